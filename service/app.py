@@ -1,0 +1,58 @@
+"""create_app(): wires routes, templates, plugins and lifespan. No business logic here."""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+from pathlib import Path
+from typing import Any
+
+from litestar import Litestar
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
+from litestar.static_files import create_static_files_router
+
+from service import db, health
+from service.logging import structlog_plugin
+from service.piccolo_app import DOMAINS
+from service.settings import Settings, get_settings
+from service.web.errors import EXCEPTION_HANDLERS
+from service.web.locale import LocaleMiddleware
+from service.web.templating import template_config
+
+STATIC_DIR = Path(__file__).parent / "static"
+
+
+def domain_routes() -> list[Any]:
+    """Every domain's `controllers.ROUTES`, collected so no route is listed twice."""
+    routes: list[Any] = []
+    for domain in DOMAINS:
+        module_name = f"service.{domain}.controllers"
+        if importlib.util.find_spec(module_name) is not None:
+            routes.extend(importlib.import_module(module_name).ROUTES)
+    return routes
+
+
+def create_app(settings: Settings | None = None) -> Litestar:
+    settings = settings or get_settings()
+    return Litestar(
+        route_handlers=[
+            health.healthz,
+            health.readyz,
+            create_static_files_router(path="/static", directories=[STATIC_DIR]),
+            *domain_routes(),
+        ],
+        lifespan=[db.pool_lifespan],
+        template_config=template_config(),
+        middleware=[LocaleMiddleware()],
+        exception_handlers=EXCEPTION_HANDLERS,
+        plugins=[structlog_plugin(settings)],
+        openapi_config=OpenAPIConfig(
+            title="minsheng API",
+            version="1",
+            description="Public-welfare crowdfunding: events, projects, pledges, ledger.",
+            path="/schema",
+            render_plugins=[ScalarRenderPlugin(), SwaggerRenderPlugin()],
+        ),
+        debug=False,
+    )

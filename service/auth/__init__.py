@@ -1,0 +1,1 @@
+"""Staff accounts (organizer, project owner, auditor), sessions and API tokens."""

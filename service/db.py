@@ -1,0 +1,81 @@
+"""The database engine from DATABASE_URL, the write-transaction helper and error mapping."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+from piccolo.engine.base import Engine
+from piccolo.engine.finder import engine_finder
+from piccolo.engine.postgres import PostgresEngine
+from piccolo.engine.sqlite import SQLiteEngine, TransactionType
+
+from service.settings import Settings
+
+SQLITE_BUSY_TIMEOUT_S = 30
+
+
+def build_engine(settings: Settings) -> Engine:
+    """PostgreSQL (asyncpg pool) or a SQLite file, from the settings."""
+    if settings.is_sqlite:
+        path = Path(settings.sqlite_path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return SQLiteEngine(path=str(path), timeout=SQLITE_BUSY_TIMEOUT_S)
+    return PostgresEngine(config={"dsn": settings.database_url})
+
+
+def get_engine() -> Engine:
+    engine = engine_finder()
+    if engine is None:
+        raise RuntimeError("no Piccolo engine configured (PICCOLO_CONF)")
+    return engine
+
+
+def is_sqlite(engine: Engine | None = None) -> bool:
+    return isinstance(engine or get_engine(), SQLiteEngine)
+
+
+def write_transaction() -> Any:
+    """A transaction for writes: BEGIN IMMEDIATE on SQLite so concurrent writers queue
+    on the busy timeout instead of failing with "database is locked" mid-transaction."""
+    engine = get_engine()
+    if isinstance(engine, SQLiteEngine):
+        return engine.transaction(transaction_type=TransactionType.immediate)
+    return engine.transaction()
+
+
+def is_unique_violation(exc: BaseException) -> bool:
+    """True for a unique-constraint violation on either engine."""
+    if isinstance(exc, asyncpg.exceptions.UniqueViolationError):
+        return True
+    return isinstance(exc, sqlite3.IntegrityError) and "UNIQUE" in str(exc)
+
+
+async def start_pool() -> bool:
+    """Open the PostgreSQL pool; False when there is nothing to open (SQLite, or open)."""
+    engine = get_engine()
+    if isinstance(engine, PostgresEngine) and engine.pool is None:
+        await engine.start_connection_pool(min_size=2, max_size=20)
+        return True
+    return False
+
+
+@asynccontextmanager
+async def pool_lifespan(_app: object) -> AsyncIterator[None]:
+    """Owns the pool only if it opened it (tests share one across apps)."""
+    opened = await start_pool()
+    try:
+        yield
+    finally:
+        if opened:
+            await close_pool()
+
+
+async def close_pool() -> None:
+    engine = get_engine()
+    if isinstance(engine, PostgresEngine):
+        await engine.close_connection_pool()

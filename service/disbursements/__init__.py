@@ -1,0 +1,1 @@
+"""Disbursements: funds released to implementers against milestones."""

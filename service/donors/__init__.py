@@ -1,0 +1,1 @@
+"""Donors: residents and companies, without accounts; reached through signed links."""

@@ -1,0 +1,1 @@
+"""Events (届): the annual crowdfunding meeting and its lifecycle."""

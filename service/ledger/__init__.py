@@ -1,0 +1,1 @@
+"""The fund ledger: double-entry, immutable, hash-chained transactions."""

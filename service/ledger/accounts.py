@@ -1,0 +1,64 @@
+"""The chart of accounts: which account a posting rule moves, and its stable code.
+
+Debit balances are positive, credit balances negative. Per project (or per edition's
+general fund when the project is empty):
+
+  pledged    credit: promises made, less released remainders
+  receivable debit:  promised and not yet paid
+  matched    credit: matching money allocated to the project
+  refunded   debit:  money given back
+  disbursed  debit:  money released to implementers
+  fees       debit:  provider fees on the project's payments
+
+Per provider: cash (debit), money held. Per matching pool: pool (credit), unallocated.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from service.ledger.tables import Account
+
+Type = Account.Type
+
+
+@dataclass(frozen=True)
+class AccountRef:
+    """Names an account without knowing its row id; `code` is its unique key."""
+
+    type: Account.Type
+    project_id: int | None = None
+    event_id: int | None = None
+    qualifier: str = ""
+
+    @property
+    def code(self) -> str:
+        if self.project_id is not None:
+            return f"{self.type.value}:p{self.project_id}"
+        if self.event_id is not None:
+            suffix = f":{self.qualifier}" if self.qualifier else ""
+            return f"{self.type.value}:e{self.event_id}{suffix}"
+        return f"{self.type.value}:{self.qualifier}"
+
+    @property
+    def name(self) -> str:
+        if self.project_id is not None:
+            return f"{self.type.value} / project {self.project_id}"
+        if self.event_id is not None:
+            return f"{self.type.value} / event {self.event_id} {self.qualifier or 'general fund'}"
+        return f"{self.type.value} / {self.qualifier}"
+
+
+def fund_ref(type_: Account.Type, project_id: int | None, event_id: int) -> AccountRef:
+    """A project account, or the edition's general-fund account when no project."""
+    if project_id is not None:
+        return AccountRef(type_, project_id=project_id)
+    return AccountRef(type_, event_id=event_id)
+
+
+def cash_ref(provider: str) -> AccountRef:
+    return AccountRef(Type.cash, qualifier=provider)
+
+
+def pool_ref(pool_id: int, event_id: int) -> AccountRef:
+    return AccountRef(Type.pool, event_id=event_id, qualifier=f"pool{pool_id}")

@@ -1,0 +1,1 @@
+"""Organizations: communities, social organizations, enterprises and government bodies."""

@@ -1,0 +1,1 @@
+"""The transactional outbox: side effects recorded with the money, delivered after commit."""

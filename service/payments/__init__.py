@@ -1,0 +1,1 @@
+"""Payments: attempts against pledges (Stripe, bank transfer, cash) and their refunds."""

@@ -1,0 +1,161 @@
+"""Creating projects with their budgets, and reading the published portfolio."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from service.errors import FieldError, InvalidInput, NotFound
+from service.ledger.balances import FundFigures, event_fund_figures, project_fund_figures
+from service.projects.tables import BudgetLine, Project
+
+Status = Project.Status
+PUBLIC = (
+    Status.published.value,
+    Status.funded.value,
+    Status.in_progress.value,
+    Status.completed.value,
+)
+
+
+@dataclass(frozen=True)
+class BudgetLineDraft:
+    item: str
+    amount_fen: int
+    kind: BudgetLine.Kind = BudgetLine.Kind.other
+
+
+@dataclass(frozen=True)
+class ProjectDraft:
+    owner_org_id: int
+    community_id: int
+    title: str
+    category: Project.Category
+    budget: tuple[BudgetLineDraft, ...]
+    summary: str = ""
+    beneficiaries: str = ""
+    implementer: str = ""
+    timeline: str = ""
+    minimum_fen: int | None = None
+    event_id: int | None = None
+    status: Status = Status.draft
+
+
+def check_budget(draft: ProjectDraft) -> int:
+    """The target (sum of the lines) or InvalidInput naming every bad line."""
+    errors: list[FieldError] = []
+    if not draft.budget:
+        errors.append(FieldError("budget", "at least one budget line is required"))
+    for index, line in enumerate(draft.budget):
+        if not line.item.strip():
+            errors.append(FieldError(f"budget[{index}].item", "item is required"))
+        if type(line.amount_fen) is not int or line.amount_fen <= 0:
+            errors.append(
+                FieldError(f"budget[{index}].amount_fen", "must be a positive integer (fen)")
+            )
+    if errors:
+        raise InvalidInput("the budget is not valid", errors)
+    target = sum(line.amount_fen for line in draft.budget)
+    if draft.minimum_fen is not None and not 0 < draft.minimum_fen <= target:
+        raise InvalidInput.on("minimum_fen", "must be positive and at most the target")
+    return target
+
+
+async def create_project(draft: ProjectDraft) -> int:
+    target = check_budget(draft)
+    project = Project(
+        event=draft.event_id,
+        owner_org=draft.owner_org_id,
+        community=draft.community_id,
+        title=draft.title,
+        summary=draft.summary,
+        category=draft.category.value,
+        beneficiaries=draft.beneficiaries,
+        implementer=draft.implementer,
+        timeline=draft.timeline,
+        target_fen=target,
+        minimum_fen=draft.minimum_fen,
+        status=draft.status.value,
+        published_at=dt.datetime.now(dt.UTC) if draft.status.value in PUBLIC else None,
+    )
+    await project.save()
+    await BudgetLine.insert(
+        *[
+            BudgetLine(
+                project=project.id,
+                position=position,
+                item=line.item,
+                amount_fen=line.amount_fen,
+                kind=line.kind.value,
+            )
+            for position, line in enumerate(draft.budget)
+        ]
+    )
+    return project.id
+
+
+_LIST_COLUMNS = (
+    Project.id,
+    Project.title,
+    Project.summary,
+    Project.category,
+    Project.status,
+    Project.target_fen,
+    Project.minimum_fen,
+    Project.beneficiaries,
+    Project.implementer,
+    Project.event,
+    Project.event.number.as_alias("event_number"),
+    Project.community.name.as_alias("community"),
+    Project.owner_org.name.as_alias("owner"),
+)
+
+
+@dataclass(frozen=True)
+class PortfolioFilter:
+    community: str | None = None
+    category: str | None = None
+    status: str | None = None
+
+
+def with_figures(row: dict[str, Any], figures: FundFigures) -> dict[str, Any]:
+    target = row["target_fen"]
+    return {
+        **row,
+        "totals": {"target": target, **figures.as_dict()},
+        "funded_percent": min(100, figures.received * 100 // target) if target else 0,
+    }
+
+
+async def list_public_projects(
+    event_id: int, filters: PortfolioFilter | None = None
+) -> list[dict[str, Any]]:
+    """Published projects of an edition with their ledger figures."""
+    filters = filters or PortfolioFilter()
+    where = (Project.event == event_id) & Project.status.is_in(list(PUBLIC))
+    if filters.community:
+        where &= Project.community.name == filters.community
+    if filters.category:
+        where &= Project.category == filters.category
+    if filters.status:
+        where &= Project.status == filters.status
+    rows = await Project.select(*_LIST_COLUMNS).where(where).order_by(Project.id)
+    figures = await event_fund_figures(event_id)
+    return [with_figures(row, figures.get(row["id"], FundFigures())) for row in rows]
+
+
+async def get_public_project(project_id: int) -> dict[str, Any]:
+    row = (
+        await Project.select(*_LIST_COLUMNS, Project.timeline)
+        .where((Project.id == project_id) & Project.status.is_in(list(PUBLIC)))
+        .first()
+    )
+    if row is None:
+        raise NotFound.on("id", f"no published project {project_id}")
+    row["budget"] = (
+        await BudgetLine.select(BudgetLine.item, BudgetLine.amount_fen, BudgetLine.kind)
+        .where(BudgetLine.project == project_id)
+        .order_by(BudgetLine.position)
+    )
+    return with_figures(row, await project_fund_figures(project_id))

@@ -1,0 +1,1 @@
+"""Donation receipts (捐赠收据): gapless numbers, voids and reissues."""

@@ -1,0 +1,181 @@
+"""Typed settings read from the environment, each documented where it is declared.
+
+A bad value stops start-up with one line naming the variable and what is wrong
+(`SettingsError`). `README.md` carries the same table for operators.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import secrets
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+
+class SettingsError(ValueError):
+    """A setting is missing or malformed; the message names the variable."""
+
+    def __init__(self, variable: str, problem: str) -> None:
+        super().__init__(f"{variable}: {problem}")
+        self.variable = variable
+        self.problem = problem
+
+
+ENVIRONMENTS = ("development", "test", "production")
+DEFAULT_DATABASE_URL = "sqlite:///minsheng.sqlite3"
+
+
+@dataclass(frozen=True)
+class Settings:
+    env: str = "development"
+    """MINSHENG_ENV: development | test | production. Production requires SECRET_KEY."""
+    database_url: str = DEFAULT_DATABASE_URL
+    """DATABASE_URL: postgresql://user@host:port/db, or sqlite:///relative/file.sqlite3
+    (sqlite:////absolute/path). Default: minsheng.sqlite3 in the working folder."""
+    redis_url: str | None = None
+    """REDIS_URL: redis://host:port/db. Unset: Celery tasks run in process, caches in memory."""
+    stripe_secret_key: str | None = None
+    """STRIPE_SECRET_KEY: sk_test_… / sk_live_…. Unset: only offline channels (bank, cash)."""
+    stripe_webhook_secret: str | None = None
+    """STRIPE_WEBHOOK_SECRET: whsec_… used to verify webhook signatures."""
+    stripe_api_base: str | None = None
+    """STRIPE_API_BASE: override Stripe's API address (tests point it at localstripe)."""
+    smtp_url: str | None = None
+    """SMTP_URL: smtp://user:password@host:port (smtps:// for TLS). Unset: mails are
+    written as .eml files to MAIL_OUTBOX_DIR."""
+    mail_outbox_dir: Path = Path("var/outbox")
+    """MAIL_OUTBOX_DIR: folder for .eml files when SMTP_URL is unset. Default var/outbox."""
+    mail_from: str = "望江街道民生实事公益众筹会 <noreply@minsheng.local>"
+    """MAIL_FROM: sender address of every mail."""
+    secret_key: str = field(default="", repr=False)
+    """SECRET_KEY: signs sessions and donor links (≥ 32 characters). Unset outside
+    production: generated once and kept in var/secret_key."""
+    base_url: str = "http://127.0.0.1:8000"
+    """BASE_URL: the public address, used in mails, receipts' QR codes and donor links."""
+    log_level: str = "INFO"
+    """LOG_LEVEL: DEBUG | INFO | WARNING | ERROR."""
+    log_json: bool = False
+    """LOG_JSON: 1 to log one JSON object per line (production), 0 for readable lines."""
+    data_dir: Path = Path("var")
+    """MINSHENG_DATA_DIR: working files (secret key, uploads, receipts). Default var."""
+    pledge_max_fen: int = 100_000_000
+    """PLEDGE_MAX_FEN: largest single pledge in fen. Default 100000000 (¥1,000,000)."""
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite:")
+
+    @property
+    def sqlite_path(self) -> str:
+        """File path of a sqlite:/// URL (sqlite:////abs for absolute paths)."""
+        return self.database_url.removeprefix("sqlite:///")
+
+    @property
+    def tasks_in_process(self) -> bool:
+        return self.redis_url is None
+
+
+def _optional(environ: dict[str, str], name: str) -> str | None:
+    value = environ.get(name, "").strip()
+    return value or None
+
+
+def _check_url(name: str, value: str, schemes: tuple[str, ...]) -> str:
+    parts = urlsplit(value)
+    if parts.scheme not in schemes:
+        raise SettingsError(name, f"expected a URL starting with {' or '.join(schemes)}")
+    if parts.scheme.startswith("sqlite"):
+        if not value.startswith("sqlite:///") or value == "sqlite:///":
+            raise SettingsError(name, "expected sqlite:///path/to/file.sqlite3")
+    elif not parts.hostname:
+        raise SettingsError(name, "the URL has no host name")
+    return value
+
+
+def _bool(name: str, value: str | None, default: bool) -> bool:
+    if value is None:
+        return default
+    lowered = value.lower()
+    if lowered in {"1", "true", "yes", "on"}:
+        return True
+    if lowered in {"0", "false", "no", "off"}:
+        return False
+    raise SettingsError(name, f"expected 1 or 0, got {value!r}")
+
+
+def _secret_key(environ: dict[str, str], env: str, data_dir: Path) -> str:
+    key = _optional(environ, "SECRET_KEY")
+    if key is not None:
+        if len(key) < 32:
+            raise SettingsError("SECRET_KEY", "must be at least 32 characters long")
+        return key
+    if env == "production":
+        raise SettingsError("SECRET_KEY", "is required when MINSHENG_ENV=production")
+    key_file = data_dir / "secret_key"
+    if key_file.exists():
+        return key_file.read_text().strip()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    key_file.write_text(key + "\n")
+    key_file.chmod(0o600)
+    return key
+
+
+def load_settings(environ: dict[str, str] | None = None) -> Settings:
+    """Read and validate every setting; raise SettingsError on the first bad one."""
+    environ = dict(os.environ if environ is None else environ)
+    env = environ.get("MINSHENG_ENV", "development").strip() or "development"
+    if env not in ENVIRONMENTS:
+        raise SettingsError("MINSHENG_ENV", f"expected one of {', '.join(ENVIRONMENTS)}")
+    database_url = _check_url(
+        "DATABASE_URL",
+        _optional(environ, "DATABASE_URL") or DEFAULT_DATABASE_URL,
+        ("sqlite", "postgres", "postgresql"),
+    )
+    redis_url = _optional(environ, "REDIS_URL")
+    if redis_url:
+        _check_url("REDIS_URL", redis_url, ("redis", "rediss", "unix"))
+    smtp_url = _optional(environ, "SMTP_URL")
+    if smtp_url:
+        _check_url("SMTP_URL", smtp_url, ("smtp", "smtps"))
+    stripe_key = _optional(environ, "STRIPE_SECRET_KEY")
+    if stripe_key and not stripe_key.startswith(("sk_", "rk_")):
+        raise SettingsError("STRIPE_SECRET_KEY", "expected a key starting with sk_ or rk_")
+    stripe_base = _optional(environ, "STRIPE_API_BASE")
+    if stripe_base:
+        _check_url("STRIPE_API_BASE", stripe_base, ("http", "https"))
+    base_url = _check_url(
+        "BASE_URL", _optional(environ, "BASE_URL") or Settings.base_url, ("http", "https")
+    )
+    log_level = (environ.get("LOG_LEVEL") or "INFO").upper()
+    if log_level not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
+        raise SettingsError("LOG_LEVEL", "expected DEBUG, INFO, WARNING or ERROR")
+    data_dir = Path(_optional(environ, "MINSHENG_DATA_DIR") or "var")
+    pledge_max = _optional(environ, "PLEDGE_MAX_FEN") or str(Settings.pledge_max_fen)
+    if not pledge_max.isdigit() or int(pledge_max) < 100:
+        raise SettingsError("PLEDGE_MAX_FEN", "expected a whole number of fen, at least 100")
+    return Settings(
+        env=env,
+        database_url=database_url,
+        redis_url=redis_url,
+        stripe_secret_key=stripe_key,
+        stripe_webhook_secret=_optional(environ, "STRIPE_WEBHOOK_SECRET"),
+        stripe_api_base=stripe_base,
+        smtp_url=smtp_url,
+        mail_outbox_dir=Path(_optional(environ, "MAIL_OUTBOX_DIR") or data_dir / "outbox"),
+        mail_from=_optional(environ, "MAIL_FROM") or Settings.mail_from,
+        secret_key=_secret_key(environ, env, data_dir),
+        base_url=base_url.rstrip("/"),
+        log_level=log_level,
+        log_json=_bool("LOG_JSON", _optional(environ, "LOG_JSON"), env == "production"),
+        data_dir=data_dir,
+        pledge_max_fen=int(pledge_max),
+    )
+
+
+@functools.cache
+def get_settings() -> Settings:
+    """The process-wide settings, read once."""
+    return load_settings()

@@ -1,0 +1,1 @@
+"""Portfolio tracking: periodic funding snapshots per project and alerts."""

@@ -1,0 +1,89 @@
+"""One error shape for every 4xx: {"detail": …, "errors": [{"field": …, "message": …}]}.
+
+API paths answer JSON; pages answer an error page in the visitor's language.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import structlog
+from litestar import MediaType, Request, Response
+from litestar.exceptions import HTTPException, ValidationException
+from litestar.response import Template
+from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
+
+from service.errors import DomainError
+from service.i18n import gettext as _
+
+log = structlog.get_logger("minsheng.errors")
+
+
+def _wants_json(request: Request) -> bool:
+    path = request.url.path
+    return path.startswith(("/api/", "/schema", "/healthz", "/readyz")) or (
+        "text/html" not in request.headers.get("accept", "")
+    )
+
+
+def _validation_errors(exc: ValidationException) -> list[dict[str, str]]:
+    errors = []
+    for item in exc.extra if isinstance(exc.extra, list) else []:
+        if isinstance(item, dict):
+            field = str(item.get("key") or item.get("source") or "body")
+            errors.append({"field": field, "message": str(item.get("message", "invalid"))})
+    return errors or [{"field": "body", "message": str(exc.detail)}]
+
+
+def error_response(
+    request: Request, status: int, detail: str, errors: list[dict[str, str]]
+) -> Response[Any]:
+    if _wants_json(request):
+        return Response(
+            {"detail": detail, "errors": errors},
+            status_code=status,
+            media_type=MediaType.JSON,
+        )
+    return Template(  # type: ignore[return-value]
+        template_name="error.html",
+        context={"status": status, "detail": detail, "errors": errors},
+        status_code=status,
+    )
+
+
+def domain_error_handler(request: Request, exc: DomainError) -> Response[Any]:
+    errors = [{"field": e.field, "message": e.message} for e in exc.errors]
+    return error_response(request, exc.status, exc.detail, errors)
+
+
+def validation_error_handler(request: Request, exc: ValidationException) -> Response[Any]:
+    return error_response(request, 400, _("请求内容不正确"), _validation_errors(exc))
+
+
+def http_error_handler(request: Request, exc: HTTPException) -> Response[Any]:
+    if exc.status_code >= 500:
+        log.error("server error", path=request.url.path, detail=exc.detail)
+    detail = str(exc.detail)
+    errors = [{"field": "request", "message": detail}] if exc.status_code < 500 else []
+    response = error_response(request, exc.status_code, detail, errors)
+    if exc.headers:
+        response.headers.update(exc.headers)
+    return response
+
+
+def internal_error_handler(request: Request, exc: Exception) -> Response[Any]:
+    log.error("unhandled error", method=request.method, path=request.url.path, exc_info=exc)
+    return error_response(
+        request,
+        HTTP_500_INTERNAL_SERVER_ERROR,
+        _("服务器内部错误，请稍后再试；如果问题持续，请联系组织方。"),
+        [],
+    )
+
+
+EXCEPTION_HANDLERS: dict[type[Exception] | int, Any] = {
+    DomainError: domain_error_handler,
+    ValidationException: validation_error_handler,
+    HTTPException: http_error_handler,
+    Exception: internal_error_handler,
+}

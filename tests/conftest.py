@@ -1,0 +1,111 @@
+"""Test set-up: real PostgreSQL and Redis, a fresh database per test session.
+
+The run stops at once, with one line, when PostgreSQL or Redis is unreachable.
+DATABASE_URL for the application is pointed at the session's own database before any
+service module reads its settings.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import tempfile
+import uuid
+from urllib.parse import urlsplit, urlunsplit
+
+import pytest
+
+ADMIN_DSN = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+START_HINT = (
+    "start them with `docker compose up -d postgres redis`, or on a Debian machine "
+    "`pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start` / "
+    "`redis-server --daemonize yes --port 6379 --save ''`"
+)
+TEST_DB = f"minsheng_test_{os.getpid()}_{uuid.uuid4().hex[:6]}"
+
+
+def _reachable(url: str, default_port: int) -> bool:
+    parts = urlsplit(url)
+    try:
+        with socket.create_connection(
+            (parts.hostname or "127.0.0.1", parts.port or default_port), 2
+        ):
+            return True
+    except OSError:
+        return False
+
+
+def _database_url(name: str) -> str:
+    parts = urlsplit(ADMIN_DSN)
+    return urlunsplit(parts._replace(path=f"/{name}"))
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    for what, url, port in (("PostgreSQL", ADMIN_DSN, 5432), ("Redis", REDIS_URL, 6379)):
+        if not _reachable(url, port):
+            pytest.exit(f"{what} is not reachable at {urlsplit(url).netloc}: {START_HINT}", 3)
+    os.environ["DATABASE_URL"] = _database_url(TEST_DB)
+    os.environ["MINSHENG_ENV"] = "test"
+    os.environ["MINSHENG_DATA_DIR"] = tempfile.mkdtemp(prefix="minsheng-test-")
+    os.environ.pop("REDIS_URL", None)
+    os.environ.setdefault("PICCOLO_CONF", "service.piccolo_conf")
+
+
+async def _admin(sql: str) -> None:
+    import asyncpg
+
+    connection = await asyncpg.connect(ADMIN_DSN)
+    try:
+        await connection.execute(sql)
+    finally:
+        await connection.close()
+
+
+@pytest.fixture(scope="session")
+async def database():
+    """The session's own PostgreSQL database, migrated to the latest schema."""
+    from service import db
+    from service.cli import migrate_database
+
+    await _admin(f'DROP DATABASE IF EXISTS "{TEST_DB}"')
+    await _admin(f'CREATE DATABASE "{TEST_DB}"')
+    await migrate_database()
+    await db.start_pool()
+    yield os.environ["DATABASE_URL"]
+    await db.close_pool()
+    await _admin(f'DROP DATABASE IF EXISTS "{TEST_DB}" WITH (FORCE)')
+
+
+@pytest.fixture
+async def clean_db(database):
+    """Every test starts from empty tables (TRUNCATE bypasses the ledger's row guards)."""
+    from service.db import get_engine
+    from service.piccolo_app import APP_CONFIG
+
+    yield database
+    tables = ", ".join(t._meta.tablename for t in APP_CONFIG.table_classes)
+    await get_engine().run_ddl(f"TRUNCATE {tables} RESTART IDENTITY CASCADE")
+
+
+@pytest.fixture(scope="session")
+def app(database):
+    from service.app import create_app
+
+    return create_app()
+
+
+@pytest.fixture
+async def client(clean_db, app):
+    """An HTTP client calling the app in the test's own event loop (the session's
+    database pool is already open, so the app's lifespan is not needed)."""
+    import httpx
+
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as test_client:
+        yield test_client
+
+
+@pytest.fixture(scope="session")
+def redis_url() -> str:
+    return REDIS_URL

@@ -1,0 +1,87 @@
+"""`minsheng worker` and `minsheng beat` run a real Celery worker and beat on Redis."""
+
+import os
+import subprocess
+import sys
+import time
+
+import pytest
+from celery import Celery
+
+from service.outbox.services import enqueue
+from service.outbox.tables import OutboxMessage
+from tasks import outbox
+
+
+@pytest.fixture
+def worker_redis(redis_url):
+    url = redis_url.rsplit("/", 1)[0] + "/14"
+    import redis
+
+    redis.Redis.from_url(url).flushdb()
+    return url
+
+
+def start(command: str, redis_url: str, *extra: str) -> subprocess.Popen:
+    return subprocess.Popen(
+        [sys.executable, "-m", "service", command, *extra],
+        env={**os.environ, "REDIS_URL": redis_url},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+
+
+def stop(process: subprocess.Popen) -> str:
+    process.terminate()
+    try:
+        output, _ = process.communicate(timeout=30)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        output, _ = process.communicate()
+    return output
+
+
+async def test_worker_runs_the_outbox_relay(clean_db, worker_redis, monkeypatch):
+    delivered: list[dict] = []
+    await enqueue("test.topic", {"n": 1}, dedupe_key="t1")
+
+    worker = start("worker", worker_redis, "--concurrency", "1", "--pool", "solo")
+    try:
+        client = Celery(broker=worker_redis, backend=worker_redis)
+        result = client.send_task("tasks.outbox.relay")
+        # No handler is registered for test.topic in the worker: it stays pending.
+        assert result.get(timeout=60) == 0
+    finally:
+        output = stop(worker)
+    assert "ready" in output.lower(), output
+    row = await OutboxMessage.select().where(OutboxMessage.dedupe_key == "t1").first()
+    assert row["delivered_at"] is None
+
+    async def handler(payload: dict) -> None:
+        delivered.append(payload)
+
+    monkeypatch.setitem(outbox.HANDLERS, "test.topic", handler)
+    assert await outbox.relay_once() == 1
+    assert delivered == [{"n": 1}]
+    assert await outbox.relay_once() == 0  # delivered once, never again
+
+
+def test_beat_starts_and_schedules_the_relay(worker_redis, tmp_path):
+    beat = start("beat", worker_redis)
+    try:
+        time.sleep(6)
+        assert beat.poll() is None, "beat exited early"
+    finally:
+        output = stop(beat)
+    assert "beat: Starting" in output or "Scheduler" in output, output
+
+
+def test_worker_refuses_to_start_without_redis():
+    env = {k: v for k, v in os.environ.items() if k != "REDIS_URL"}
+    result = subprocess.run(
+        [sys.executable, "-m", "service", "worker"], env=env, capture_output=True, text=True,
+        timeout=60,
+    )
+    assert result.returncode != 0
+    assert "REDIS_URL" in result.stderr
