@@ -8,19 +8,25 @@ from pathlib import Path
 from typing import Any
 
 from litestar import Litestar
+from litestar.config.csrf import CSRFConfig
+from litestar.di import Provide
+from litestar.middleware.session.server_side import ServerSideSessionConfig
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
 from litestar.static_files import create_static_files_router
 
 from service import db, health
+from service.auth.guards import staff_dependency
 from service.logging import structlog_plugin
 from service.piccolo_app import DOMAINS
 from service.settings import Settings, get_settings
+from service.stores import build_stores
 from service.web.errors import EXCEPTION_HANDLERS
 from service.web.locale import LocaleMiddleware
 from service.web.templating import template_config
 
 STATIC_DIR = Path(__file__).parent / "static"
+SESSION_MAX_AGE_S = 12 * 3600
 
 
 def domain_routes() -> list[Any]:
@@ -43,8 +49,26 @@ def create_app(settings: Settings | None = None) -> Litestar:
             *domain_routes(),
         ],
         lifespan=[db.pool_lifespan],
+        dependencies={"staff": Provide(staff_dependency)},
         template_config=template_config(),
-        middleware=[LocaleMiddleware()],
+        stores=build_stores(settings),
+        middleware=[
+            LocaleMiddleware(),
+            ServerSideSessionConfig(
+                key="minsheng_session",
+                max_age=SESSION_MAX_AGE_S,
+                secure=settings.base_url.startswith("https://"),
+                samesite="lax",
+                store="sessions",
+            ).middleware,
+        ],
+        csrf_config=CSRFConfig(
+            secret=settings.secret_key,
+            cookie_secure=settings.base_url.startswith("https://"),
+            # JSON API calls carry a bearer token or a JSON body that browsers cannot
+            # send cross-site without CORS; forms on pages carry the CSRF token.
+            exclude=["/api/"],
+        ),
         exception_handlers=EXCEPTION_HANDLERS,
         plugins=[structlog_plugin(settings)],
         openapi_config=OpenAPIConfig(

@@ -101,6 +101,10 @@ async def client(clean_db, app):
     database pool is already open, so the app's lifespan is not needed)."""
     import httpx
 
+    from service.stores import STORE_NAMES
+
+    for name in STORE_NAMES:  # sessions and login throttling start empty, like the tables
+        await app.stores.get(name).delete_all()
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as test_client:
         yield test_client

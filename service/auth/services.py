@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import hashlib
 import re
+import secrets
 from dataclasses import dataclass
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from service.auth.tables import StaffUser
+from service.audit.services import Actor
+from service.auth.tables import ApiToken, StaffUser
 from service.db import is_unique_violation, write_transaction
 from service.errors import Conflict, InvalidInput
 
@@ -19,6 +23,9 @@ MIN_PASSWORD = 10
 
 def hash_password(password: str) -> str:
     return _hasher.hash(password)
+
+
+_DUMMY_HASH = hash_password("not a real password")
 
 
 def verify_password(password_hash: str, password: str) -> bool:
@@ -62,3 +69,98 @@ async def create_user(draft: UserDraft) -> int:
             raise Conflict.on("username", f"user {username!r} already exists") from exc
         raise
     return user.id
+
+
+@dataclass(frozen=True)
+class StaffIdentity:
+    """The logged-in staff user as guards and services see it."""
+
+    id: int
+    username: str
+    display_name: str
+    role: StaffUser.Role
+    organization_id: int | None
+
+    @property
+    def actor(self) -> Actor:
+        return Actor(f"{self.role.value}:{self.username}", self.id)
+
+
+def _identity(row: dict) -> StaffIdentity:
+    return StaffIdentity(
+        id=row["id"],
+        username=row["username"],
+        display_name=row["display_name"],
+        role=StaffUser.Role(row["role"]),
+        organization_id=row["organization"],
+    )
+
+
+_IDENTITY_COLUMNS = (
+    StaffUser.id,
+    StaffUser.username,
+    StaffUser.display_name,
+    StaffUser.role,
+    StaffUser.organization,
+)
+
+
+async def authenticate(username: str, password: str) -> StaffIdentity | None:
+    row = (
+        await StaffUser.select(*_IDENTITY_COLUMNS, StaffUser.password_hash)
+        .where(
+            (StaffUser.username == username.strip().lower()) & (StaffUser.active == True)  # noqa: E712
+        )
+        .first()
+    )
+    if row is None:
+        verify_password(_DUMMY_HASH, password)  # same cost whether or not the user exists
+        return None
+    if not verify_password(row["password_hash"], password):
+        return None
+    await StaffUser.update({StaffUser.last_login_at: dt.datetime.now(dt.UTC)}).where(
+        StaffUser.id == row["id"]
+    )
+    return _identity(row)
+
+
+async def identity_by_id(user_id: int) -> StaffIdentity | None:
+    row = (
+        await StaffUser.select(*_IDENTITY_COLUMNS)
+        .where(
+            (StaffUser.id == user_id) & (StaffUser.active == True)  # noqa: E712
+        )
+        .first()
+    )
+    return _identity(row) if row else None
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+async def issue_token(user_id: int, name: str) -> str:
+    """A new bearer token; only its hash is kept, so it is shown once."""
+    token = "msk_" + secrets.token_urlsafe(32)
+    await ApiToken.insert(ApiToken(user=user_id, name=name, token_hash=_token_hash(token)))
+    return token
+
+
+async def identity_by_token(token: str) -> StaffIdentity | None:
+    row = (
+        await ApiToken.select(ApiToken.id, ApiToken.user)
+        .where((ApiToken.token_hash == _token_hash(token)) & ApiToken.revoked_at.is_null())
+        .first()
+    )
+    if row is None:
+        return None
+    await ApiToken.update({ApiToken.last_used_at: dt.datetime.now(dt.UTC)}).where(
+        ApiToken.id == row["id"]
+    )
+    return await identity_by_id(row["user"])
+
+
+async def revoke_token(token_id: int, user_id: int) -> None:
+    await ApiToken.update({ApiToken.revoked_at: dt.datetime.now(dt.UTC)}).where(
+        (ApiToken.id == token_id) & (ApiToken.user == user_id)
+    )

@@ -6,11 +6,12 @@ API paths answer JSON; pages answer an error page in the visitor's language.
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import quote
 
 import structlog
 from litestar import MediaType, Request, Response
 from litestar.exceptions import HTTPException, ValidationException
-from litestar.response import Template
+from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
 from service.errors import DomainError
@@ -61,6 +62,8 @@ def validation_error_handler(request: Request, exc: ValidationException) -> Resp
 
 
 def http_error_handler(request: Request, exc: HTTPException) -> Response[Any]:
+    if exc.status_code == 401 and not _wants_json(request):
+        return Redirect(f"/login?next={quote(request.url.path)}", status_code=303)
     if exc.status_code >= 500:
         log.error("server error", path=request.url.path, detail=exc.detail)
     detail = str(exc.detail)

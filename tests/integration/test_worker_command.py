@@ -80,7 +80,10 @@ def test_beat_starts_and_schedules_the_relay(worker_redis, tmp_path):
 def test_worker_refuses_to_start_without_redis():
     env = {k: v for k, v in os.environ.items() if k != "REDIS_URL"}
     result = subprocess.run(
-        [sys.executable, "-m", "service", "worker"], env=env, capture_output=True, text=True,
+        [sys.executable, "-m", "service", "worker"],
+        env=env,
+        capture_output=True,
+        text=True,
         timeout=60,
     )
     assert result.returncode != 0

@@ -1,0 +1,121 @@
+"""Logging in and out (session cookie), API tokens, and the login page."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from litestar import Controller, Request, Response, get, post
+from litestar.enums import RequestEncodingType
+from litestar.exceptions import HTTPException
+from litestar.params import Body, FromQuery, JSONBody
+from litestar.response import Redirect, Template
+from litestar.stores.base import Store
+
+from service.auth import services, throttle
+from service.auth.guards import SESSION_USER, CurrentStaff, requires_staff
+from service.auth.schemas import LoginIn, StaffOut, TokenIn, TokenOut
+from service.auth.services import StaffIdentity
+from service.i18n import gettext as _
+
+
+def _client(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+def _throttle_store(request: Request) -> Store:
+    return request.app.stores.get("throttle")
+
+
+async def log_in(request: Request, username: str, password: str) -> StaffIdentity:
+    """Shared by the API and the form: throttled, then the session is renewed."""
+    store = _throttle_store(request)
+    wait = await throttle.wait_seconds(store, username, _client(request))
+    if wait:
+        raise HTTPException(
+            status_code=429,
+            detail=_("登录失败次数过多，请在 %(s)s 秒后再试。") % {"s": wait},
+            headers={"Retry-After": str(wait)},
+        )
+    identity = await services.authenticate(username, password)
+    if identity is None:
+        await throttle.record_failure(store, username, _client(request))
+        raise HTTPException(status_code=401, detail=_("用户名或密码不正确。"))
+    await throttle.clear(store, username, _client(request))
+    request.clear_session()
+    request.set_session({SESSION_USER: identity.id})
+    return identity
+
+
+def staff_out(identity: StaffIdentity) -> StaffOut:
+    return StaffOut(
+        identity.id,
+        identity.username,
+        identity.display_name,
+        identity.role.value,
+        identity.organization_id,
+    )
+
+
+class AuthApi(Controller):
+    path = "/api/v1/auth"
+    tags = ["auth"]
+
+    @post("/login", operation_id="login", exclude_from_csrf=True)
+    async def login(self, request: Request, data: JSONBody[LoginIn]) -> StaffOut:
+        return staff_out(await log_in(request, data.username, data.password))
+
+    @post("/logout", operation_id="logout", status_code=204, exclude_from_csrf=True)
+    async def logout(self, request: Request) -> None:
+        request.clear_session()
+
+    @get("/me", operation_id="me", guards=[requires_staff])
+    async def me(self, staff: CurrentStaff) -> StaffOut:
+        return staff_out(staff)
+
+    @post("/tokens", operation_id="createToken", guards=[requires_staff], exclude_from_csrf=True)
+    async def create_token(self, staff: CurrentStaff, data: JSONBody[TokenIn]) -> TokenOut:
+        return TokenOut(await services.issue_token(staff.id, data.name), data.name)
+
+
+LoginForm = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
+
+
+def _safe_next(target: str | None) -> str:
+    """Only local paths, so the login form cannot be used to redirect elsewhere."""
+    if target and target.startswith("/") and not target.startswith("//"):
+        return target
+    return "/console"
+
+
+class AuthPages(Controller):
+    include_in_schema = False
+
+    @get("/login", name="login")
+    async def login_page(self, next: FromQuery[str | None] = None) -> Template:
+        return Template("auth/login.html", context={"next": _safe_next(next), "error": None})
+
+    @post("/login")
+    async def login_submit(self, request: Request, data: LoginForm) -> Response[Any]:
+        target = _safe_next(str(data.get("next") or ""))
+        try:
+            await log_in(request, str(data.get("username", "")), str(data.get("password", "")))
+        except HTTPException as exc:
+            return Template(
+                "auth/login.html",
+                context={
+                    "next": target,
+                    "error": exc.detail,
+                    "username": str(data.get("username", ""))[:64],
+                },
+                status_code=exc.status_code,
+                headers=exc.headers or {},
+            )
+        return Redirect(target, status_code=303)
+
+    @post("/logout")
+    async def logout_submit(self, request: Request) -> Redirect:
+        request.clear_session()
+        return Redirect("/", status_code=303)
+
+
+ROUTES = [AuthApi, AuthPages]
