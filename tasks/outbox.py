@@ -8,6 +8,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from service import mail
 from service.db import close_pool, start_pool
 from service.outbox.services import pending
 from service.outbox.tables import OutboxMessage
@@ -16,7 +17,15 @@ from tasks.celery_app import app
 log = logging.getLogger("minsheng.outbox")
 
 Handler = Callable[[dict[str, Any]], Awaitable[None]]
-HANDLERS: dict[str, Handler] = {}
+
+
+async def send_mail(payload: dict[str, Any]) -> None:
+    # A stable Message-ID from the payload lets a receiving system drop a duplicate if
+    # the relay dies between sending and marking the row delivered.
+    await asyncio.to_thread(mail.send, mail.mail_from_payload(payload))
+
+
+HANDLERS: dict[str, Handler] = {"mail.send": send_mail}
 """Topic → handler. Topics without a handler stay pending until one is registered."""
 
 

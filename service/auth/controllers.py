@@ -112,6 +112,10 @@ class AuthPages(Controller):
             )
         return Redirect(target, status_code=303)
 
+    @get("/console", name="console", guards=[requires_staff])
+    async def console_home(self, staff: CurrentStaff) -> Template:
+        return Template("console/home.html", context={"staff": staff})
+
     @post("/logout")
     async def logout_submit(self, request: Request) -> Redirect:
         request.clear_session()
