@@ -114,6 +114,8 @@ class EventSeed:
     status: str
     projects: tuple[ProjectSeed, ...]
     pledges: tuple[PledgeSeed, ...]
+    summary: str = ""
+    operator: str | None = None  # OrgSeed.key of the organization running the edition
 
 
 _D = datetime.date
@@ -1039,6 +1041,12 @@ EVENTS: tuple[EventSeed, ...] = (
         status="reporting",
         projects=_WJ5_PROJECTS,
         pledges=_WJ5_PLEDGES,
+        summary=(
+            "望江街道第五届民生实事公益众筹会：23个民生实事公益项目，"
+            "募集资金203余万元，社区卫生服务站、老年食堂、居家养老照料中心、"
+            "老旧住宅加装电梯等项目已建成投用。"
+        ),
+        operator="wangjiang",
     ),
     EventSeed(
         number=6,
@@ -1050,6 +1058,10 @@ EVENTS: tuple[EventSeed, ...] = (
         status="pledging",
         projects=_WJ6_PROJECTS,
         pledges=_WJ6_PLEDGES,
+        summary=(
+            "第六届起引入第三方专业社会组织运作，推动民生实事公益众筹项目社会化、规范化、专业化。"
+        ),
+        operator="wangjiang_gongyi",
     ),
 )
 

@@ -131,7 +131,7 @@ async def load_edition(
             EventDraft(
                 number=edition.number,
                 title=edition.title,
-                summary=getattr(edition, "summary", ""),
+                summary=edition.summary,
                 held_on=edition.held_on,
                 venue=edition.venue,
                 pledge_opens_at=opens,
@@ -139,7 +139,7 @@ async def load_edition(
                     edition.pledge_closes, dt.time(23, 59), dt.UTC
                 ),
                 status=Event.Status.live,
-                operator_id=orgs.get(getattr(edition, "operator", "") or ""),
+                operator_id=orgs[edition.operator] if edition.operator else None,
             )
         )
         projects = await _create_projects(edition, event_id, orgs, advance)
