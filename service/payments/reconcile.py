@@ -1,0 +1,160 @@
+"""Reconciliation with Stripe: settle what webhooks missed, and name every difference.
+
+`settle_open_payments` re-reads every Stripe payment that is not final and settles it
+(the periodic job; webhooks can be lost). `report` compares, per Stripe payment, what
+Stripe says, what our payment and refund rows say and what the ledger holds.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from service.audit.services import SYSTEM, Actor
+from service.ledger.tables import LedgerEntry, LedgerTransaction
+from service.payments import online
+from service.payments import stripe_gateway as gateway
+from service.payments.tables import Payment, Refund
+
+Status = Payment.Status
+
+
+@dataclass(frozen=True)
+class SettleSummary:
+    checked: int
+    changed: dict[str, str]
+    """payment id → new status, for the payments whose status moved."""
+    captured: int
+    errors: dict[str, str]
+
+
+async def settle_open_payments(actor: Actor = SYSTEM) -> SettleSummary:
+    """Re-read every open Stripe payment from Stripe and settle it; then capture the
+    authorizations that are due."""
+    rows = await Payment.select(Payment.id, Payment.status).where(
+        (Payment.provider == online.STRIPE)
+        & Payment.status.is_in(list(online.OPEN_STATUSES))
+        & Payment.provider_reference.is_not_null()
+    )
+    changed: dict[str, str] = {}
+    errors: dict[str, str] = {}
+    for row in rows:
+        try:
+            status = await online.sync_payment(row["id"], actor)
+        except gateway.GatewayError as exc:  # reported; the next run tries again
+            errors[str(row["id"])] = exc.message
+            continue
+        if status != row["status"]:
+            changed[str(row["id"])] = status
+    captured = await online.capture_due(actor)
+    return SettleSummary(len(rows), changed, len(captured), errors)
+
+
+@dataclass(frozen=True)
+class Difference:
+    payment_id: str
+    intent_id: str
+    field: str
+    stripe: str
+    ours: str
+    ledger: str
+    detail: str
+
+
+async def _ledger_amount(key: str) -> int | None:
+    """The debit side of the transaction posted under `key`; None when not posted."""
+    tx = (
+        await LedgerTransaction.select(LedgerTransaction.id)
+        .where(LedgerTransaction.key == key)
+        .first()
+    )
+    if tx is None:
+        return None
+    entries = await LedgerEntry.select(LedgerEntry.amount_fen).where(
+        LedgerEntry.transaction == tx["id"]
+    )
+    return sum(e["amount_fen"] for e in entries if e["amount_fen"] > 0)
+
+
+async def _compare(pay: dict[str, Any], view: gateway.IntentView) -> list[Difference]:
+    out: list[Difference] = []
+    pid, iid = str(pay["id"]), view.id
+
+    def add(field: str, stripe: object, ours: object, ledger: object, detail: str) -> None:
+        out.append(Difference(pid, iid, field, str(stripe), str(ours), str(ledger), detail))
+
+    expected = online.our_status(view).value
+    if expected != pay["status"]:
+        add("status", view.status, pay["status"], "", "status differs from Stripe's")
+    received = view.received_fen if view.status == "succeeded" else 0
+    ours = pay["amount_fen"] if pay["status"] == Status.succeeded.value else 0
+    ledger = await _ledger_amount(f"payment:{pid}:received") or 0
+    if not received == ours == ledger:
+        add("received_fen", received, ours, ledger, "amount received differs")
+    fee_ledger = await _ledger_amount(f"payment:{pid}:fee") or 0
+    fee_stripe = view.fee_fen or 0
+    if not fee_stripe == pay["fee_fen"] == fee_ledger:
+        add("fee_fen", fee_stripe, pay["fee_fen"], fee_ledger, "fee differs")
+    refunds = await Refund.select(Refund.id, Refund.amount_fen, Refund.provider_reference).where(
+        (Refund.payment == pay["id"]) & (Refund.status == Refund.Status.succeeded.value)
+    )
+    refunded_ours = sum(r["amount_fen"] for r in refunds)
+    refunded_ledger = 0
+    for r in refunds:
+        refunded_ledger += await _ledger_amount(f"refund:{r['id']}") or 0
+    if not view.refunded_fen == refunded_ours == refunded_ledger:
+        add(
+            "refunded_fen",
+            view.refunded_fen,
+            refunded_ours,
+            refunded_ledger,
+            "refunds differ",
+        )
+    known = {r["provider_reference"] for r in refunds}
+    for seen in view.refunds:
+        if seen.status == "succeeded" and seen.id not in known:
+            add("refund", seen.id, "", "", f"Stripe refund {seen.id} is not booked")
+    if view.disputed and not pay["flagged"]:
+        add("flagged", "disputed", "not flagged", "", "dispute not flagged")
+    return out
+
+
+async def report(event_id: int | None = None) -> list[Difference]:
+    """Every difference between Stripe, our rows and the ledger; empty when they agree."""
+    query = Payment.select(Payment.all_columns()).where(
+        (Payment.provider == online.STRIPE) & Payment.provider_reference.is_not_null()
+    )
+    if event_id is not None:
+        query = query.where(Payment.pledge.event == event_id)
+    differences: list[Difference] = []
+    for pay in await query.order_by(Payment.created_at):
+        try:
+            view = await gateway.retrieve_intent(pay["provider_reference"])
+        except gateway.GatewayError as exc:
+            differences.append(
+                Difference(
+                    str(pay["id"]), pay["provider_reference"], "intent", "", "", "", exc.message
+                )
+            )
+            continue
+        if view.payment_id not in (None, pay["id"]):
+            differences.append(
+                Difference(
+                    str(pay["id"]),
+                    view.id,
+                    "metadata",
+                    str(view.payment_id),
+                    str(pay["id"]),
+                    "",
+                    "the intent names another payment",
+                )
+            )
+        differences.extend(await _compare(pay, view))
+    return differences
+
+
+def as_dicts(differences: list[Difference]) -> list[dict[str, str]]:
+    return [d.__dict__.copy() for d in differences]
+
+
+__all__ = ["Difference", "SettleSummary", "as_dicts", "report", "settle_open_payments"]
