@@ -159,7 +159,10 @@ class PaymentPages(Controller):
     ) -> Template:
         status = None
         if payment_intent:
-            status = await online.sync_intent(payment_intent, DONOR)
+            try:
+                status = await online.sync_intent(payment_intent, DONOR)
+            except online.ProviderUnavailable:
+                status = "pending"  # the reconciliation job settles it later
         return Template(
             "payments/pay_done.html",
             context={"pledge": await queries.pledge_to_pay(pledge_id), "status": status},

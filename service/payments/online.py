@@ -16,7 +16,7 @@ from piccolo.query.functions.aggregate import Sum
 
 from service.audit.services import SYSTEM, Actor, record
 from service.db import write_transaction
-from service.errors import InvalidInput, NotAllowed, NotFound
+from service.errors import DomainError, InvalidInput, NotAllowed, NotFound
 from service.events.tables import Event
 from service.ledger import rules
 from service.locks import lock_row
@@ -48,6 +48,12 @@ _STRIPE_TO_OURS = {
     "succeeded": Status.succeeded,
     "canceled": Status.canceled,
 }
+
+
+class ProviderUnavailable(DomainError):
+    """Stripe could not be asked (outage, network); the caller may try again later."""
+
+    status = 503
 
 
 @dataclass(frozen=True)
@@ -110,6 +116,8 @@ async def start_payment(
         raise NotAllowed.on("provider", "online payment is not available; pay by bank transfer")
     if method_type not in cfg.payment_methods:
         raise InvalidInput.on("method", f"{method_type} is not offered")
+    if payment_method is not None and method_type != "card":
+        raise InvalidInput.on("payment_method", "only a card is confirmed at once")
     payment_id = uuid.uuid4()
     async with write_transaction():
         await lock_row(Pledge, pledge_id)
@@ -241,6 +249,10 @@ async def _settle(pay: dict[str, Any], view: gateway.IntentView, actor: Actor) -
     )
     if pay["pledge_status"] != Pledge.Status.cancelled.value:
         paid = await paid_fen(pay["pledge"])
+        if paid > pay["pledge_amount_fen"]:
+            await flag(
+                pay["id"], f"pledge overpaid by {paid - pay['pledge_amount_fen']} fen", actor
+            )
         new_status = status_after(pay["pledge_amount_fen"], paid)
         await Pledge.update(
             {
@@ -303,17 +315,24 @@ async def sync_payment(payment_id: uuid.UUID, actor: Actor = SYSTEM) -> str:
     pay = await _payment(payment_id)
     if pay["provider"] != STRIPE or not pay["provider_reference"]:
         return pay["status"]
-    view = await gateway.retrieve_intent(pay["provider_reference"])
+    view = await _retrieve(pay["provider_reference"])
     return await apply_intent(payment_id, view, actor)
 
 
 async def sync_intent(intent_id: str, actor: Actor = SYSTEM) -> str:
     """Settle whichever payment an intent belongs to; 'unknown' when none does."""
-    view = await gateway.retrieve_intent(intent_id)
+    view = await _retrieve(intent_id)
     payment_id = await payment_of_intent(intent_id) or view.payment_id
     if payment_id is None or not await Payment.exists().where(Payment.id == payment_id):
         return "unknown"
     return await apply_intent(payment_id, view, actor)
+
+
+async def _retrieve(intent_id: str) -> gateway.IntentView:
+    try:
+        return await gateway.retrieve_intent(intent_id)
+    except gateway.GatewayError as exc:
+        raise ProviderUnavailable.on("payment", f"Stripe could not be asked: {exc}") from exc
 
 
 async def payment_of_intent(intent_id: str) -> uuid.UUID | None:

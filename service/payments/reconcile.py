@@ -7,6 +7,7 @@ Stripe says, what our payment and refund rows say and what the ledger holds.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,6 +18,7 @@ from service.payments import stripe_gateway as gateway
 from service.payments.tables import Payment, Refund
 
 Status = Payment.Status
+RECHECK_SETTLED = dt.timedelta(days=2)
 
 
 @dataclass(frozen=True)
@@ -29,20 +31,25 @@ class SettleSummary:
 
 
 async def settle_open_payments(actor: Actor = SYSTEM) -> SettleSummary:
-    """Re-read every open Stripe payment from Stripe and settle it; then capture the
-    authorizations that are due."""
+    """Re-read every open Stripe payment from Stripe and settle it, and the payments
+    settled in the last two days (late fees, refunds or disputes whose webhooks were
+    lost); then capture the authorizations that are due."""
+    recent = dt.datetime.now(dt.UTC) - RECHECK_SETTLED
     rows = await Payment.select(Payment.id, Payment.status).where(
         (Payment.provider == online.STRIPE)
-        & Payment.status.is_in(list(online.OPEN_STATUSES))
         & Payment.provider_reference.is_not_null()
+        & (
+            Payment.status.is_in(list(online.OPEN_STATUSES))
+            | ((Payment.status == Status.succeeded.value) & (Payment.settled_at >= recent))
+        )
     )
     changed: dict[str, str] = {}
     errors: dict[str, str] = {}
     for row in rows:
         try:
             status = await online.sync_payment(row["id"], actor)
-        except gateway.GatewayError as exc:  # reported; the next run tries again
-            errors[str(row["id"])] = exc.message
+        except online.ProviderUnavailable as exc:  # reported; the next run tries again
+            errors[str(row["id"])] = exc.detail
             continue
         if status != row["status"]:
             changed[str(row["id"])] = status
@@ -120,7 +127,8 @@ async def _compare(pay: dict[str, Any], view: gateway.IntentView) -> list[Differ
 
 
 async def report(event_id: int | None = None) -> list[Difference]:
-    """Every difference between Stripe, our rows and the ledger; empty when they agree."""
+    """Every difference between Stripe, our rows and the ledger; empty when they agree.
+    Without an event, intents in Stripe that we do not know are named too."""
     query = Payment.select(Payment.all_columns()).where(
         (Payment.provider == online.STRIPE) & Payment.provider_reference.is_not_null()
     )
@@ -150,6 +158,37 @@ async def report(event_id: int | None = None) -> list[Difference]:
                 )
             )
         differences.extend(await _compare(pay, view))
+    if event_id is None:
+        differences.extend(await unknown_intents())
+    return differences
+
+
+async def unknown_intents() -> list[Difference]:
+    """Intents in Stripe that name a minsheng payment we do not hold (or hold under
+    another intent): money may have moved that the ledger does not know of."""
+    differences = []
+    for view in await gateway.recent_intents():
+        if view.payment_id is None:
+            continue  # not made by minsheng
+        row = (
+            await Payment.select(Payment.provider_reference)
+            .where(Payment.id == view.payment_id)
+            .first()
+        )
+        if row is None or row["provider_reference"] != view.id:
+            if row is not None and row["provider_reference"] is None:
+                continue  # being created right now
+            differences.append(
+                Difference(
+                    str(view.payment_id),
+                    view.id,
+                    "payment",
+                    f"{view.status} {view.received_fen}",
+                    "" if row is None else str(row["provider_reference"]),
+                    "",
+                    "Stripe holds an intent for a payment we do not know under this intent",
+                )
+            )
     return differences
 
 

@@ -298,6 +298,21 @@ async def create_refund(intent_id: str, refund_id: uuid.UUID, amount_fen: int) -
     )
 
 
+async def recent_intents(limit: int = 1000) -> list[IntentView]:
+    """The account's most recent PaymentIntents (newest first on Stripe), up to `limit`."""
+
+    def collect() -> list[dict[str, Any]]:
+        found = []
+        page = _client().v1.payment_intents.list(params={"limit": 100})
+        for intent in page.auto_paging_iter():
+            found.append(intent.to_dict())
+            if len(found) >= limit:
+                break
+        return found
+
+    return [intent_view(data) for data in await _call(collect)]
+
+
 async def intent_of_charge(charge_id: str) -> str | None:
     charge = await _call(_client().v1.charges.retrieve, charge_id)
     return charge.to_dict().get("payment_intent")

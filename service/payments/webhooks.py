@@ -54,6 +54,7 @@ HANDLERS: dict[str, Handler] = {
     "payment_intent.processing": _intent_changed,
     "charge.refunded": _charge_changed,
     "charge.refund.updated": _charge_changed,
+    "charge.updated": _charge_changed,
     "charge.dispute.created": _dispute_created,
 }
 """Event type → handler; every other type is stored and ignored."""
@@ -81,8 +82,13 @@ async def receive(payload: bytes, signature: str | None) -> WebhookResult:
         log.info("stripe event %s of type %s ignored", notice.event_id, notice.type)
         outcome = "ignored"
     else:
-        # A failure propagates (500): nothing is stored and Stripe delivers again.
-        outcome = await handler(notice)
+        # A failure propagates: nothing is stored and Stripe delivers the event again.
+        try:
+            outcome = await handler(notice)
+        except gateway.GatewayError as exc:
+            raise online.ProviderUnavailable.on(
+                "event", f"Stripe could not be asked: {exc}"
+            ) from exc
     try:
         async with write_transaction():
             await WebhookEvent.insert(

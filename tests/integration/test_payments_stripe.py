@@ -264,3 +264,39 @@ async def test_online_payment_refused_when_stripe_is_off(clean_db):
     with pytest.raises(Exception, match="not available"):
         await online.start_payment(pledge, "card", "pm_card_visa")
     assert await Payment.count() == 0
+
+
+async def test_bank_transfer_racing_a_card_payment_flags_the_overpayment(stripe_on):
+    pledge, project = await _pledge()
+    started = await online.start_payment(pledge, "card", card_id(stripe_on, "4000002500003155"))
+    await factories.bank_payment(pledge, AMOUNT)  # the donor also wires the money
+    assert await _pledge_status(pledge) == "paid"
+    intent = (await _payment(started.payment_id))["provider_reference"]
+    authenticate(stripe_on, intent, started.client_secret)
+    assert await online.sync_payment(started.payment_id) == "succeeded"
+    payment = await _payment(started.payment_id)
+    assert payment["flagged"] is True  # an organizer refunds the excess
+    assert await _pledge_status(pledge) == "paid"
+    figures = await _figures(project)
+    assert figures["received"] == 2 * AMOUNT and figures["outstanding"] == -AMOUNT
+    await refunds.refund_payment(started.payment_id, None, "重复支付，退回", ORGANIZER)
+    figures = await _figures(project)
+    assert figures["refunded"] == AMOUNT and figures["balance"] == AMOUNT
+
+
+async def test_report_names_an_intent_we_do_not_know(stripe_on):
+    stray = uuid.uuid4()
+    sdk(stripe_on).v1.payment_intents.create(
+        params={
+            "amount": 700,
+            "currency": "cny",
+            "payment_method": "pm_card_visa",
+            "confirm": True,
+            "metadata": {"payment_id": str(stray)},
+        }
+    )
+    sdk(stripe_on).v1.payment_intents.create(params={"amount": 500, "currency": "cny"})
+    differences = await reconcile.report()
+    assert [(d.payment_id, d.field, d.stripe) for d in differences] == [
+        (str(stray), "payment", "succeeded 700")
+    ]

@@ -216,3 +216,10 @@ async def test_capturable_and_canceled_events_follow_stripe(client, stripe_on):
     assert await OutboxMessage.count().where(OutboxMessage.topic == "mail.send") == 1
     assert (await project_fund_figures(project)).received == 0
     assert await online.outstanding_fen(pledge) == AMOUNT
+
+
+async def test_stripe_unreachable_means_retry_later(client, stripe_stub):
+    body = event("event_payment_intent_succeeded.json", "evt_later_1", id="pi_not_there")
+    answer = await _send(client, body)
+    assert answer.status_code == 503
+    assert await WebhookEvent.count() == 0  # Stripe delivers it again
