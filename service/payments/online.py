@@ -203,6 +203,8 @@ async def apply_intent(
             raise InvalidInput.on("payment_id", "not a Stripe payment")
         if pay["provider_reference"] not in (None, view.id):
             raise InvalidInput.on("payment_id", "the intent belongs to another payment")
+        if view.currency != gateway.CURRENCY:
+            raise InvalidInput.on("currency", f"the intent is in {view.currency}, not CNY")
         if pay["provider_reference"] is None:
             await Payment.update({Payment.provider_reference: view.id}).where(
                 Payment.id == payment_id
@@ -247,7 +249,9 @@ async def _settle(pay: dict[str, Any], view: gateway.IntentView, actor: Actor) -
         amount_fen=view.received_fen,
         occurred_at=settled_at,
     )
-    if pay["pledge_status"] != Pledge.Status.cancelled.value:
+    if pay["pledge_status"] in (Pledge.Status.cancelled.value, Pledge.Status.lapsed.value):
+        await flag(pay["id"], f"money arrived for a {pay['pledge_status']} pledge", actor)
+    else:
         paid = await paid_fen(pay["pledge"])
         if paid > pay["pledge_amount_fen"]:
             await flag(
@@ -275,8 +279,8 @@ async def _settle(pay: dict[str, Any], view: gateway.IntentView, actor: Actor) -
 
 
 async def _book_fee(pay: dict[str, Any], view: gateway.IntentView) -> None:
-    if not view.fee_fen or view.fee_fen <= 0 or pay["fee_fen"] == view.fee_fen:
-        return
+    if not view.fee_fen or view.fee_fen <= 0 or pay["fee_fen"]:
+        return  # a fee that changes later shows in the reconciliation report
     await Payment.update({Payment.fee_fen: view.fee_fen}).where(Payment.id == pay["id"])
     await rules.provider_fee(
         payment_id=pay["id"],

@@ -43,6 +43,14 @@ async def settle_open_payments(actor: Actor = SYSTEM) -> SettleSummary:
             | ((Payment.status == Status.succeeded.value) & (Payment.settled_at >= recent))
         )
     )
+    waiting = await Refund.select(Refund.payment.id.as_alias("id")).where(
+        (Refund.status == Refund.Status.pending.value) & Refund.provider_reference.is_not_null()
+    )
+    known = {row["id"] for row in rows}
+    for refund in waiting:  # refunds Stripe had not finished when we asked
+        if refund["id"] not in known:
+            known.add(refund["id"])
+            rows.append({"id": refund["id"], "status": Status.succeeded.value})
     changed: dict[str, str] = {}
     errors: dict[str, str] = {}
     for row in rows:

@@ -85,8 +85,10 @@ async def refund_payment(
             ).where(Refund.id == refund_id)
         raise NotAllowed.on("amount_fen", f"Stripe refused the refund: {exc.message}") from exc
     async with write_transaction():
+        await lock_row(Payment, payment_id)  # as a concurrent sync would
         await Refund.update({Refund.provider_reference: made.id}).where(Refund.id == refund_id)
-        if made.status == "succeeded":
+        row = await Refund.select(Refund.status).where(Refund.id == refund_id).first()
+        if made.status == "succeeded" and row["status"] == Refund.Status.pending.value:
             await _book(refund_id, actor)
     return refund_id
 
@@ -95,6 +97,12 @@ async def book_stripe_refunds(pay: dict[str, Any], refunds: tuple[gateway.Refund
     """Inside the caller's transaction: book every succeeded refund Stripe reports that
     we have not booked (ours left pending by a crash, or made in the dashboard)."""
     for seen in refunds:
+        if seen.status in ("failed", "canceled"):
+            await Refund.update({Refund.status: Refund.Status.failed.value}).where(
+                (Refund.payment == pay["id"])
+                & (Refund.provider_reference == seen.id)
+                & (Refund.status == Refund.Status.pending.value)
+            )
         if seen.status != "succeeded":
             continue
         row = (
