@@ -16,7 +16,7 @@ from service.auth.guards import CurrentStaff, requires_financial_reader, require
 from service.errors import InvalidInput
 from service.events.tables import Event
 from service.money import parse_yuan
-from service.payments import online, queries, reconcile, refunds, webhooks
+from service.payments import capture, online, queries, reconcile, refunds, webhooks
 from service.payments import stripe_gateway as gateway
 from service.payments.schemas import (
     CaptureIn,
@@ -82,7 +82,7 @@ class OnlinePaymentApi(Controller):
     async def capture(
         self, payment_id: FromPath[uuid.UUID], data: JSONBody[CaptureIn], staff: CurrentStaff
     ) -> PaymentStatusOut:
-        status = await online.capture_payment(payment_id, staff.actor, data.amount_fen)
+        status = await capture.capture_payment(payment_id, staff.actor, data.amount_fen)
         return PaymentStatusOut(payment_id, status)
 
     @post(
@@ -94,7 +94,7 @@ class OnlinePaymentApi(Controller):
     async def cancel(
         self, payment_id: FromPath[uuid.UUID], staff: CurrentStaff
     ) -> PaymentStatusOut:
-        return PaymentStatusOut(payment_id, await online.cancel_payment(payment_id, staff.actor))
+        return PaymentStatusOut(payment_id, await capture.cancel_payment(payment_id, staff.actor))
 
     @post(
         "/api/v1/payments/{payment_id:uuid}/refunds",
@@ -204,12 +204,12 @@ class PaymentPages(Controller):
     ) -> Redirect:
         text = str(data.get("amount_yuan", "")).strip()
         amount = parse_yuan(text) if text else None
-        await online.capture_payment(payment_id, staff.actor, amount)
+        await capture.capture_payment(payment_id, staff.actor, amount)
         return Redirect(f"/console/payments/{payment_id}", status_code=303)
 
     @post("/console/payments/{payment_id:uuid}/cancel", guards=[requires_organizer])
     async def cancel_submit(self, payment_id: FromPath[uuid.UUID], staff: CurrentStaff) -> Redirect:
-        await online.cancel_payment(payment_id, staff.actor)
+        await capture.cancel_payment(payment_id, staff.actor)
         return Redirect(f"/console/payments/{payment_id}", status_code=303)
 
     @get("/console/payments/reconciliation", guards=[requires_financial_reader])

@@ -33,11 +33,6 @@ Status = Payment.Status
 STRIPE = Payment.Provider.stripe.value
 DONOR = Actor("donor (online)")
 OPEN_STATUSES = (Status.pending.value, Status.requires_capture.value)
-CLOSED_EVENT = (
-    Event.Status.closed.value,
-    Event.Status.reporting.value,
-    Event.Status.archived.value,
-)
 
 _STRIPE_TO_OURS = {
     "requires_payment_method": Status.pending,
@@ -169,7 +164,7 @@ async def _mark_failed(payment_id: uuid.UUID, intent_id: str | None, reason: str
         ).where((Payment.id == payment_id) & (Payment.status == Status.pending.value))
 
 
-async def _payment(payment_id: uuid.UUID) -> dict[str, Any]:
+async def load_payment(payment_id: uuid.UUID) -> dict[str, Any]:
     row = (
         await Payment.select(
             Payment.all_columns(),
@@ -198,7 +193,7 @@ async def apply_intent(
     """Bring our payment in line with Stripe's intent; returns the payment's status."""
     async with write_transaction():
         await lock_row(Payment, payment_id)
-        pay = await _payment(payment_id)
+        pay = await load_payment(payment_id)
         if pay["provider"] != STRIPE:
             raise InvalidInput.on("payment_id", "not a Stripe payment")
         if pay["provider_reference"] not in (None, view.id):
@@ -316,7 +311,7 @@ async def flag(payment_id: uuid.UUID, reason: str, actor: Actor) -> None:
 
 async def sync_payment(payment_id: uuid.UUID, actor: Actor = SYSTEM) -> str:
     """Re-read the intent from Stripe and settle our payment from it."""
-    pay = await _payment(payment_id)
+    pay = await load_payment(payment_id)
     if pay["provider"] != STRIPE or not pay["provider_reference"]:
         return pay["status"]
     view = await _retrieve(pay["provider_reference"])
@@ -346,65 +341,3 @@ async def payment_of_intent(intent_id: str) -> uuid.UUID | None:
         .first()
     )
     return row["id"] if row else None
-
-
-async def capture_payment(
-    payment_id: uuid.UUID, actor: Actor, amount_fen: int | None = None
-) -> str:
-    """Capture an authorization, whole or in part (the rest is released)."""
-    pay = await _payment(payment_id)
-    if pay["status"] != Status.requires_capture.value:
-        raise NotAllowed.on("payment_id", f"the payment is {pay['status']}, not authorized")
-    if amount_fen is not None and (
-        type(amount_fen) is not int or not 0 < amount_fen <= pay["amount_fen"]
-    ):
-        raise InvalidInput.on("amount_fen", f"capture between 1 and {pay['amount_fen']} fen")
-    try:
-        view = await gateway.capture_intent(pay["provider_reference"], payment_id, amount_fen)
-    except gateway.GatewayError as exc:
-        await sync_payment(payment_id, actor)
-        raise NotAllowed.on("payment_id", exc.message) from exc
-    return await apply_intent(payment_id, view, actor)
-
-
-async def cancel_payment(payment_id: uuid.UUID, actor: Actor) -> str:
-    pay = await _payment(payment_id)
-    if pay["status"] not in OPEN_STATUSES:
-        raise NotAllowed.on("payment_id", f"the payment is {pay['status']}")
-    if not pay["provider_reference"]:
-        raise NotAllowed.on("payment_id", "the payment never reached Stripe")
-    try:
-        view = await gateway.cancel_intent(pay["provider_reference"], payment_id)
-    except gateway.GatewayError as exc:
-        await sync_payment(payment_id, actor)
-        raise NotAllowed.on("payment_id", exc.message) from exc
-    return await apply_intent(payment_id, view, actor, canceled_by_us=True)
-
-
-async def capture_due(actor: Actor = SYSTEM) -> list[uuid.UUID]:
-    """Capture the authorizations whose edition has closed or whose project has reached
-    its target (deferred capture). Returns the payments captured."""
-    rows = await Payment.select(
-        Payment.id,
-        Payment.amount_fen,
-        Payment.pledge.project.as_alias("project_id"),
-        Payment.pledge.project.target_fen.as_alias("target_fen"),
-        Payment.pledge.event.status.as_alias("event_status"),
-    ).where((Payment.provider == STRIPE) & (Payment.status == Status.requires_capture.value))
-    from service.ledger.balances import project_fund_figures
-
-    held: dict[int, int] = {}
-    for row in rows:
-        if row["project_id"] is not None:
-            held[row["project_id"]] = held.get(row["project_id"], 0) + row["amount_fen"]
-    reached = set()
-    for project_id, amount in held.items():
-        target = next(r["target_fen"] for r in rows if r["project_id"] == project_id)
-        if target and (await project_fund_figures(project_id)).received + amount >= target:
-            reached.add(project_id)
-    captured = []
-    for row in rows:
-        if row["event_status"] in CLOSED_EVENT or row["project_id"] in reached:
-            await capture_payment(row["id"], actor)
-            captured.append(row["id"])
-    return captured

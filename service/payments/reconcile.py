@@ -13,7 +13,7 @@ from typing import Any
 
 from service.audit.services import SYSTEM, Actor
 from service.ledger.tables import LedgerEntry, LedgerTransaction
-from service.payments import online
+from service.payments import capture, online
 from service.payments import stripe_gateway as gateway
 from service.payments.tables import Payment, Refund
 
@@ -61,7 +61,7 @@ async def settle_open_payments(actor: Actor = SYSTEM) -> SettleSummary:
             continue
         if status != row["status"]:
             changed[str(row["id"])] = status
-    captured = await online.capture_due(actor)
+    captured = await capture.capture_due(actor)
     return SettleSummary(len(rows), changed, len(captured), errors)
 
 

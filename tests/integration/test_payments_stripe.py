@@ -14,7 +14,7 @@ from service.ledger.balances import project_fund_figures
 from service.ledger.services import verify_chain
 from service.ledger.tables import LedgerTransaction
 from service.outbox.tables import OutboxMessage
-from service.payments import online, reconcile, refunds
+from service.payments import capture, online, reconcile, refunds
 from service.payments import stripe_gateway as gateway
 from service.payments.tables import Payment, Refund
 from service.pledges.tables import Pledge
@@ -134,14 +134,14 @@ async def test_authorize_now_capture_when_the_event_closes(stripe_on):
     # Nothing is captured twice.
     assert (await reconcile.settle_open_payments()).captured == 0
     with pytest.raises(Exception, match="not authorized"):
-        await online.capture_payment(started.payment_id, ORGANIZER)
+        await capture.capture_payment(started.payment_id, ORGANIZER)
     assert await _postings("payment_received") == 1
 
 
 async def test_partial_capture_releases_the_rest(stripe_on):
     pledge, project = await _pledge("deferred")
     started = await online.start_payment(pledge, "card", "pm_card_visa")
-    assert await online.capture_payment(started.payment_id, ORGANIZER, 6_000) == "succeeded"
+    assert await capture.capture_payment(started.payment_id, ORGANIZER, 6_000) == "succeeded"
     payment = await _payment(started.payment_id)
     assert payment["amount_fen"] == 6_000
     figures = await _figures(project)
@@ -155,13 +155,13 @@ async def test_partial_capture_releases_the_rest(stripe_on):
 async def test_cancel_an_authorization(stripe_on):
     pledge, project = await _pledge("deferred")
     started = await online.start_payment(pledge, "card", "pm_card_visa")
-    assert await online.cancel_payment(started.payment_id, ORGANIZER) == "canceled"
+    assert await capture.cancel_payment(started.payment_id, ORGANIZER) == "canceled"
     figures = await _figures(project)
     assert figures["received"] == 0 and figures["outstanding"] == AMOUNT
     assert await _pledge_status(pledge) == "pledged"
     assert await OutboxMessage.count().where(OutboxMessage.topic == "mail.send") == 0
     with pytest.raises(Exception, match="canceled"):
-        await online.capture_payment(started.payment_id, ORGANIZER)
+        await capture.capture_payment(started.payment_id, ORGANIZER)
 
 
 async def test_expired_authorization_makes_the_pledge_due_and_tells_the_donor(stripe_on):
