@@ -144,16 +144,16 @@ async def start_payment(
     try:
         view = await gateway.create_intent(request)
     except gateway.CardDeclined as exc:
-        await _mark_failed(payment_id, exc.intent_id, exc.message)
+        await mark_failed(payment_id, exc.intent_id, exc.message)
         return PaymentStart(payment_id, Status.failed.value, None, False, exc.message)
     except gateway.GatewayError as exc:
-        await _mark_failed(payment_id, exc.intent_id, exc.message)
+        await mark_failed(payment_id, exc.intent_id, exc.message)
         raise NotAllowed.on("payment", exc.message) from exc
     status = await apply_intent(payment_id, view, DONOR)
     return PaymentStart(payment_id, status, view.client_secret, view.requires_action, view.failure)
 
 
-async def _mark_failed(payment_id: uuid.UUID, intent_id: str | None, reason: str) -> None:
+async def mark_failed(payment_id: uuid.UUID, intent_id: str | None, reason: str) -> None:
     async with write_transaction():
         await Payment.update(
             {

@@ -8,10 +8,12 @@ Stripe says, what our payment and refund rows say and what the ledger holds.
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from dataclasses import dataclass
 from typing import Any
 
 from service.audit.services import SYSTEM, Actor
+from service.errors import DomainError
 from service.ledger.tables import LedgerEntry, LedgerTransaction
 from service.payments import capture, online
 from service.payments import stripe_gateway as gateway
@@ -19,6 +21,10 @@ from service.payments.tables import Payment, Refund
 
 Status = Payment.Status
 RECHECK_SETTLED = dt.timedelta(days=2)
+ORPHAN_AFTER = dt.timedelta(minutes=10)
+"""A payment row still without its intent this long after creation lost its answer."""
+ABANDON_AFTER = dt.timedelta(days=1)
+"""An intent nobody confirmed for this long is cancelled (the donor left the page)."""
 
 
 @dataclass(frozen=True)
@@ -61,8 +67,50 @@ async def settle_open_payments(actor: Actor = SYSTEM) -> SettleSummary:
             continue
         if status != row["status"]:
             changed[str(row["id"])] = status
+    changed.update(await _adopt_orphans(actor))
+    for payment_id in await _abandoned():
+        try:
+            changed[str(payment_id)] = await capture.cancel_payment(payment_id, actor)
+        except DomainError as exc:
+            errors[str(payment_id)] = exc.detail
     captured = await capture.capture_due(actor)
     return SettleSummary(len(rows), changed, len(captured), errors)
+
+
+async def _adopt_orphans(actor: Actor) -> dict[str, str]:
+    """Payments whose create call reached Stripe but whose answer never came back (a
+    crash, a timeout): find their intents by our id in the metadata and settle them;
+    with no intent at all, the attempt failed."""
+    before = dt.datetime.now(dt.UTC) - ORPHAN_AFTER
+    orphans = await Payment.select(Payment.id).where(
+        (Payment.provider == online.STRIPE)
+        & (Payment.status == Status.pending.value)
+        & Payment.provider_reference.is_null()
+        & (Payment.created_at < before)
+    )
+    if not orphans:
+        return {}
+    by_payment = {view.payment_id: view for view in await gateway.recent_intents()}
+    changed = {}
+    for row in orphans:
+        view = by_payment.get(row["id"])
+        if view is not None:
+            changed[str(row["id"])] = await online.apply_intent(row["id"], view, actor)
+        else:
+            await online.mark_failed(row["id"], None, "the payment never reached Stripe")
+            changed[str(row["id"])] = Status.failed.value
+    return changed
+
+
+async def _abandoned() -> list[uuid.UUID]:
+    before = dt.datetime.now(dt.UTC) - ABANDON_AFTER
+    rows = await Payment.select(Payment.id).where(
+        (Payment.provider == online.STRIPE)
+        & (Payment.status == Status.pending.value)
+        & Payment.provider_reference.is_not_null()
+        & (Payment.created_at < before)
+    )
+    return [row["id"] for row in rows]
 
 
 @dataclass(frozen=True)
@@ -185,7 +233,7 @@ async def unknown_intents() -> list[Difference]:
         )
         if row is None or row["provider_reference"] != view.id:
             if row is not None and row["provider_reference"] is None:
-                continue  # being created right now
+                continue  # being created now, or adopted by the next settling run
             differences.append(
                 Difference(
                     str(view.payment_id),

@@ -300,3 +300,48 @@ async def test_report_names_an_intent_we_do_not_know(stripe_on):
     assert [(d.payment_id, d.field, d.stripe) for d in differences] == [
         (str(stray), "payment", "succeeded 700")
     ]
+
+
+async def test_orphaned_and_abandoned_attempts_are_cleaned_up(stripe_on):
+    import datetime as dt
+
+    pledge, project = await _pledge()
+    long_ago = dt.datetime.now(dt.UTC) - dt.timedelta(days=2)
+    # Our create call reached Stripe (and charged the card) but the answer was lost.
+    orphan, lost = uuid.uuid4(), uuid.uuid4()
+    for payment_id, amount in ((orphan, 6_000), (lost, 4_000)):
+        await Payment.insert(
+            Payment(
+                id=payment_id,
+                pledge=pledge,
+                provider="stripe",
+                amount_fen=amount,
+                status="pending",
+                method="card",
+                created_at=long_ago,
+            )
+        )
+    sdk(stripe_on).v1.payment_intents.create(
+        params={
+            "amount": 6_000,
+            "currency": "cny",
+            "payment_method": "pm_card_visa",
+            "confirm": True,
+            "metadata": {"payment_id": str(orphan), "pledge_id": str(pledge)},
+        }
+    )
+    # A Payment Element attempt the donor walked away from.
+    abandoned = await online.start_payment(pledge, "card")
+    assert abandoned.status == "pending" and abandoned.client_secret
+    await Payment.update({Payment.created_at: long_ago}).where(Payment.id == abandoned.payment_id)
+    summary = await reconcile.settle_open_payments()
+    assert summary.changed == {
+        str(orphan): "succeeded",
+        str(lost): "failed",
+        str(abandoned.payment_id): "canceled",
+    }
+    assert (await _payment(orphan))["provider_reference"].startswith("pi_")
+    figures = await _figures(project)
+    assert figures["received"] == 6_000 and figures["outstanding"] == 4_000
+    assert await _pledge_status(pledge) == "partially_paid"
+    assert await reconcile.report() == []
