@@ -25,6 +25,7 @@ class SettingsError(ValueError):
 
 ENVIRONMENTS = ("development", "test", "production")
 DEFAULT_DATABASE_URL = "sqlite:///minsheng.sqlite3"
+STRIPE_METHOD_TYPES = ("card", "alipay", "wechat_pay")
 
 
 @dataclass(frozen=True)
@@ -42,6 +43,14 @@ class Settings:
     """STRIPE_WEBHOOK_SECRET: whsec_… used to verify webhook signatures."""
     stripe_api_base: str | None = None
     """STRIPE_API_BASE: override Stripe's API address (tests point it at localstripe)."""
+    stripe_publishable_key: str | None = None
+    """STRIPE_PUBLISHABLE_KEY: pk_test_… / pk_live_…, handed to Stripe.js on the payment page."""
+    stripe_payment_methods: tuple[str, ...] = ("card",)
+    """STRIPE_PAYMENT_METHODS: comma-separated payment method types the Stripe account
+    supports, e.g. "card,alipay". Default "card"."""
+    stripe_js_url: str = "https://js.stripe.com/v3/"
+    """STRIPE_JS_URL: where the payment page loads Stripe.js from (tests: localstripe's fake
+    Stripe.js at http://127.0.0.1:<port>/js.stripe.com/v3/)."""
     smtp_url: str | None = None
     """SMTP_URL: smtp://user:password@host:port (smtps:// for TLS). Unset: mails are
     written as .eml files to MAIL_OUTBOX_DIR."""
@@ -146,6 +155,21 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
     stripe_base = _optional(environ, "STRIPE_API_BASE")
     if stripe_base:
         _check_url("STRIPE_API_BASE", stripe_base, ("http", "https"))
+    payment_methods = tuple(
+        m.strip().lower()
+        for m in (_optional(environ, "STRIPE_PAYMENT_METHODS") or "card").split(",")
+        if m.strip()
+    )
+    unknown = [m for m in payment_methods if m not in STRIPE_METHOD_TYPES]
+    if unknown or not payment_methods:
+        raise SettingsError(
+            "STRIPE_PAYMENT_METHODS", f"expected some of {', '.join(STRIPE_METHOD_TYPES)}"
+        )
+    stripe_js = _check_url(
+        "STRIPE_JS_URL",
+        _optional(environ, "STRIPE_JS_URL") or Settings.stripe_js_url,
+        ("http", "https"),
+    )
     base_url = _check_url(
         "BASE_URL", _optional(environ, "BASE_URL") or Settings.base_url, ("http", "https")
     )
@@ -163,6 +187,9 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         stripe_secret_key=stripe_key,
         stripe_webhook_secret=_optional(environ, "STRIPE_WEBHOOK_SECRET"),
         stripe_api_base=stripe_base,
+        stripe_publishable_key=_optional(environ, "STRIPE_PUBLISHABLE_KEY"),
+        stripe_payment_methods=payment_methods,
+        stripe_js_url=stripe_js,
         smtp_url=smtp_url,
         mail_outbox_dir=Path(_optional(environ, "MAIL_OUTBOX_DIR") or data_dir / "outbox"),
         mail_from=_optional(environ, "MAIL_FROM") or Settings.mail_from,
