@@ -157,9 +157,6 @@ async def _insert_pledge(
             excess_of=excess_of,
         )
     )
-    await rules.pledge_made(
-        pledge_id=pledge_id, event_id=event_id, project_id=project_id, amount_fen=amount_fen
-    )
     await enqueue(
         "live.pledge",
         {
@@ -258,6 +255,21 @@ async def create_pledge(
         )
         if notify_donor:
             await queue_confirmation(main_id, donor_id)
+        # Posting takes the ledger's chain lock until commit: do it last, so the one
+        # lock every money movement shares is held as briefly as possible.
+        await rules.pledge_made(
+            pledge_id=main_id,
+            event_id=event["id"],
+            project_id=draft.project_id if allocation.project_fen else None,
+            amount_fen=allocation.project_fen or allocation.general_fund_fen,
+        )
+        if excess_id is not None:
+            await rules.pledge_made(
+                pledge_id=excess_id,
+                event_id=event["id"],
+                project_id=None,
+                amount_fen=allocation.general_fund_fen,
+            )
     return PledgeResult(main_id, created=True)
 
 
