@@ -124,7 +124,8 @@ class ClaimPages(Controller):
                 ),
                 "kind": row["kind"],
             }
-            for row in await find_donors(q[:50])
+            # a picked option reads "name · phone": search by its first part
+            for row in await find_donors(q.split(" · ")[0][:50])
         ]
 
     @post("/")
