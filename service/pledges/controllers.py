@@ -49,6 +49,16 @@ async def pledge_out(pledge_id: uuid.UUID) -> PledgeOut:
     return msgspec.convert(row, PledgeOut)
 
 
+def created_out(result: services.PledgeResult, donor: PledgeCreate) -> PledgeOut:
+    """A new pledge's answer from what creating it returned: no read-back queries."""
+    assert result.row is not None
+    row = {
+        **result.row,
+        "donor_name": public_name(donor.donor.display_name.strip(), donor.donor.anonymous),
+    }
+    return msgspec.convert(row, PledgeOut)
+
+
 class PledgeApi(Controller):
     path = "/api/v1/pledges"
     tags = ["pledges"]
@@ -60,9 +70,9 @@ class PledgeApi(Controller):
         result = await services.create_pledge(
             to_draft(data), Actor("donor (online)"), idempotency_key, notify_donor=True
         )
-        return Response(
-            await pledge_out(result.pledge_id), status_code=201 if result.created else 200
-        )
+        if result.row is not None:
+            return Response(created_out(result, data), status_code=201)
+        return Response(await pledge_out(result.pledge_id), status_code=200)
 
     @get("/{pledge_id:uuid}", operation_id="getPledge")
     async def get(self, pledge_id: FromPath[uuid.UUID]) -> PledgeOut:

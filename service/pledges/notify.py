@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from service.donors.links import link_url, make_token
 from service.donors.tables import Donor
@@ -31,20 +32,45 @@ async def queue_confirmation(pledge_id: uuid.UUID, donor_id: uuid.UUID) -> bool:
         .first()
     )
     assert pledge is not None
+    await queue_confirmation_mail(
+        pledge_id,
+        to=donor["email"],
+        donor_name=donor["display_name"],
+        link_version=donor["link_version"],
+        pledge=pledge,
+        donor_id=donor_id,
+    )
+    return True
+
+
+async def queue_confirmation_mail(
+    pledge_id: uuid.UUID,
+    *,
+    to: str,
+    donor_name: str,
+    link_version: int,
+    pledge: dict[str, Any],
+    donor_id: uuid.UUID | None = None,
+) -> None:
+    """Queue the mail from values the caller already has (`pledge`: amount_fen, due_on,
+    channel, project_title, event_title). The donor id defaults to the pledge's donor."""
+    if donor_id is None:
+        row = await Pledge.select(Pledge.donor).where(Pledge.id == pledge_id).first()
+        assert row is not None
+        donor_id = row["donor"]
     subject, text, html = render_mail(
         "pledge_confirmation",
         {
-            "donor_name": donor["display_name"],
+            "donor_name": donor_name,
             "pledge": pledge,
             "pledge_code": pledge_code(pledge_id),
-            "link": link_url(make_token(donor_id, donor["link_version"])),
+            "link": link_url(make_token(donor_id, link_version)),
         },
     )
     await queue_mail(
-        Mail(to=donor["email"], subject=subject, text=text, html=html),
+        Mail(to=to, subject=subject, text=text, html=html),
         dedupe_key=f"pledge-confirmation:{pledge_id}",
     )
-    return True
 
 
 def pledge_code(pledge_id: uuid.UUID) -> str:

@@ -10,17 +10,17 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from service.audit.services import Actor, record
-from service.db import write_transaction
+from service.db import is_sqlite, write_transaction
 from service.donors.services import DonorDraft, create_donor, donor_exists
 from service.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from service.events.services import PLEDGE_OPEN
 from service.events.tables import Event
 from service.ledger import rules
 from service.ledger.balances import project_fund_figures
-from service.locks import lock_key, lock_row
+from service.locks import lock_key
 from service.outbox.services import enqueue
 from service.payments.paid import paid_fen
-from service.pledges.notify import queue_confirmation
+from service.pledges.notify import queue_confirmation, queue_confirmation_mail
 from service.pledges.tables import Pledge
 from service.projects.tables import Project
 from service.settings import get_settings
@@ -50,6 +50,8 @@ class PledgeDraft:
 class PledgeResult:
     pledge_id: uuid.UUID
     created: bool
+    row: dict[str, Any] | None = None
+    """For a new pledge: the same fields as `get_pledge`, without reading them back."""
 
 
 def request_hash(draft: PledgeDraft) -> str:
@@ -71,7 +73,7 @@ def _check_amount(amount_fen: int | None, whole_project: bool) -> None:
 
 async def _open_event(number: int) -> dict[str, Any]:
     event = (
-        await Event.select(Event.id, Event.status, Event.oversubscription_rule)
+        await Event.select(Event.id, Event.status, Event.oversubscription_rule, Event.title)
         .where(Event.number == number)
         .first()
     )
@@ -83,12 +85,12 @@ async def _open_event(number: int) -> dict[str, Any]:
 
 
 async def _pledgeable_project(project_id: int, event_id: int) -> dict[str, Any]:
-    await lock_row(Project, project_id)
-    project = (
-        await Project.select(Project.id, Project.event, Project.status, Project.target_fen)
-        .where(Project.id == project_id)
-        .first()
-    )
+    query = Project.select(
+        Project.id, Project.event, Project.status, Project.target_fen, Project.title
+    ).where(Project.id == project_id)
+    # One round trip: SELECT … FOR UPDATE (SQLite's BEGIN IMMEDIATE already serializes).
+    rows = await (query if is_sqlite() else query.lock_rows())
+    project = rows[0] if rows else None
     if project is None:
         raise NotFound.on("project_id", f"no project {project_id}")
     if project["event"] != event_id or project["status"] not in PLEDGEABLE_PROJECT:
@@ -136,6 +138,7 @@ async def _insert_pledge(
     actor: Actor,
     idempotency_key: str | None,
     fingerprint: str,
+    created_at: dt.datetime,
     excess_of: uuid.UUID | None = None,
 ) -> uuid.UUID:
     pledge_id = uuid.uuid4()
@@ -155,6 +158,7 @@ async def _insert_pledge(
             request_hash=fingerprint,
             recorded_by=actor.user_id,
             excess_of=excess_of,
+            created_at=created_at,
         )
     )
     await enqueue(
@@ -205,6 +209,7 @@ async def create_pledge(
                     )
                 return PledgeResult(existing["id"], created=False)
         event = await _open_event(draft.event_number)
+        project: dict[str, Any] | None = None
         if draft.project_id is not None:
             project = await _pledgeable_project(draft.project_id, event["id"])
             allocation = await _allocate(draft, project, event["oversubscription_rule"])
@@ -215,7 +220,9 @@ async def create_pledge(
             allocation = Allocation(0, draft.amount_fen)
         donor_id = await _donor_id(draft)
         due_on = draft.due_on or dt.date.today() + dt.timedelta(days=get_settings().pledge_due_days)
+        created_at = dt.datetime.now(dt.UTC)
         common = {
+            "created_at": created_at,
             "event_id": event["id"],
             "donor_id": donor_id,
             "due_on": due_on,
@@ -253,15 +260,33 @@ async def create_pledge(
                 "general_fund_pledge": str(excess_id) if excess_id else None,
             },
         )
-        if notify_donor:
+        main_project = draft.project_id if allocation.project_fen else None
+        main_amount = allocation.project_fen or allocation.general_fund_fen
+        if notify_donor and draft.donor_id is None:
+            if draft.donor.email:  # a new donor: everything the mail needs is at hand
+                await queue_confirmation_mail(
+                    main_id,
+                    to=draft.donor.email,
+                    donor_name=draft.donor.display_name.strip(),
+                    link_version=1,
+                    donor_id=donor_id,
+                    pledge={
+                        "amount_fen": main_amount,
+                        "due_on": due_on,
+                        "channel": draft.channel.value,
+                        "project_title": project["title"] if main_project and project else None,
+                        "event_title": event["title"],
+                    },
+                )
+        elif notify_donor:
             await queue_confirmation(main_id, donor_id)
         # Posting takes the ledger's chain lock until commit: do it last, so the one
         # lock every money movement shares is held as briefly as possible.
         await rules.pledge_made(
             pledge_id=main_id,
             event_id=event["id"],
-            project_id=draft.project_id if allocation.project_fen else None,
-            amount_fen=allocation.project_fen or allocation.general_fund_fen,
+            project_id=main_project,
+            amount_fen=main_amount,
         )
         if excess_id is not None:
             await rules.pledge_made(
@@ -270,7 +295,25 @@ async def create_pledge(
                 project_id=None,
                 amount_fen=allocation.general_fund_fen,
             )
-    return PledgeResult(main_id, created=True)
+    row = {
+        "id": main_id,
+        "event_number": draft.event_number,
+        "project": main_project,
+        "amount_fen": main_amount,
+        "channel": draft.channel.value,
+        "status": Pledge.Status.pledged.value,
+        "status_reason": "",
+        "whole_project": draft.whole_project,
+        "due_on": due_on,
+        "created_at": created_at,
+        "donor": donor_id,
+        "paid_fen": 0,
+        "outstanding_fen": main_amount,
+        "excess_of": None,
+        "general_fund_pledge": excess_id,
+        "general_fund_fen": allocation.general_fund_fen if excess_id else 0,
+    }
+    return PledgeResult(main_id, created=True, row=row)
 
 
 async def get_pledge(pledge_id: uuid.UUID) -> dict[str, Any]:

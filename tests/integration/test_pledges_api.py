@@ -31,6 +31,7 @@ async def test_online_pledge_posts_ledger_outbox_and_mails_the_donor_link(client
     assert body["channel"] == "online"
     assert body["outstanding_fen"] == 12_345 and body["paid_fen"] == 0
     assert body["due_on"] is not None
+    assert (await client.get(f"/api/v1/pledges/{body['id']}")).json() == body
     figures = await project_fund_figures(project)
     assert (figures.pledged, figures.outstanding, figures.received) == (12_345, 12_345, 0)
     assert (await verify_chain()).ok
@@ -184,6 +185,7 @@ async def test_general_fund_rule_splits_the_excess_into_a_visible_general_fund_p
     assert excess.json()["project"] is None
     assert excess.json()["amount_fen"] == 1_500
     assert excess.json()["excess_of"] == body["id"]
+    assert (await client.get(f"/api/v1/pledges/{body['id']}")).json() == body
 
     figures = await event_fund_figures(event.id)
     assert figures[project].pledged == 10_000
