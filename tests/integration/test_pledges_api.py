@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import email
+import email.policy
 import json
 
 import pytest
@@ -230,3 +232,40 @@ async def test_200_concurrent_requests_with_50_keys_make_exactly_50_pledges(clie
     project_api = (await client.get(f"/api/v1/projects/{project}")).json()
     assert project_api["totals"]["pledged"] == expected
     assert (await verify_chain()).ok
+
+
+async def test_concurrent_pledges_never_oversubscribe_a_project(client):
+    event = await factories.event()
+    project = await factories.project(event.id, budget_fen=(10_000,))
+    responses = await asyncio.gather(
+        *(
+            client.post("/api/v1/pledges", json=pledge_body(event.number, project, 1_000))
+            for _ in range(30)
+        )
+    )
+    statuses = sorted(r.status_code for r in responses)
+    assert statuses.count(201) == 10 and statuses.count(422) == 20
+    assert (await project_fund_figures(project)).pledged == 10_000
+    assert await Pledge.count() == 10
+
+
+async def test_the_mailed_link_opens_the_donors_page(client):
+    import re
+
+    from service.settings import get_settings
+    from tasks.outbox import relay_once
+
+    event = await factories.event()
+    project = await factories.project(event.id)
+    created = await client.post("/api/v1/pledges", json=pledge_body(event.number, project, 7_700))
+    assert created.status_code == 201
+    outbox_dir = get_settings().mail_outbox_dir
+    before = set(outbox_dir.glob("*.eml")) if outbox_dir.exists() else set()
+    assert await relay_once() >= 1
+    [mail] = set(outbox_dir.glob("*.eml")) - before
+    message = email.message_from_bytes(mail.read_bytes(), policy=email.policy.default)
+    assert message["To"] == "wang@example.com"
+    body = message.get_body(preferencelist=("plain",)).get_content()
+    path = re.search(r"/donor/[0-9a-f]{32}\.\d+\.[A-Za-z0-9_-]+", body).group(0)
+    page = await client.get(path, headers={"accept": "text/html"})
+    assert page.status_code == 200 and "¥77.00" in page.text
