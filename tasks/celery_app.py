@@ -15,7 +15,7 @@ from service.settings import get_settings
 
 settings = get_settings()
 
-app = Celery("minsheng", include=["tasks.outbox", "tasks.pledges"])
+app = Celery("minsheng", include=["tasks.outbox"])
 app.conf.update(
     broker_url=settings.redis_url or "memory://",
     result_backend=settings.redis_url or "cache+memory://",
@@ -36,6 +36,12 @@ app.conf.update(
     enable_utc=True,
     beat_schedule={
         "outbox-relay": {"task": "tasks.outbox.relay", "schedule": 10.0},
-        "pledges-lapse": {"task": "tasks.pledges.lapse_overdue", "schedule": 3600.0},
     },
 )
+
+# Pledge housekeeping: lapse pledges unpaid past their due date plus grace.
+app.conf.include = [*app.conf.include, "tasks.pledges"]
+app.conf.beat_schedule["pledges-lapse"] = {
+    "task": "tasks.pledges.lapse_overdue",
+    "schedule": 3600.0,
+}

@@ -12,6 +12,7 @@ from litestar.params import FromPath, HeaderParameter, JSONBody, PathParameter
 from service.audit.services import Actor
 from service.auth.guards import CurrentStaff, requires_financial_reader, requires_organizer
 from service.donors.services import public_name
+from service.payments.offline_pages import OFFLINE_ROUTES
 from service.payments.services import OfflinePayment, record_offline_payment
 from service.payments.tables import Payment
 from service.pledges import services
@@ -91,7 +92,7 @@ class PledgeApi(Controller):
         return await pledge_out(pledge_id)
 
     @post(
-        "/{pledge_id:uuid}/payments",
+        "/{pledge_id:uuid}/offline-payments",
         operation_id="recordOfflinePayment",
         guards=[requires_organizer],
     )
@@ -135,4 +136,11 @@ class TrackingApi(Controller):
         return msgspec.convert(await event_tracking(number), TrackingOut)
 
 
-ROUTES = [PledgeApi, TrackingApi, PublicPledgePages, ClaimPages, PledgeConsolePages]
+ROUTES = [
+    PledgeApi,
+    TrackingApi,
+    PublicPledgePages,
+    ClaimPages,
+    PledgeConsolePages,
+    *OFFLINE_ROUTES,  # bank transfers, cash and bank statements (service/payments)
+]

@@ -23,7 +23,7 @@ async def test_offline_payments_partial_then_whole_over_api(client):
     event = await factories.event()
     project = await factories.project(event.id)
     pledge = await factories.pledge(event.number, project, 50_000)
-    url = f"/api/v1/pledges/{pledge}/payments"
+    url = f"/api/v1/pledges/{pledge}/offline-payments"
     first = await client.post(
         url,
         json={
@@ -78,7 +78,7 @@ async def test_offline_payment_needs_an_organizer(client):
     event = await factories.event()
     pledge = await factories.pledge(event.number, await factories.project(event.id), 1_000)
     response = await client.post(
-        f"/api/v1/pledges/{pledge}/payments",
+        f"/api/v1/pledges/{pledge}/offline-payments",
         json={
             "provider": "cash",
             "amount_fen": 1_000,

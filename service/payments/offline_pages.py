@@ -1,4 +1,7 @@
-"""Console pages for money received offline: bank transfers and cash, bank statements."""
+"""Console pages for money received offline: bank transfers and cash, bank statements.
+
+Registered through `service.pledges.controllers.ROUTES` (OFFLINE_ROUTES), so this module
+and the Stripe controllers in `payments/controllers.py` stay independent."""
 
 from __future__ import annotations
 
@@ -67,7 +70,7 @@ async def _payments_page(
     )
 
 
-class PaymentPages(Controller):
+class OfflinePaymentPages(Controller):
     path = "/console/payments"
     include_in_schema = False
     guards = [requires_organizer]
@@ -165,4 +168,4 @@ class BankStatementPages(Controller):
         return Redirect("/console/bank-statements", status_code=303)
 
 
-ROUTES = [PaymentPages, BankStatementPages]
+OFFLINE_ROUTES = [OfflinePaymentPages, BankStatementPages]
