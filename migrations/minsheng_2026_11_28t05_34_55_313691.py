@@ -161,17 +161,11 @@ DESCRIPTION = "initial schema"
 
 
 async def forwards():
-    manager = MigrationManager(
-        migration_id=ID, app_name="minsheng", description=DESCRIPTION
-    )
+    manager = MigrationManager(migration_id=ID, app_name="minsheng", description=DESCRIPTION)
 
-    manager.add_table(
-        class_name="StaffUser", tablename="staff_user", schema=None, columns=None
-    )
+    manager.add_table(class_name="StaffUser", tablename="staff_user", schema=None, columns=None)
 
-    manager.add_table(
-        class_name="ApiToken", tablename="api_token", schema=None, columns=None
-    )
+    manager.add_table(class_name="ApiToken", tablename="api_token", schema=None, columns=None)
 
     manager.add_table(
         class_name="LedgerEntry",
@@ -229,9 +223,7 @@ async def forwards():
         columns=None,
     )
 
-    manager.add_table(
-        class_name="AuditLog", tablename="audit_log", schema=None, columns=None
-    )
+    manager.add_table(class_name="AuditLog", tablename="audit_log", schema=None, columns=None)
 
     manager.add_table(
         class_name="Account",
@@ -240,9 +232,7 @@ async def forwards():
         columns=None,
     )
 
-    manager.add_table(
-        class_name="Refund", tablename="refund", schema=None, columns=None
-    )
+    manager.add_table(class_name="Refund", tablename="refund", schema=None, columns=None)
 
     manager.add_table(
         class_name="LedgerCheck",
@@ -258,9 +248,7 @@ async def forwards():
         columns=None,
     )
 
-    manager.add_table(
-        class_name="Receipt", tablename="receipt", schema=None, columns=None
-    )
+    manager.add_table(class_name="Receipt", tablename="receipt", schema=None, columns=None)
 
     manager.add_table(
         class_name="ProjectSnapshot",
@@ -269,17 +257,11 @@ async def forwards():
         columns=None,
     )
 
-    manager.add_table(
-        class_name="Donor", tablename="donor", schema=None, columns=None
-    )
+    manager.add_table(class_name="Donor", tablename="donor", schema=None, columns=None)
 
-    manager.add_table(
-        class_name="Pledge", tablename="pledge", schema=None, columns=None
-    )
+    manager.add_table(class_name="Pledge", tablename="pledge", schema=None, columns=None)
 
-    manager.add_table(
-        class_name="Payment", tablename="payment", schema=None, columns=None
-    )
+    manager.add_table(class_name="Payment", tablename="payment", schema=None, columns=None)
 
     manager.add_table(
         class_name="ReceiptCounter",
@@ -288,13 +270,9 @@ async def forwards():
         columns=None,
     )
 
-    manager.add_table(
-        class_name="Project", tablename="project", schema=None, columns=None
-    )
+    manager.add_table(class_name="Project", tablename="project", schema=None, columns=None)
 
-    manager.add_table(
-        class_name="Event", tablename="event", schema=None, columns=None
-    )
+    manager.add_table(class_name="Event", tablename="event", schema=None, columns=None)
 
     manager.add_table(
         class_name="MatchingPool",
@@ -3387,9 +3365,7 @@ async def forwards():
             "unique": False,
             "index": False,
             "index_method": IndexMethod.btree,
-            "choices": Enum(
-                "Kind", {"individual": "individual", "enterprise": "enterprise"}
-            ),
+            "choices": Enum("Kind", {"individual": "individual", "enterprise": "enterprise"}),
             "db_column_name": None,
             "secret": False,
         },
@@ -4061,9 +4037,7 @@ async def forwards():
             "unique": False,
             "index": False,
             "index_method": IndexMethod.btree,
-            "choices": Enum(
-                "Provider", {"stripe": "stripe", "bank": "bank", "cash": "cash"}
-            ),
+            "choices": Enum("Provider", {"stripe": "stripe", "bank": "bank", "cash": "cash"}),
             "db_column_name": None,
             "secret": False,
         },

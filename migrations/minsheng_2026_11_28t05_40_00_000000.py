@@ -17,10 +17,8 @@ COMMON = [
     "CREATE UNIQUE INDEX payment_provider_reference_unique "
     "ON payment (provider, provider_reference)",
     "CREATE UNIQUE INDEX receipt_event_number_unique ON receipt (event, number)",
-    "CREATE UNIQUE INDEX receipt_payment_issued_unique ON receipt (payment) "
-    "WHERE status <> 'void'",
-    "CREATE UNIQUE INDEX match_allocation_pool_payment_unique "
-    "ON match_allocation (pool, payment)",
+    "CREATE UNIQUE INDEX receipt_payment_issued_unique ON receipt (payment) WHERE status <> 'void'",
+    "CREATE UNIQUE INDEX match_allocation_pool_payment_unique ON match_allocation (pool, payment)",
     "CREATE INDEX pledge_project_status ON pledge (project, status)",
     "CREATE INDEX outbox_pending ON outbox_message (delivered_at, available_at)",
     "CREATE INDEX audit_object ON audit_log (object_type, object_id)",

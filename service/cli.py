@@ -236,6 +236,42 @@ def ledger_verify() -> None:
     click.echo(f"ledger OK: {report.transactions} transactions, head {report.head_hash}")
 
 
+@cli.group("import")
+def import_group() -> None:
+    """Import outside data."""
+
+
+@import_group.command("bank-statement")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+def import_bank_statement(path: str) -> None:
+    """Store a bank statement's credit lines (CSV, UTF-8 or GB18030) once and propose
+    pledge matches; organizers confirm them on /console/bank-statements."""
+    from pathlib import Path
+
+    from service.audit.services import Actor
+    from service.payments.bank_statements import import_statement
+
+    data = Path(path).read_bytes()
+
+    async def load() -> Any:
+        with progress_bar() as bar:
+            task = bar.add_task("importing statement", total=1)
+            result = await import_statement(data, Actor("cli"))
+            bar.advance(task)
+            return result
+
+    try:
+        result = run(load)
+    except DomainError as exc:
+        raise click.ClickException(exc.detail) from exc
+    for error in result.errors:
+        click.echo(f"skipped {error.field}: {error.message}", err=True)
+    click.echo(
+        f"{result.added} new lines, {result.already_imported} already imported, "
+        f"{result.skipped_debits} debits skipped, {result.proposed} matches proposed"
+    )
+
+
 def main() -> None:
     os.environ.setdefault("PICCOLO_CONF", "service.piccolo_conf")
     try:

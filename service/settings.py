@@ -71,6 +71,16 @@ class Settings:
     """MINSHENG_DATA_DIR: working files (secret key, uploads, receipts). Default var."""
     pledge_max_fen: int = 100_000_000
     """PLEDGE_MAX_FEN: largest single pledge in fen. Default 100000000 (¥1,000,000)."""
+    pledge_due_days: int = 30
+    """PLEDGE_DUE_DAYS: days after pledging by which a pledge should be paid. Default 30."""
+    pledge_grace_days: int = 14
+    """PLEDGE_GRACE_DAYS: days past the due date before an unpaid pledge lapses. Default 14."""
+    bank_account_name: str = ""
+    """BANK_ACCOUNT_NAME: account holder shown to donors for bank transfers (收款户名)."""
+    bank_account_number: str = ""
+    """BANK_ACCOUNT_NUMBER: account number shown to donors for bank transfers (收款账号)."""
+    bank_name: str = ""
+    """BANK_NAME: bank and branch shown to donors for bank transfers (开户行)."""
 
     @property
     def is_sqlite(self) -> bool:
@@ -112,6 +122,13 @@ def _bool(name: str, value: str | None, default: bool) -> bool:
     if lowered in {"0", "false", "no", "off"}:
         return False
     raise SettingsError(name, f"expected 1 or 0, got {value!r}")
+
+
+def _days(environ: dict[str, str], name: str, default: int) -> int:
+    value = _optional(environ, name) or str(default)
+    if not value.isdigit() or int(value) > 3650:
+        raise SettingsError(name, "expected a whole number of days between 0 and 3650")
+    return int(value)
 
 
 def _secret_key(environ: dict[str, str], env: str, data_dir: Path) -> str:
@@ -180,6 +197,8 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
     pledge_max = _optional(environ, "PLEDGE_MAX_FEN") or str(Settings.pledge_max_fen)
     if not pledge_max.isdigit() or int(pledge_max) < 100:
         raise SettingsError("PLEDGE_MAX_FEN", "expected a whole number of fen, at least 100")
+    due_days = _days(environ, "PLEDGE_DUE_DAYS", Settings.pledge_due_days)
+    grace_days = _days(environ, "PLEDGE_GRACE_DAYS", Settings.pledge_grace_days)
     return Settings(
         env=env,
         database_url=database_url,
@@ -199,6 +218,11 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         log_json=_bool("LOG_JSON", _optional(environ, "LOG_JSON"), env == "production"),
         data_dir=data_dir,
         pledge_max_fen=int(pledge_max),
+        pledge_due_days=due_days,
+        pledge_grace_days=grace_days,
+        bank_account_name=_optional(environ, "BANK_ACCOUNT_NAME") or "",
+        bank_account_number=_optional(environ, "BANK_ACCOUNT_NUMBER") or "",
+        bank_name=_optional(environ, "BANK_NAME") or "",
     )
 
 

@@ -39,3 +39,10 @@ app.conf.update(
         "stripe-reconcile": {"task": "tasks.payments.reconcile_stripe", "schedule": 300.0},
     },
 )
+
+# Pledge housekeeping: lapse pledges unpaid past their due date plus grace.
+app.conf.include = [*app.conf.include, "tasks.pledges"]
+app.conf.beat_schedule["pledges-lapse"] = {
+    "task": "tasks.pledges.lapse_overdue",
+    "schedule": 3600.0,
+}

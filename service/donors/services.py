@@ -53,3 +53,33 @@ async def create_donor(draft: DonorDraft) -> uuid.UUID:
 
 def public_name(display_name: str, anonymous: bool) -> str:
     return ANONYMOUS_NAME if anonymous else display_name
+
+
+async def find_donors(query: str, limit: int = 10) -> list[dict]:
+    """Donors whose name, phone, e-mail or receipt title contains `query` (on-stage search)."""
+    text = query.strip()
+    if not text:
+        return []
+    pattern = f"%{text}%"
+    return (
+        await Donor.select(
+            Donor.id,
+            Donor.kind,
+            Donor.display_name,
+            Donor.phone,
+            Donor.email,
+            Donor.receipt_title,
+        )
+        .where(
+            Donor.display_name.ilike(pattern)
+            | Donor.phone.ilike(pattern)
+            | Donor.email.ilike(pattern)
+            | Donor.receipt_title.ilike(pattern)
+        )
+        .order_by(Donor.created_at, ascending=False)
+        .limit(limit)
+    )
+
+
+async def donor_exists(donor_id: uuid.UUID) -> bool:
+    return await Donor.exists().where(Donor.id == donor_id)

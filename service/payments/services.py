@@ -6,14 +6,13 @@ import datetime as dt
 import uuid
 from dataclasses import dataclass
 
-from piccolo.query.functions.aggregate import Sum
-
 from service.audit.services import Actor, record
 from service.db import is_unique_violation, write_transaction
 from service.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from service.ledger import rules
 from service.locks import lock_row
 from service.outbox.services import enqueue
+from service.payments.paid import paid_fen
 from service.payments.tables import Payment
 from service.pledges.tables import Pledge
 
@@ -29,15 +28,6 @@ class OfflinePayment:
     reference: str
     """Bank reference or cash slip number; a reference is applied at most once."""
     received_on: dt.date
-
-
-async def paid_fen(pledge_id: uuid.UUID) -> int:
-    row = (
-        await Payment.select(Sum(Payment.amount_fen).as_alias("total"))
-        .where((Payment.pledge == pledge_id) & (Payment.status == Payment.Status.succeeded.value))
-        .first()
-    )
-    return int(row["total"] or 0) if row else 0
 
 
 def status_after(amount_fen: int, paid: int) -> Pledge.Status:
@@ -120,6 +110,18 @@ async def record_offline_payment(payment: OfflinePayment, actor: Actor) -> uuid.
                 "payment.settled",
                 {"payment_id": str(payment_id)},
                 dedupe_key=f"payment.settled:{payment_id}",
+            )
+            await enqueue(
+                "live.payment",
+                {
+                    "payment_id": str(payment_id),
+                    "pledge_id": str(payment.pledge_id),
+                    "event_id": pledge["event"],
+                    "project_id": pledge["project"],
+                    "amount_fen": payment.amount_fen,
+                    "provider": payment.provider.value,
+                },
+                dedupe_key=f"live.payment:{payment_id}",
             )
     except Exception as exc:
         if is_unique_violation(exc):

@@ -1,4 +1,4 @@
-"""Pledges: the public JSON API (online pledges)."""
+"""Pledges: the JSON API (online pledges, cancellation, offline payments, tracking)."""
 
 from __future__ import annotations
 
@@ -7,14 +7,29 @@ from typing import Annotated
 
 import msgspec
 from litestar import Controller, Response, get, post
-from litestar.params import FromPath, HeaderParameter, JSONBody
+from litestar.params import FromPath, HeaderParameter, JSONBody, PathParameter
 
 from service.audit.services import Actor
-from service.donors.services import DonorDraft, public_name
-from service.donors.tables import Donor
-from service.errors import InvalidInput
+from service.auth.guards import CurrentStaff, requires_financial_reader, requires_organizer
+from service.donors.services import public_name
+from service.payments.offline_pages import OFFLINE_ROUTES
+from service.payments.services import OfflinePayment, record_offline_payment
+from service.payments.tables import Payment
 from service.pledges import services
-from service.pledges.schemas import PledgeCreate, PledgeOut
+from service.pledges.claims_pages import ClaimPages
+from service.pledges.console_pages import PledgeConsolePages
+from service.pledges.forms import to_draft
+from service.pledges.lifecycle import cancel_pledge
+from service.pledges.public_pages import PublicPledgePages
+from service.pledges.schemas import (
+    OfflinePaymentIn,
+    PaymentOut,
+    PledgeCancel,
+    PledgeCreate,
+    PledgeOut,
+    TrackingOut,
+)
+from service.pledges.tracking import event_tracking
 
 IdempotencyKey = Annotated[
     str | None,
@@ -26,35 +41,22 @@ IdempotencyKey = Annotated[
         description="The same key with the same body returns the same pledge.",
     ),
 ]
-
-
-def to_draft(data: PledgeCreate) -> services.PledgeDraft:
-    donor = data.donor
-    if not (donor.email or donor.phone):
-        raise InvalidInput.on("donor.email", "give an e-mail address or a phone number")
-    return services.PledgeDraft(
-        event_number=data.event,
-        project_id=data.project_id,
-        amount_fen=data.amount_fen,
-        whole_project=data.whole_project,
-        allow_general_fund=data.allow_general_fund,
-        message=data.message,
-        donor=DonorDraft(
-            kind=Donor.Kind(donor.kind),
-            display_name=donor.display_name,
-            email=donor.email,
-            phone=donor.phone,
-            receipt_title=donor.receipt_title,
-            uscc=donor.uscc,
-            anonymous=donor.anonymous,
-            wants_receipt=donor.wants_receipt,
-        ),
-    )
+EventNumber = Annotated[int, PathParameter(gt=0, le=2**31 - 1, description="Edition number")]
 
 
 async def pledge_out(pledge_id: uuid.UUID) -> PledgeOut:
     row = await services.get_pledge(pledge_id)
     row["donor_name"] = public_name(row["donor_name"], row["anonymous"])
+    return msgspec.convert(row, PledgeOut)
+
+
+def created_out(result: services.PledgeResult, donor: PledgeCreate) -> PledgeOut:
+    """A new pledge's answer from what creating it returned: no read-back queries."""
+    assert result.row is not None
+    row = {
+        **result.row,
+        "donor_name": public_name(donor.donor.display_name.strip(), donor.donor.anonymous),
+    }
     return msgspec.convert(row, PledgeOut)
 
 
@@ -67,15 +69,78 @@ class PledgeApi(Controller):
         self, data: JSONBody[PledgeCreate], idempotency_key: IdempotencyKey = None
     ) -> Response[PledgeOut]:
         result = await services.create_pledge(
-            to_draft(data), Actor("donor (online)"), idempotency_key
+            to_draft(data), Actor("donor (online)"), idempotency_key, notify_donor=True
         )
-        return Response(
-            await pledge_out(result.pledge_id), status_code=201 if result.created else 200
-        )
+        if result.row is not None:
+            return Response(created_out(result, data), status_code=201)
+        return Response(await pledge_out(result.pledge_id), status_code=200)
 
     @get("/{pledge_id:uuid}", operation_id="getPledge")
     async def get(self, pledge_id: FromPath[uuid.UUID]) -> PledgeOut:
         return await pledge_out(pledge_id)
 
+    @post(
+        "/{pledge_id:uuid}/cancel",
+        operation_id="cancelPledge",
+        guards=[requires_organizer],
+        status_code=200,
+    )
+    async def cancel(
+        self, pledge_id: FromPath[uuid.UUID], data: JSONBody[PledgeCancel], staff: CurrentStaff
+    ) -> PledgeOut:
+        await cancel_pledge(pledge_id, data.reason, staff.actor)
+        return await pledge_out(pledge_id)
 
-ROUTES = [PledgeApi]
+    @post(
+        "/{pledge_id:uuid}/offline-payments",
+        operation_id="recordOfflinePayment",
+        guards=[requires_organizer],
+    )
+    async def record_payment(
+        self,
+        pledge_id: FromPath[uuid.UUID],
+        data: JSONBody[OfflinePaymentIn],
+        staff: CurrentStaff,
+    ) -> PaymentOut:
+        payment_id = await record_offline_payment(
+            OfflinePayment(
+                pledge_id=pledge_id,
+                provider=Payment.Provider(data.provider),
+                amount_fen=data.amount_fen,
+                reference=data.reference,
+                received_on=data.received_on,
+            ),
+            staff.actor,
+        )
+        pledge = await services.get_pledge(pledge_id)
+        return PaymentOut(
+            payment_id,
+            pledge_id,
+            pledge["status"],
+            pledge["paid_fen"],
+            pledge["outstanding_fen"],
+        )
+
+
+class TrackingApi(Controller):
+    path = "/api/v1/events"
+    tags = ["pledges"]
+
+    @get(
+        "/{number:int}/pledge-tracking",
+        operation_id="getPledgeTracking",
+        guards=[requires_financial_reader],
+    )
+    async def tracking(self, number: EventNumber) -> TrackingOut:
+        """Per project and for the event: pledged, received, outstanding; overdue pledges."""
+        return msgspec.convert(await event_tracking(number), TrackingOut)
+
+
+ROUTES = [
+    PledgeApi,
+    TrackingApi,
+    PublicPledgePages,
+    ClaimPages,
+    PledgeConsolePages,
+    *OFFLINE_ROUTES,  # bank transfers, cash and bank statements (service/payments)
+]

@@ -41,3 +41,69 @@ class PledgeOut(msgspec.Struct):
     due_on: dt.date | None
     created_at: dt.datetime
     donor_name: str
+    paid_fen: int = 0
+    outstanding_fen: int = 0
+    status_reason: str = ""
+    general_fund_pledge: uuid.UUID | None = None
+    """When the event moved the excess over the target to its general fund: that pledge."""
+    general_fund_fen: int = 0
+    excess_of: uuid.UUID | None = None
+    """For a general-fund pledge split off an over-subscribed one: the project pledge."""
+
+
+class PledgeCancel(msgspec.Struct, forbid_unknown_fields=True):
+    reason: Annotated[str, msgspec.Meta(min_length=1, max_length=500)]
+
+
+class OfflinePaymentIn(msgspec.Struct, forbid_unknown_fields=True):
+    provider: Literal["bank", "cash"]
+    amount_fen: Annotated[int, msgspec.Meta(gt=0)]
+    reference: Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
+    received_on: dt.date
+
+
+class PaymentOut(msgspec.Struct):
+    id: uuid.UUID
+    pledge_id: uuid.UUID
+    pledge_status: str
+    paid_fen: int
+    outstanding_fen: int
+
+
+class FiguresOut(msgspec.Struct):
+    pledged: int
+    received: int
+    outstanding: int
+
+
+class ProjectTrackingOut(msgspec.Struct):
+    project: int | None
+    title: str
+    target_fen: int
+    pledged: int
+    received: int
+    outstanding: int
+    overdue_fen: int
+
+
+class OverdueOut(msgspec.Struct):
+    id: uuid.UUID
+    code: str
+    project: int | None
+    project_title: str
+    donor_name: str
+    contact: str
+    channel: str
+    amount_fen: int
+    paid_fen: int
+    outstanding_fen: int
+    due_on: dt.date
+    days_overdue: int
+
+
+class TrackingOut(msgspec.Struct):
+    event_number: int
+    totals: FiguresOut
+    overdue_fen: int
+    projects: list[ProjectTrackingOut]
+    overdue: list[OverdueOut]

@@ -10,20 +10,23 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from service.audit.services import Actor, record
-from service.db import write_transaction
-from service.donors.services import DonorDraft, create_donor
+from service.db import is_sqlite, write_transaction
+from service.donors.services import DonorDraft, create_donor, donor_exists
 from service.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from service.events.services import PLEDGE_OPEN
 from service.events.tables import Event
 from service.ledger import rules
 from service.ledger.balances import project_fund_figures
-from service.locks import lock_key, lock_row
+from service.locks import lock_key
 from service.outbox.services import enqueue
+from service.payments.paid import paid_fen
+from service.pledges.notify import queue_confirmation, queue_confirmation_mail
 from service.pledges.tables import Pledge
 from service.projects.tables import Project
 from service.settings import get_settings
 
 MIN_PLEDGE_FEN = 100
+PAYABLE_STATUSES = (Pledge.Status.pledged.value, Pledge.Status.partially_paid.value)
 PLEDGEABLE_PROJECT = (Project.Status.published.value, Project.Status.funded.value)
 Channel = Pledge.Channel
 
@@ -47,6 +50,8 @@ class PledgeDraft:
 class PledgeResult:
     pledge_id: uuid.UUID
     created: bool
+    row: dict[str, Any] | None = None
+    """For a new pledge: the same fields as `get_pledge`, without reading them back."""
 
 
 def request_hash(draft: PledgeDraft) -> str:
@@ -68,7 +73,7 @@ def _check_amount(amount_fen: int | None, whole_project: bool) -> None:
 
 async def _open_event(number: int) -> dict[str, Any]:
     event = (
-        await Event.select(Event.id, Event.status, Event.oversubscription_rule)
+        await Event.select(Event.id, Event.status, Event.oversubscription_rule, Event.title)
         .where(Event.number == number)
         .first()
     )
@@ -80,12 +85,12 @@ async def _open_event(number: int) -> dict[str, Any]:
 
 
 async def _pledgeable_project(project_id: int, event_id: int) -> dict[str, Any]:
-    await lock_row(Project, project_id)
-    project = (
-        await Project.select(Project.id, Project.event, Project.status, Project.target_fen)
-        .where(Project.id == project_id)
-        .first()
-    )
+    query = Project.select(
+        Project.id, Project.event, Project.status, Project.target_fen, Project.title
+    ).where(Project.id == project_id)
+    # One round trip: SELECT … FOR UPDATE (SQLite's BEGIN IMMEDIATE already serializes).
+    rows = await (query if is_sqlite() else query.lock_rows())
+    project = rows[0] if rows else None
     if project is None:
         raise NotFound.on("project_id", f"no project {project_id}")
     if project["event"] != event_id or project["status"] not in PLEDGEABLE_PROJECT:
@@ -93,19 +98,28 @@ async def _pledgeable_project(project_id: int, event_id: int) -> dict[str, Any]:
     return project
 
 
-async def _amount_within_target(draft: PledgeDraft, project: dict[str, Any], rule: str) -> int:
-    """The amount to pledge, refusing anything beyond the target unless the event
-    moves the excess to its general fund and the donor consented."""
+@dataclass(frozen=True)
+class Allocation:
+    """Where a pledge's money goes: the project, and any excess to the general fund."""
+
+    project_fen: int
+    general_fund_fen: int = 0
+
+
+async def _allocate(draft: PledgeDraft, project: dict[str, Any], rule: str) -> Allocation:
+    """Refuse anything beyond the target unless the event moves the excess to its general
+    fund and the donor consented; then the excess is split off, never hidden."""
     remaining = project["target_fen"] - (await project_fund_figures(project["id"])).pledged
     if draft.whole_project:
         if remaining <= 0:
             raise NotAllowed.on("whole_project", "the project is already fully pledged")
-        return remaining
+        return Allocation(remaining)
     assert draft.amount_fen is not None
     if draft.amount_fen <= remaining:
-        return draft.amount_fen
+        return Allocation(draft.amount_fen)
     if rule == Event.OversubscriptionRule.general_fund.value and draft.allow_general_fund:
-        return draft.amount_fen
+        to_project = max(remaining, 0)
+        return Allocation(to_project, draft.amount_fen - to_project)
     raise NotAllowed.on(
         "amount_fen",
         f"only {max(remaining, 0)} fen of the target is still open; pledge less"
@@ -113,9 +127,71 @@ async def _amount_within_target(draft: PledgeDraft, project: dict[str, Any], rul
     )
 
 
+async def _insert_pledge(
+    draft: PledgeDraft,
+    *,
+    event_id: int,
+    project_id: int | None,
+    donor_id: uuid.UUID,
+    amount_fen: int,
+    due_on: dt.date,
+    actor: Actor,
+    idempotency_key: str | None,
+    fingerprint: str,
+    created_at: dt.datetime,
+    excess_of: uuid.UUID | None = None,
+) -> uuid.UUID:
+    pledge_id = uuid.uuid4()
+    await Pledge.insert(
+        Pledge(
+            id=pledge_id,
+            event=event_id,
+            project=project_id,
+            donor=donor_id,
+            amount_fen=amount_fen,
+            channel=draft.channel.value,
+            whole_project=draft.whole_project and excess_of is None,
+            allow_general_fund=draft.allow_general_fund,
+            message=draft.message,
+            due_on=due_on,
+            idempotency_key=idempotency_key,
+            request_hash=fingerprint,
+            recorded_by=actor.user_id,
+            excess_of=excess_of,
+            created_at=created_at,
+        )
+    )
+    await enqueue(
+        "live.pledge",
+        {
+            "pledge_id": str(pledge_id),
+            "event_id": event_id,
+            "project_id": project_id,
+            "amount_fen": amount_fen,
+            "channel": draft.channel.value,
+        },
+        dedupe_key=f"live.pledge:{pledge_id}",
+    )
+    return pledge_id
+
+
+async def _donor_id(draft: PledgeDraft) -> uuid.UUID:
+    if draft.donor_id is None:
+        return await create_donor(draft.donor)
+    if not await donor_exists(draft.donor_id):
+        raise NotFound.on("donor_id", f"no donor {draft.donor_id}")
+    return draft.donor_id
+
+
 async def create_pledge(
-    draft: PledgeDraft, actor: Actor, idempotency_key: str | None = None
+    draft: PledgeDraft,
+    actor: Actor,
+    idempotency_key: str | None = None,
+    *,
+    notify_donor: bool = False,
 ) -> PledgeResult:
+    """Record a pledge (and its general-fund excess, if any) with its ledger postings.
+    `notify_donor` mails the donor their signed link when they gave an address."""
     _check_amount(draft.amount_fen, draft.whole_project)
     fingerprint = request_hash(draft)
     async with write_transaction():
@@ -133,69 +209,128 @@ async def create_pledge(
                     )
                 return PledgeResult(existing["id"], created=False)
         event = await _open_event(draft.event_number)
-        amount = draft.amount_fen
+        project: dict[str, Any] | None = None
         if draft.project_id is not None:
             project = await _pledgeable_project(draft.project_id, event["id"])
-            amount = await _amount_within_target(draft, project, event["oversubscription_rule"])
+            allocation = await _allocate(draft, project, event["oversubscription_rule"])
         elif draft.whole_project:
             raise InvalidInput.on("whole_project", "only a project can be claimed whole")
-        assert amount is not None
-        donor_id = draft.donor_id or await create_donor(draft.donor)
-        pledge_id = uuid.uuid4()
-        await Pledge.insert(
-            Pledge(
-                id=pledge_id,
-                event=event["id"],
-                project=draft.project_id,
-                donor=donor_id,
-                amount_fen=amount,
-                channel=draft.channel.value,
-                whole_project=draft.whole_project,
-                allow_general_fund=draft.allow_general_fund,
-                message=draft.message,
-                due_on=draft.due_on,
-                idempotency_key=idempotency_key,
-                request_hash=fingerprint,
-                recorded_by=actor.user_id,
+        else:
+            assert draft.amount_fen is not None
+            allocation = Allocation(0, draft.amount_fen)
+        donor_id = await _donor_id(draft)
+        due_on = draft.due_on or dt.date.today() + dt.timedelta(days=get_settings().pledge_due_days)
+        created_at = dt.datetime.now(dt.UTC)
+        common = {
+            "created_at": created_at,
+            "event_id": event["id"],
+            "donor_id": donor_id,
+            "due_on": due_on,
+            "actor": actor,
+            "fingerprint": fingerprint,
+        }
+        main_id = await _insert_pledge(
+            draft,
+            project_id=draft.project_id if allocation.project_fen else None,
+            amount_fen=allocation.project_fen or allocation.general_fund_fen,
+            idempotency_key=idempotency_key,
+            **common,
+        )
+        excess_id = None
+        if allocation.project_fen and allocation.general_fund_fen:
+            excess_id = await _insert_pledge(
+                draft,
+                project_id=None,
+                amount_fen=allocation.general_fund_fen,
+                idempotency_key=None,
+                excess_of=main_id,
+                **common,
             )
-        )
-        await rules.pledge_made(
-            pledge_id=pledge_id,
-            event_id=event["id"],
-            project_id=draft.project_id,
-            amount_fen=amount,
-        )
         await record(
             actor,
             "pledge.create",
             "pledge",
-            pledge_id,
-            data={"amount_fen": amount, "channel": draft.channel.value},
-        )
-        await enqueue(
-            "live.pledge",
-            {
-                "pledge_id": str(pledge_id),
-                "event_id": event["id"],
-                "project_id": draft.project_id,
-                "amount_fen": amount,
+            main_id,
+            data={
+                "channel": draft.channel.value,
+                "requested_project": draft.project_id,
+                "requested_fen": draft.amount_fen,
+                "project_fen": allocation.project_fen,
+                "general_fund_fen": allocation.general_fund_fen,
+                "general_fund_pledge": str(excess_id) if excess_id else None,
             },
-            dedupe_key=f"live.pledge:{pledge_id}",
         )
-    return PledgeResult(pledge_id, created=True)
+        main_project = draft.project_id if allocation.project_fen else None
+        main_amount = allocation.project_fen or allocation.general_fund_fen
+        if notify_donor and draft.donor_id is None:
+            if draft.donor.email:  # a new donor: everything the mail needs is at hand
+                await queue_confirmation_mail(
+                    main_id,
+                    to=draft.donor.email,
+                    donor_name=draft.donor.display_name.strip(),
+                    link_version=1,
+                    donor_id=donor_id,
+                    pledge={
+                        "amount_fen": main_amount,
+                        "due_on": due_on,
+                        "channel": draft.channel.value,
+                        "project_title": project["title"] if main_project and project else None,
+                        "event_title": event["title"],
+                    },
+                )
+        elif notify_donor:
+            await queue_confirmation(main_id, donor_id)
+        # Posting takes the ledger's chain lock until commit: do it last, so the one
+        # lock every money movement shares is held as briefly as possible.
+        await rules.pledge_made(
+            pledge_id=main_id,
+            event_id=event["id"],
+            project_id=main_project,
+            amount_fen=main_amount,
+        )
+        if excess_id is not None:
+            await rules.pledge_made(
+                pledge_id=excess_id,
+                event_id=event["id"],
+                project_id=None,
+                amount_fen=allocation.general_fund_fen,
+            )
+    row = {
+        "id": main_id,
+        "event_number": draft.event_number,
+        "project": main_project,
+        "amount_fen": main_amount,
+        "channel": draft.channel.value,
+        "status": Pledge.Status.pledged.value,
+        "status_reason": "",
+        "whole_project": draft.whole_project,
+        "due_on": due_on,
+        "created_at": created_at,
+        "donor": donor_id,
+        "paid_fen": 0,
+        "outstanding_fen": main_amount,
+        "excess_of": None,
+        "general_fund_pledge": excess_id,
+        "general_fund_fen": allocation.general_fund_fen if excess_id else 0,
+    }
+    return PledgeResult(main_id, created=True, row=row)
 
 
 async def get_pledge(pledge_id: uuid.UUID) -> dict[str, Any]:
+    """One pledge with what is paid and outstanding, and its general-fund excess if any."""
     row = (
         await Pledge.select(
             Pledge.id,
             Pledge.amount_fen,
             Pledge.channel,
             Pledge.status,
+            Pledge.status_reason,
             Pledge.whole_project,
             Pledge.due_on,
             Pledge.created_at,
             Pledge.project,
+            Pledge.excess_of,
+            Pledge.donor,
             Pledge.event.number.as_alias("event_number"),
             Pledge.donor.display_name.as_alias("donor_name"),
             Pledge.donor.anonymous.as_alias("anonymous"),
@@ -205,4 +340,15 @@ async def get_pledge(pledge_id: uuid.UUID) -> dict[str, Any]:
     )
     if row is None:
         raise NotFound.on("id", f"no pledge {pledge_id}")
+    row["paid_fen"] = await paid_fen(pledge_id)
+    row["outstanding_fen"] = (
+        row["amount_fen"] - row["paid_fen"] if row["status"] in PAYABLE_STATUSES else 0
+    )
+    excess = (
+        await Pledge.select(Pledge.id, Pledge.amount_fen)
+        .where(Pledge.excess_of == pledge_id)
+        .first()
+    )
+    row["general_fund_pledge"] = excess["id"] if excess else None
+    row["general_fund_fen"] = excess["amount_fen"] if excess else 0
     return row

@@ -51,3 +51,8 @@ class Pledge(Table, tablename="pledge"):
     recorded_by = restrict_fk(StaffUser, "Organizer who recorded it on stage.", null=True)
     created_at = created_at()
     closed_at = Timestamptz(null=True, default=None, help_text="Paid, cancelled or lapsed.")
+    excess_of = restrict_fk(
+        "self",
+        "For a general-fund pledge: the project pledge whose excess over the target it holds.",
+        null=True,
+    )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
@@ -33,6 +34,7 @@ def build_environment() -> Environment:
     env.globals.update(
         current_locale=i18n.current_locale.get,
         language_names=i18n.LANGUAGE_NAMES,
+        new_form_key=lambda: uuid.uuid4().hex,  # Idempotency-Key of a form (double clicks)
     )
     return env
 

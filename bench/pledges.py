@@ -1,0 +1,369 @@
+"""Benchmark: sustained POST /api/v1/pledges on PostgreSQL, next to pgbench running the
+same SQL transaction (bench/pledge_txn.sql) on the same machine in the same run.
+
+    uv run python bench/pledges.py                       # defaults below
+    uv run python bench/pledges.py --write-readme        # also update README's table
+    uv run python bench/pledges.py --profile             # one worker under cProfile
+
+It creates its own database (minsheng_bench), seeds one pledging event with 20 projects,
+starts uvicorn on 127.0.0.1 and sends a bounded number of pledges (each with its own
+Idempotency-Key and a donor e-mail, so the confirmation mail is rendered and queued) from
+`--concurrency` concurrent clients. Nothing here is asserted: numbers are recorded.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import io
+import os
+import pstats
+import re
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+ADMIN_DSN = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+BENCH_DB = "minsheng_bench"
+EVENT_NUMBER = 900
+PROJECTS = 20
+README_START = "<!-- bench:pledges:start -->"
+README_END = "<!-- bench:pledges:end -->"
+
+
+def database_url(name: str) -> str:
+    return urlunsplit(urlsplit(ADMIN_DSN)._replace(path=f"/{name}"))
+
+
+def server_env() -> dict[str, str]:
+    return {
+        **os.environ,
+        "DATABASE_URL": database_url(BENCH_DB),
+        "PICCOLO_CONF": "service.piccolo_conf",
+        "MINSHENG_ENV": "production",
+        "SECRET_KEY": "bench-" + "x" * 40,
+        "LOG_LEVEL": "WARNING",
+        "MINSHENG_DATA_DIR": tempfile.mkdtemp(prefix="minsheng-bench-"),
+    }
+
+
+async def prepare_database() -> list[int]:
+    """A fresh database with one pledging event, PROJECTS projects and one pledge each
+    (so accounts and the chain head exist, as on a real meeting day)."""
+    import asyncpg
+
+    admin = await asyncpg.connect(ADMIN_DSN)
+    await admin.execute(f'DROP DATABASE IF EXISTS "{BENCH_DB}" WITH (FORCE)')
+    await admin.execute(f'CREATE DATABASE "{BENCH_DB}"')
+    await admin.close()
+    os.environ.update({k: v for k, v in server_env().items() if k != "MINSHENG_DATA_DIR"})
+    sys.path.insert(0, str(ROOT))
+    from service import db
+    from service.audit.services import Actor
+    from service.cli import migrate_database
+    from service.donors.services import DonorDraft
+    from service.donors.tables import Donor
+    from service.events.services import EventDraft, create_event
+    from service.events.tables import Event
+    from service.orgs.tables import Organization
+    from service.pledges.services import PledgeDraft, create_pledge
+    from service.projects.services import BudgetLineDraft, ProjectDraft, create_project
+    from service.projects.tables import Project
+
+    await migrate_database()
+    await db.start_pool()
+    try:
+        event_id = await create_event(
+            EventDraft(number=EVENT_NUMBER, title="压测众筹会", status=Event.Status.pledging)
+        )
+        org = Organization(name="压测社区", kind="community")
+        await org.save()
+        projects = []
+        for n in range(PROJECTS):
+            project = await create_project(
+                ProjectDraft(
+                    owner_org_id=org.id,
+                    community_id=org.id,
+                    title=f"压测项目{n + 1}",
+                    category=Project.Category.elderly_care,
+                    budget=(BudgetLineDraft("物资", 10_000_000_000),),
+                    event_id=event_id,
+                    status=Project.Status.published,
+                )
+            )
+            projects.append(project)
+            await create_pledge(
+                PledgeDraft(
+                    EVENT_NUMBER,
+                    project,
+                    DonorDraft(Donor.Kind.individual, "种子", phone="13800000000"),
+                    100,
+                ),
+                Actor("bench"),
+            )
+    finally:
+        await db.close_pool()
+    return projects
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def start_server(port: int, workers: int, profile_to: Path | None) -> subprocess.Popen:
+    uvicorn = [
+        "-m",
+        "uvicorn",
+        "service.app:create_app",
+        "--factory",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--workers",
+        str(workers),
+        "--log-level",
+        "warning",
+        "--no-access-log",
+        "--loop",
+        "uvloop",
+        "--http",
+        "httptools",
+    ]
+    prefix = ["-m", "cProfile", "-o", str(profile_to)] if profile_to else []
+    return subprocess.Popen(
+        [sys.executable, *prefix, *uvicorn],
+        cwd=ROOT,
+        env=server_env(),
+        start_new_session=True,
+    )
+
+
+def stop_server(process: subprocess.Popen) -> None:
+    os.killpg(process.pid, signal.SIGINT)
+    try:
+        process.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+
+
+async def wait_ready(port: int) -> None:
+    import aiohttp
+
+    deadline = time.monotonic() + 60
+    async with aiohttp.ClientSession() as session:
+        while time.monotonic() < deadline:
+            try:
+                async with session.get(f"http://127.0.0.1:{port}/healthz") as response:
+                    if response.status == 200:
+                        return
+            except aiohttp.ClientError:
+                pass
+            await asyncio.sleep(0.2)
+    raise RuntimeError("the server did not start")
+
+
+async def load(port: int, projects: list[int], requests: int, concurrency: int) -> dict:
+    """Send `requests` pledges from `concurrency` clients; latencies of the 201s."""
+    import aiohttp
+
+    url = f"http://127.0.0.1:{port}/api/v1/pledges"
+    latencies: list[float] = []
+    errors: dict[str, int] = {}
+    counter = iter(range(requests))
+
+    async def client(session: aiohttp.ClientSession) -> None:
+        for n in counter:
+            body = {
+                "event": EVENT_NUMBER,
+                "project_id": projects[n % len(projects)],
+                "amount_fen": 100 + (n * 7919) % 100_000,
+                "donor": {
+                    "kind": "individual",
+                    "display_name": f"捐赠人{n}",
+                    "email": f"donor{n}@example.com",
+                },
+                "message": "一起把好事办好",
+            }
+            started = time.perf_counter()
+            try:
+                async with session.post(
+                    url, json=body, headers={"Idempotency-Key": f"bench-{uuid.uuid4().hex}"}
+                ) as response:
+                    await response.read()
+                    status = response.status
+            except aiohttp.ClientError as exc:
+                errors[type(exc).__name__] = errors.get(type(exc).__name__, 0) + 1
+                continue
+            if status == 201:
+                latencies.append(time.perf_counter() - started)
+            else:
+                errors[str(status)] = errors.get(str(status), 0) + 1
+
+    connector = aiohttp.TCPConnector(limit=concurrency)
+    async with aiohttp.ClientSession(connector=connector) as session:
+        started = time.perf_counter()
+        await asyncio.gather(*(client(session) for _ in range(concurrency)))
+        elapsed = time.perf_counter() - started
+    return summary(latencies, elapsed, errors)
+
+
+def summary(latencies: list[float], elapsed: float, errors: dict[str, int]) -> dict:
+    ordered = sorted(latencies)
+
+    def pct(p: float) -> float:
+        return ordered[min(len(ordered) - 1, int(len(ordered) * p))] * 1000 if ordered else 0
+
+    return {
+        "ok": len(ordered),
+        "errors": errors,
+        "seconds": elapsed,
+        "per_second": len(ordered) / elapsed if elapsed else 0,
+        "p50_ms": pct(0.50),
+        "p99_ms": pct(0.99),
+        "mean_ms": statistics.fmean(ordered) * 1000 if ordered else 0,
+    }
+
+
+def pgbench(concurrency: int, seconds: int) -> dict:
+    """The same transaction as raw SQL, from pgbench's C client."""
+    parts = urlsplit(ADMIN_DSN)
+    with tempfile.TemporaryDirectory() as logs:
+        command = [
+            "pgbench",
+            "-h",
+            parts.hostname or "127.0.0.1",
+            "-p",
+            str(parts.port or 5432),
+            "-U",
+            parts.username or "postgres",
+            "-n",
+            "-f",
+            str(Path(__file__).with_name("pledge_txn.sql")),
+            "-D",
+            f"nprojects={PROJECTS}",
+            "-c",
+            str(concurrency),
+            "-j",
+            "2",
+            "-T",
+            str(seconds),
+            "-l",
+            "--log-prefix",
+            f"{logs}/pgbench",
+            BENCH_DB,
+        ]
+        result = subprocess.run(command, capture_output=True, text=True, check=False)
+        if result.returncode != 0:
+            raise RuntimeError(f"pgbench failed:\n{result.stdout}\n{result.stderr}")
+        latencies = []
+        for log in Path(logs).glob("pgbench*"):
+            for line in log.read_text().splitlines():
+                fields = line.split()
+                if len(fields) >= 3 and fields[2].isdigit():
+                    latencies.append(int(fields[2]) / 1_000_000)
+    failed = re.search(r"number of failed transactions: (\d+)", result.stdout)
+    tps = re.search(r"tps = ([\d.]+)", result.stdout)
+    out = summary(latencies, seconds, {"failed": int(failed.group(1))} if failed else {})
+    out["per_second"] = float(tps.group(1)) if tps else out["per_second"]
+    return out
+
+
+def print_profile(path: Path, limit: int = 25) -> str:
+    """The server's hottest functions, by own time and by cumulative time."""
+    out = []
+    for sort in ("tottime", "cumulative"):
+        stream = io.StringIO()
+        pstats.Stats(str(path), stream=stream).sort_stats(sort).print_stats(limit)
+        out.append(stream.getvalue())
+    return "\n".join(out)
+
+
+def table(rows: list[tuple[int, dict, dict]], args: argparse.Namespace) -> str:
+    lines = [
+        f"Run {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} on {os.cpu_count()} CPU "
+        f"cores shared by the server, the load generator, PostgreSQL 15 and other work; "
+        f"`uv run python bench/pledges.py --workers {args.workers} --concurrency "
+        f"{' '.join(map(str, args.concurrency))} --requests {args.requests} "
+        f"--seconds {args.seconds}`.",
+        "",
+        "| clients | service pledges/s | p50 ms | p99 ms | errors "
+        "| pgbench tx/s | p50 ms | p99 ms | errors | service / pgbench |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for clients, service, raw in rows:
+        ratio = service["per_second"] / raw["per_second"] if raw["per_second"] else 0
+        lines.append(
+            f"| {clients} | {service['per_second']:.0f} | {service['p50_ms']:.1f} "
+            f"| {service['p99_ms']:.1f} | {sum(service['errors'].values())} "
+            f"| {raw['per_second']:.0f} | {raw['p50_ms']:.1f} | {raw['p99_ms']:.1f} "
+            f"| {sum(raw['errors'].values())} | {ratio:.0%} |"
+        )
+    return "\n".join(lines)
+
+
+def write_readme(text: str) -> None:
+    readme = ROOT / "README.md"
+    content = readme.read_text()
+    block = f"{README_START}\n{text}\n{README_END}"
+    if README_START in content:
+        content = re.sub(
+            re.escape(README_START) + ".*?" + re.escape(README_END),
+            lambda _: block,
+            content,
+            flags=re.S,
+        )
+    else:
+        content = content.rstrip() + "\n\n" + block + "\n"
+    readme.write_text(content)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--concurrency", type=int, nargs="+", default=[4, 16])
+    parser.add_argument("--requests", type=int, default=4000)
+    parser.add_argument("--warmup", type=int, default=300)
+    parser.add_argument("--seconds", type=int, default=20, help="pgbench duration")
+    parser.add_argument("--profile", action="store_true", help="one worker under cProfile")
+    parser.add_argument("--write-readme", action="store_true")
+    args = parser.parse_args()
+
+    projects = asyncio.run(prepare_database())
+    rows = []
+    for clients in args.concurrency:
+        port = free_port()
+        profile_to = Path(tempfile.mkdtemp()) / "server.prof" if args.profile else None
+        server = start_server(port, 1 if args.profile else args.workers, profile_to)
+        try:
+            asyncio.run(wait_ready(port))
+            asyncio.run(load(port, projects, args.warmup, clients))
+            service = asyncio.run(load(port, projects, args.requests, clients))
+        finally:
+            stop_server(server)
+        print(f"service, {clients} clients:", service)
+        if profile_to:
+            print(print_profile(profile_to))
+            return
+        raw = pgbench(clients, args.seconds)
+        print(f"pgbench, {clients} clients:", raw)
+        rows.append((clients, service, raw))
+    text = table(rows, args)
+    print(text)
+    if args.write_readme:
+        write_readme(text)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,70 @@
+"""Donor links: the donor's own page, and revoking links (organizers)."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+import msgspec
+from litestar import Controller, get, post
+from litestar.params import FromPath, PathParameter
+from litestar.response import Template
+
+from service.auth.guards import CurrentStaff, requires_organizer
+from service.donors.links import donor_for_token, link_url, revoke_links
+from service.donors.tables import Donor
+from service.pledges.tracking import donor_pledges
+from service.settings import get_settings
+
+Token = Annotated[str, PathParameter(max_length=120, description="Signed donor link token")]
+
+
+class DonorLinkOut(msgspec.Struct):
+    donor_id: uuid.UUID
+    link: str
+
+
+class DonorPages(Controller):
+    include_in_schema = False
+
+    @get("/donor/{token:str}", name="donor")
+    async def page(self, token: Token) -> Template:
+        donor_id = await donor_for_token(token)
+        donor = await Donor.select().where(Donor.id == donor_id).first()
+        pledges = await donor_pledges(donor_id)
+        settings = get_settings()
+        return Template(
+            "donors/donor.html",
+            context={
+                "donor": donor,
+                "pledges": pledges,
+                "due_fen": sum(p["outstanding_fen"] for p in pledges),
+                "paid_fen": sum(p["paid_fen"] for p in pledges),
+                "online_payments": bool(settings.stripe_secret_key),
+                "bank": {
+                    "name": settings.bank_account_name,
+                    "number": settings.bank_account_number,
+                    "bank": settings.bank_name,
+                },
+            },
+            headers={"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"},
+        )
+
+
+class DonorApi(Controller):
+    path = "/api/v1/donors"
+    tags = ["donors"]
+
+    @post(
+        "/{donor_id:uuid}/revoke-links",
+        operation_id="revokeDonorLinks",
+        guards=[requires_organizer],
+        status_code=200,
+    )
+    async def revoke(self, donor_id: FromPath[uuid.UUID], staff: CurrentStaff) -> DonorLinkOut:
+        """Invalidate every link the donor has; the answer carries their new link."""
+        token = await revoke_links(donor_id, staff.actor)
+        return DonorLinkOut(donor_id, link_url(token))
+
+
+ROUTES = [DonorPages, DonorApi]

@@ -1,0 +1,82 @@
+"""Signed, revocable donor links: the donor's only way in (no account, no password).
+
+A token names the donor and the link version it was issued under, signed with
+SECRET_KEY (HMAC-SHA256). Bumping `Donor.link_version` revokes every link issued before.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import uuid
+
+from service.audit.services import Actor, record
+from service.db import write_transaction
+from service.donors.tables import Donor
+from service.errors import NotFound
+from service.settings import get_settings
+
+SIGNATURE_BYTES = 16
+
+
+def _signature(donor_id: uuid.UUID, version: int, secret: str) -> str:
+    message = f"donor-link:{donor_id.hex}:{version}".encode()
+    digest = hmac.new(secret.encode(), message, hashlib.sha256).digest()[:SIGNATURE_BYTES]
+    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
+
+
+def make_token(donor_id: uuid.UUID, version: int) -> str:
+    return f"{donor_id.hex}.{version}.{_signature(donor_id, version, get_settings().secret_key)}"
+
+
+def link_url(token: str) -> str:
+    return f"{get_settings().base_url}/donor/{token}"
+
+
+def _parse(token: str) -> tuple[uuid.UUID, int] | None:
+    """(donor id, version) when the signature is right, else None."""
+    parts = token.split(".")
+    if len(parts) != 3 or len(token) > 120 or not parts[1].isdigit():
+        return None
+    try:
+        donor_id = uuid.UUID(hex=parts[0])
+    except ValueError:
+        return None
+    version = int(parts[1])
+    expected = _signature(donor_id, version, get_settings().secret_key)
+    if not hmac.compare_digest(expected, parts[2]):
+        return None
+    return donor_id, version
+
+
+async def donor_for_token(token: str) -> uuid.UUID:
+    """The donor a valid, unrevoked link names; NotFound otherwise (no hint which)."""
+    parsed = _parse(token)
+    if parsed is not None:
+        donor_id, version = parsed
+        row = await Donor.select(Donor.link_version).where(Donor.id == donor_id).first()
+        if row is not None and row["link_version"] == version:
+            return donor_id
+    raise NotFound.on("token", "this donor link is not valid or has been revoked")
+
+
+async def current_token(donor_id: uuid.UUID) -> str:
+    row = await Donor.select(Donor.link_version).where(Donor.id == donor_id).first()
+    if row is None:
+        raise NotFound.on("donor_id", f"no donor {donor_id}")
+    return make_token(donor_id, row["link_version"])
+
+
+async def revoke_links(donor_id: uuid.UUID, actor: Actor, reason: str = "") -> str:
+    """Invalidate every link issued so far; returns the new link's token."""
+    async with write_transaction():
+        updated = (
+            await Donor.update({Donor.link_version: Donor.link_version + 1})
+            .where(Donor.id == donor_id)
+            .returning(Donor.link_version)
+        )
+        if not updated:
+            raise NotFound.on("donor_id", f"no donor {donor_id}")
+        await record(actor, "donor.revoke_links", "donor", donor_id, reason=reason)
+    return make_token(donor_id, updated[0]["link_version"])

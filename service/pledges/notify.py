@@ -1,0 +1,78 @@
+"""Telling a donor about their pledge: the confirmation mail carrying their signed link."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from service.donors.links import link_url, make_token
+from service.donors.tables import Donor
+from service.mail import Mail, queue_mail, render_mail
+from service.pledges.tables import Pledge
+
+
+async def queue_confirmation(pledge_id: uuid.UUID, donor_id: uuid.UUID) -> bool:
+    """Queue the confirmation (inside the caller's transaction); False without an address."""
+    donor = (
+        await Donor.select(Donor.email, Donor.display_name, Donor.link_version)
+        .where(Donor.id == donor_id)
+        .first()
+    )
+    if donor is None or not donor["email"]:
+        return False
+    pledge = (
+        await Pledge.select(
+            Pledge.amount_fen,
+            Pledge.due_on,
+            Pledge.channel,
+            Pledge.project.title.as_alias("project_title"),
+            Pledge.event.title.as_alias("event_title"),
+        )
+        .where(Pledge.id == pledge_id)
+        .first()
+    )
+    assert pledge is not None
+    await queue_confirmation_mail(
+        pledge_id,
+        to=donor["email"],
+        donor_name=donor["display_name"],
+        link_version=donor["link_version"],
+        pledge=pledge,
+        donor_id=donor_id,
+    )
+    return True
+
+
+async def queue_confirmation_mail(
+    pledge_id: uuid.UUID,
+    *,
+    to: str,
+    donor_name: str,
+    link_version: int,
+    pledge: dict[str, Any],
+    donor_id: uuid.UUID | None = None,
+) -> None:
+    """Queue the mail from values the caller already has (`pledge`: amount_fen, due_on,
+    channel, project_title, event_title). The donor id defaults to the pledge's donor."""
+    if donor_id is None:
+        row = await Pledge.select(Pledge.donor).where(Pledge.id == pledge_id).first()
+        assert row is not None
+        donor_id = row["donor"]
+    subject, text, html = render_mail(
+        "pledge_confirmation",
+        {
+            "donor_name": donor_name,
+            "pledge": pledge,
+            "pledge_code": pledge_code(pledge_id),
+            "link": link_url(make_token(donor_id, link_version)),
+        },
+    )
+    await queue_mail(
+        Mail(to=to, subject=subject, text=text, html=html),
+        dedupe_key=f"pledge-confirmation:{pledge_id}",
+    )
+
+
+def pledge_code(pledge_id: uuid.UUID) -> str:
+    """The short code a donor writes in a bank transfer's remark (付款附言)."""
+    return f"MS{pledge_id.hex[:8].upper()}"

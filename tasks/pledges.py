@@ -1,0 +1,22 @@
+"""Pledge housekeeping: lapse pledges left unpaid past their due date plus grace."""
+
+from __future__ import annotations
+
+import asyncio
+
+from service.db import close_pool, start_pool
+from service.pledges.lifecycle import lapse_overdue as lapse_overdue_pledges
+from tasks.celery_app import app
+
+
+@app.task(name="tasks.pledges.lapse_overdue")
+def lapse_overdue() -> int:
+    async def run() -> int:
+        opened = await start_pool()
+        try:
+            return len(await lapse_overdue_pledges())
+        finally:
+            if opened:
+                await close_pool()
+
+    return asyncio.run(run())

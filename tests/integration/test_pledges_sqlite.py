@@ -1,0 +1,79 @@
+"""The embedded default: concurrent idempotent pledges on SQLite, through a
+real `minsheng demo` process (BEGIN IMMEDIATE instead of row locks)."""
+
+import asyncio
+import os
+import socket
+import subprocess
+import sys
+import time
+
+import httpx
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def test_concurrent_idempotent_pledges_on_sqlite(tmp_path):
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "MINSHENG_DATA_DIR"}}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "service", "demo", "--port", str(port)],
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 90
+        while True:
+            assert process.poll() is None, process.stdout.read()
+            try:
+                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            assert time.monotonic() < deadline, "demo did not start within 90 s"
+            time.sleep(0.3)
+        events = httpx.get(f"{base}/api/v1/events").json()
+        open_event = next(e for e in events if e["status"] in ("pledging", "live"))
+        projects = httpx.get(f"{base}/api/v1/events/{open_event['number']}/projects").json()
+        project = next(
+            p for p in projects if p["totals"]["target"] - p["totals"]["pledged"] > 100_000
+        )
+        before = project["totals"]["pledged"]
+
+        async def run() -> list[httpx.Response]:
+            async with httpx.AsyncClient(base_url=base, timeout=60) as client:
+
+                async def send(n: int) -> httpx.Response:
+                    return await client.post(
+                        "/api/v1/pledges",
+                        json={
+                            "event": open_event["number"],
+                            "project_id": project["id"],
+                            "amount_fen": 1_000 + n % 5,
+                            "donor": {
+                                "kind": "individual",
+                                "display_name": f"S{n % 5}",
+                                "phone": "13800000000",
+                            },
+                        },
+                        headers={"Idempotency-Key": f"sqlite-key-{n % 5}"},
+                    )
+
+                return await asyncio.gather(*(send(n) for n in range(20)))
+
+        responses = asyncio.run(run())
+        assert sorted({r.status_code for r in responses}) == [200, 201]
+        assert sum(r.status_code == 201 for r in responses) == 5
+        after = httpx.get(f"{base}/api/v1/projects/{project['id']}").json()
+        assert after["totals"]["pledged"] - before == sum(1_000 + k for k in range(5))
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
