@@ -10,6 +10,8 @@ from litestar.params import PathParameter, QueryParameter
 from litestar.response import Template
 
 from service.events import services
+from service.events.console_api import ConsoleEventApi
+from service.events.console_pages import ConsoleEventPages
 from service.events.schemas import EventDetail, EventOut
 from service.projects.schemas import ProjectOut
 from service.projects.services import PortfolioFilter, list_public_projects
@@ -83,4 +85,4 @@ class EventPages(Controller):
         )
 
 
-ROUTES = [EventApi, EventPages]
+ROUTES = [EventApi, EventPages, ConsoleEventApi, ConsoleEventPages]
