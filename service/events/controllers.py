@@ -69,10 +69,13 @@ class EventPages(Controller):
         number: EventNumber,
         community: OptionalText = None,
         category: OptionalText = None,
+        status: OptionalText = None,
     ) -> Template:
         event = await services.get_public_event(number)
         summary = await services.event_summary(event)
-        filtered = await list_public_projects(event["id"], PortfolioFilter(community, category))
+        filtered = await list_public_projects(
+            event["id"], PortfolioFilter(community, category, status)
+        )
         return Template(
             "events/event.html",
             context={
@@ -80,7 +83,8 @@ class EventPages(Controller):
                 "projects": filtered,
                 "communities": sorted({p["community"] for p in summary["projects"]}),
                 "categories": sorted({p["category"] for p in summary["projects"]}),
-                "selected": {"community": community, "category": category},
+                "statuses": sorted({p["status"] for p in summary["projects"]}),
+                "selected": {"community": community, "category": category, "status": status},
             },
         )
 

@@ -105,6 +105,7 @@ _LIST_COLUMNS = (
     Project.minimum_fen,
     Project.beneficiaries,
     Project.implementer,
+    Project.cover_image,
     Project.event,
     Project.event.number.as_alias("event_number"),
     Project.community.name.as_alias("community"),

@@ -41,3 +41,22 @@ async def test_api_errors_follow_accept_language(client):
     )
     assert response.status_code == 400
     assert response.json()["errors"][0]["message"] == "The title is required."
+
+
+async def test_event_page_filters_by_community_category_and_status(client):
+    from service.projects.tables import Project
+
+    event = await factories.event(number=5)
+    published = await factories.project(event.id, status=Project.Status.published)
+    funded = await factories.project(event.id, status=Project.Status.funded)
+    await factories.project(event.id, status=Project.Status.draft)  # never shown
+    html = {"accept": "text/html"}
+    page = await client.get("/events/5", headers=html)
+    assert f'data-project-id="{published}"' in page.text
+    assert f'data-project-id="{funded}"' in page.text
+    assert page.text.count("data-project-id=") == 2
+    only_funded = await client.get("/events/5?status=funded", headers=html)
+    assert f'data-project-id="{funded}"' in only_funded.text
+    assert f'data-project-id="{published}"' not in only_funded.text
+    api = await client.get("/api/v1/events/5/projects?status=funded")
+    assert [p["id"] for p in api.json()] == [funded]
