@@ -10,6 +10,7 @@ from litestar.params import JSONBody, PathParameter, QueryParameter
 
 from service.auth.guards import CurrentStaff, requires_organizer, requires_staff
 from service.orgs import services
+from service.orgs.console_pages import ConsoleOrganizationPages
 from service.orgs.schemas import OrganizationCreate, OrganizationOut, OrganizationUpdate
 from service.orgs.services import OrganizationDraft
 
@@ -55,4 +56,4 @@ class OrganizationApi(Controller):
         return msgspec.convert(await services.get_organization(org_id), OrganizationOut)
 
 
-ROUTES = [OrganizationApi]
+ROUTES = [OrganizationApi, ConsoleOrganizationPages]

@@ -127,3 +127,39 @@ async def test_bad_organizations_are_400(client, organizer, body):
     assert response.status_code == 400
     assert response.json()["errors"]
     assert await Organization.count() == 0
+
+
+async def test_console_page_refuses_a_bad_code_with_the_reason(client, organizer):
+    import re
+
+    await staff.login(client, organizer)
+    html = {"accept": "text/html"}
+    page = await client.get("/console/organizations", headers=html)
+    token = re.search(r'name="_csrf_token" value="([^"]+)"', page.text).group(1)
+    bad = await client.post(
+        "/console/organizations/",
+        data={
+            "_csrf_token": token,
+            "name": "某公司",
+            "kind": "enterprise",
+            "uscc": corrupt("91110108551385082Q", 17),
+        },
+        headers=html,
+    )
+    assert bad.status_code == 400
+    assert 'data-field="uscc"' in bad.text
+    assert "统一社会信用代码无效" in bad.text
+    assert await Organization.count() == 0
+    good = await client.post(
+        "/console/organizations/",
+        data={
+            "_csrf_token": token,
+            "name": "小米科技有限责任公司",
+            "kind": "enterprise",
+            "uscc": "91110108551385082Q",
+        },
+        headers=html,
+    )
+    assert good.status_code == 303
+    listed = await client.get("/console/organizations", headers=html)
+    assert "91110108551385082Q" in listed.text
