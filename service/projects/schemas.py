@@ -39,6 +39,7 @@ class ProjectOut(msgspec.Struct):
     minimum_fen: int | None
     funded_percent: int
     totals: Totals
+    cover_url: str | None
 
 
 class ProjectDetail(ProjectOut):

@@ -126,6 +126,7 @@ def with_figures(row: dict[str, Any], figures: FundFigures) -> dict[str, Any]:
         **row,
         "totals": {"target": target, **figures.as_dict()},
         "funded_percent": min(100, figures.received * 100 // target) if target else 0,
+        "cover_url": f"/covers/{row['cover_image']}" if row.get("cover_image") else None,
     }
 
 

@@ -196,3 +196,17 @@ async def test_organizer_runs_an_edition_through_its_states(client):
     assert row["status"] == "closed"
     actions = await AuditLog.select(AuditLog.action).where(AuditLog.object_type == "event")
     assert [a["action"] for a in actions] == ["event.create"] + ["event.status"] * 5
+
+
+async def test_public_api_and_page_show_the_cover(client, owner):
+    event = await factories.event(number=8)
+    pid = await factories.project(event.id)
+    await Project.update({Project.cover_image: "0" * 32 + ".png"}).where(Project.id == pid)
+    api = await client.get(f"/api/v1/projects/{pid}")
+    assert api.json()["cover_url"] == "/covers/" + "0" * 32 + ".png"
+    page = await client.get(f"/projects/{pid}", headers=HTML)
+    assert 'src="/covers/' + "0" * 32 + '.png"' in page.text
+    missing = await client.get("/covers/" + "0" * 32 + ".png")
+    assert missing.status_code == 404
+    traversal = await client.get("/covers/..%2Fsecret_key")
+    assert traversal.status_code == 404

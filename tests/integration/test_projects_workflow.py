@@ -107,3 +107,22 @@ async def test_actions_that_need_a_reason_refuse_without_one(clean_db, action):
     with pytest.raises(InvalidInput):
         await transitions.apply(project_id, action, people[rule.role.value], reason="  ")
     assert await AuditLog.count() == 0
+
+
+async def test_concurrent_decisions_one_wins(clean_db):
+    """Approve and reject at once: the row lock lets exactly one happen."""
+    import asyncio
+
+    _event, project_id, people = await _setup(Status.submitted)
+    organizer = people["organizer"]
+    results = await asyncio.gather(
+        transitions.apply(project_id, Action.approve, organizer),
+        transitions.apply(project_id, Action.reject, organizer, reason="重复"),
+        return_exceptions=True,
+    )
+    wins = [r for r in results if isinstance(r, Status)]
+    losses = [r for r in results if isinstance(r, NotAllowed)]
+    assert len(wins) == 1 and len(losses) == 1, results
+    row = await Project.select(Project.status).where(Project.id == project_id).first()
+    assert row["status"] == wins[0].value
+    assert await AuditLog.count() == 1
