@@ -31,7 +31,12 @@ class Staff:
         return {"authorization": f"Bearer {self.token}"}
 
 
-async def make(role: str, organization_id: int | None = None, username: str | None = None) -> Staff:
+async def make(
+    role: str,
+    organization_id: int | None = None,
+    username: str | None = None,
+    email: str | None = None,
+) -> Staff:
     username = username or f"{role.replace('_', '')}{organization_id or ''}"
     user = StaffUser(
         username=username,
@@ -39,6 +44,7 @@ async def make(role: str, organization_id: int | None = None, username: str | No
         password_hash=_password_hash(),
         role=StaffUser.Role(role).value,
         organization=organization_id,
+        email=email,
     )
     await user.save()
     return Staff(user.id, username, organization_id, await issue_token(user.id, "tests"))

@@ -15,6 +15,7 @@ from service.events.tables import Event
 from service.events.workflow import OPEN_FOR_PUBLISHING
 from service.i18n import gettext as _
 from service.locks import lock_row
+from service.projects.notices import notify_owners
 from service.projects.tables import Project
 from service.projects.workflow import TRANSITIONS, Action
 
@@ -73,6 +74,7 @@ async def apply(
         await record(
             staff.actor, f"project.{action.value}", "project", project_id, reason=reason, data=data
         )
+        await notify_owners(project_id, action, reason)
     return rule.target
 
 

@@ -235,3 +235,26 @@ async def test_owner_cannot_edit_after_submitting(client, world):
     assert response.status_code == 422
     row = await Project.select(Project.title).where(Project.id == pid).first()
     assert row["title"] == "老旧小区加装扶手"
+
+
+async def test_owners_are_mailed_the_decision_through_the_outbox(client, world):
+    from service.outbox.tables import OutboxMessage
+
+    await staff.make("project_owner", world["owner_org"], username="mailme", email="o@example.com")
+    pid = (await create(client, world))["id"]
+    await client.post(f"/api/v1/console/projects/{pid}/submit", headers=world["owner"].headers)
+    assert await OutboxMessage.count() == 0  # submitting tells nobody
+    await client.post(
+        f"/api/v1/console/projects/{pid}/request-changes",
+        json={"reason": "请补充预算依据"},
+        headers=world["organizer"].headers,
+    )
+    mails = await OutboxMessage.select(OutboxMessage.topic, OutboxMessage.payload).output(
+        load_json=True
+    )
+    assert [m["topic"] for m in mails] == ["mail.send"]
+    payload = mails[0]["payload"]
+    assert payload["to"] == "o@example.com"
+    assert "老旧小区加装扶手" in payload["subject"]
+    assert "请补充预算依据" in payload["text"]
+    assert f"/console/projects/{pid}" in payload["text"]
