@@ -75,7 +75,11 @@ async def store_cover(project_id: int, data: bytes, staff: StaffIdentity) -> str
     try:
         async with write_transaction():
             await lock_row(Project, project_id)
-            row = await Project.select(Project.status).where(Project.id == project_id).first()
+            row = (
+                await Project.select(Project.status, Project.cover_image)
+                .where(Project.id == project_id)
+                .first()
+            )
             if Project.Status(row["status"]) not in editable:
                 raise NotAllowed.on("status", _("当前状态的项目不能修改。"))
             await Project.update({Project.cover_image: name}).where(Project.id == project_id)
@@ -83,4 +87,6 @@ async def store_cover(project_id: int, data: bytes, staff: StaffIdentity) -> str
     except BaseException:
         (directory / name).unlink(missing_ok=True)
         raise
+    if row["cover_image"] and NAME.match(row["cover_image"]):
+        (directory / row["cover_image"]).unlink(missing_ok=True)  # replaced: no longer served
     return name

@@ -56,6 +56,9 @@ PUBLIC: set[tuple[str, str]] = {
 }
 """Routes anyone may call. Adding one here is a decision: say why in review."""
 
+MOUNTS = {"/admin"}
+"""Mounted ASGI apps, each with its own login (Piccolo Admin: tests/integration/test_admin.py)."""
+
 PARAMETER = re.compile(r"\{(\w+):(\w+)\}")
 SAMPLES = {"int": "1", "str": "x", "path": "x", "uuid": str(uuid.UUID(int=1))}
 
@@ -75,6 +78,12 @@ def app_routes(app) -> list[tuple[str, str, list[str]]]:
                 guards = [g.__name__ for g in handler.resolve_guards()]
                 found.append((method, route.path, guards))
     return sorted(found)
+
+
+def test_mounted_apps_are_only_the_known_ones(app):
+    from litestar.routes import ASGIRoute
+
+    assert {r.path for r in app.routes if isinstance(r, ASGIRoute)} == MOUNTS
 
 
 def test_every_route_is_public_or_has_one_named_guard(app):

@@ -146,6 +146,11 @@ async def test_cover_api_accepts_the_three_image_types(client, owner, content, k
     assert response.status_code == 200, response.text
     served = await client.get(response.json()["cover_url"])
     assert served.headers["content-type"] == f"image/{kind}"
+    replaced = await client.put(
+        f"/api/v1/console/projects/{pid}/cover", content=PNG, headers=owner.headers
+    )
+    assert (await client.get(response.json()["cover_url"])).status_code == 404
+    assert (await client.get(replaced.json()["cover_url"])).status_code == 200
     bad = await client.put(
         f"/api/v1/console/projects/{pid}/cover", content=b"GIF89a", headers=owner.headers
     )
