@@ -15,7 +15,7 @@ from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
 from litestar.static_files import create_static_files_router
 
-from service import db, health
+from service import admin, db, health
 from service.auth.guards import staff_dependency
 from service.logging import structlog_plugin
 from service.piccolo_app import DOMAINS
@@ -47,6 +47,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             health.readyz,
             create_static_files_router(path="/static", directories=[STATIC_DIR]),
             *domain_routes(),
+            admin.admin,
         ],
         lifespan=[db.pool_lifespan],
         dependencies={"staff": Provide(staff_dependency)},
@@ -67,7 +68,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
             cookie_secure=settings.base_url.startswith("https://"),
             # JSON API calls carry a bearer token or a JSON body that browsers cannot
             # send cross-site without CORS; forms on pages carry the CSRF token.
-            exclude=["/api/"],
+            exclude=["/api/", "/admin"],
+            # Piccolo Admin (/admin) sets its own `csrftoken` cookie; keep ours apart.
+            cookie_name="minsheng_csrf",
         ),
         exception_handlers=EXCEPTION_HANDLERS,
         plugins=[structlog_plugin(settings)],

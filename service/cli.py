@@ -178,6 +178,12 @@ def _require_redis(settings: Settings) -> None:
     default=None,
     help="Organization name, required for project owners.",
 )
+@click.option(
+    "--admin",
+    "admin_login",
+    is_flag=True,
+    help="Organizers only: also create a login for the read-only Piccolo Admin at /admin.",
+)
 def create_user_command(
     username: str,
     role: str,
@@ -185,6 +191,7 @@ def create_user_command(
     display_name: str,
     email: str | None,
     organization_name: str | None,
+    admin_login: bool,
 ) -> None:
     """Create a staff account (organizer, project owner or auditor)."""
     from service.auth.services import UserDraft, create_user
@@ -202,12 +209,27 @@ def create_user_command(
             if row is None:
                 raise click.ClickException(f"no organization named {organization_name!r}")
             org_id = row["id"]
-        return await create_user(
+        user_id = await create_user(
             UserDraft(username, password, StaffUser.Role(role), display_name, email, org_id)
         )
+        if admin_login:
+            from service.admin import create_admin_login
 
-    user_id = run(create)
-    click.echo(f"created {role} {username!r} (id {user_id})")
+            await create_admin_login(username.strip().lower(), password)
+        return user_id
+
+    if admin_login and role != "organizer":
+        raise click.ClickException("--admin is for organizers only")
+    try:
+        user_id = run(create)
+    except DomainError as exc:
+        raise click.ClickException(
+            "; ".join(f"{e.field}: {e.message}" for e in exc.errors) or exc.detail
+        ) from exc
+    click.echo(
+        f"created {role} {username!r} (id {user_id})"
+        + (" with /admin login" if admin_login else "")
+    )
 
 
 @cli.group()

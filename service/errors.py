@@ -42,3 +42,9 @@ class NotAllowed(DomainError):
     """The object's state does not allow the action (e.g. pledging into a closed event)."""
 
     status = 422
+
+
+class Forbidden(DomainError):
+    """The caller's role may not act on this object (guards refuse whole routes)."""
+
+    status = 403

@@ -10,6 +10,8 @@ from litestar.params import PathParameter, QueryParameter
 from litestar.response import Template
 
 from service.events import services
+from service.events.console_api import ConsoleEventApi
+from service.events.console_pages import ConsoleEventPages
 from service.events.schemas import EventDetail, EventOut
 from service.projects.schemas import ProjectOut
 from service.projects.services import PortfolioFilter, list_public_projects
@@ -67,10 +69,13 @@ class EventPages(Controller):
         number: EventNumber,
         community: OptionalText = None,
         category: OptionalText = None,
+        status: OptionalText = None,
     ) -> Template:
         event = await services.get_public_event(number)
         summary = await services.event_summary(event)
-        filtered = await list_public_projects(event["id"], PortfolioFilter(community, category))
+        filtered = await list_public_projects(
+            event["id"], PortfolioFilter(community, category, status)
+        )
         return Template(
             "events/event.html",
             context={
@@ -78,9 +83,10 @@ class EventPages(Controller):
                 "projects": filtered,
                 "communities": sorted({p["community"] for p in summary["projects"]}),
                 "categories": sorted({p["category"] for p in summary["projects"]}),
-                "selected": {"community": community, "category": category},
+                "statuses": sorted({p["status"] for p in summary["projects"]}),
+                "selected": {"community": community, "category": category, "status": status},
             },
         )
 
 
-ROUTES = [EventApi, EventPages]
+ROUTES = [EventApi, EventPages, ConsoleEventApi, ConsoleEventPages]

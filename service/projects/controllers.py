@@ -10,6 +10,8 @@ from litestar.params import PathParameter
 from litestar.response import Template
 
 from service.projects import services
+from service.projects.console_api import ConsoleProjectApi
+from service.projects.console_pages import ConsoleProjectPages, cover_file
 from service.projects.schemas import ProjectDetail
 
 ProjectId = Annotated[int, PathParameter(gt=0, le=2**31 - 1, description="Project id")]
@@ -33,4 +35,4 @@ class ProjectPages(Controller):
         return Template("projects/project.html", context={"project": project})
 
 
-ROUTES = [ProjectApi, ProjectPages]
+ROUTES = [ProjectApi, ProjectPages, ConsoleProjectApi, ConsoleProjectPages, cover_file]

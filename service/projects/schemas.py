@@ -1,3 +1,6 @@
+import datetime as dt
+from typing import Annotated, Any
+
 import msgspec
 
 
@@ -36,8 +39,84 @@ class ProjectOut(msgspec.Struct):
     minimum_fen: int | None
     funded_percent: int
     totals: Totals
+    cover_url: str | None
 
 
 class ProjectDetail(ProjectOut):
     timeline: str
     budget: list[BudgetLineOut]
+
+
+# --- the console (staff) side -------------------------------------------------------------
+
+LongText = Annotated[str, msgspec.Meta(max_length=20_000)]
+
+
+class BudgetLineIn(msgspec.Struct, forbid_unknown_fields=True):
+    item: LongText
+    amount_fen: int
+    kind: Annotated[str, msgspec.Meta(max_length=20)] = "other"
+
+
+class ProposalIn(msgspec.Struct, forbid_unknown_fields=True):
+    """A project as an owner or organizer sends it; the target is the budget's sum (send
+    `target_fen` only to have it checked against that sum)."""
+
+    title: LongText
+    community_id: int
+    category: Annotated[str, msgspec.Meta(max_length=30)]
+    budget: Annotated[list[BudgetLineIn], msgspec.Meta(max_length=200)]
+    summary: LongText = ""
+    beneficiaries: LongText = ""
+    implementer: LongText = ""
+    timeline: LongText = ""
+    owner_org_id: int | None = None
+    target_fen: int | None = None
+    minimum_fen: int | None = None
+    event: int | None = None
+
+
+class ActionIn(msgspec.Struct, forbid_unknown_fields=True):
+    reason: LongText = ""
+    event: int | None = None
+
+
+class StaffProjectOut(msgspec.Struct):
+    id: int
+    title: str
+    status: str
+    category: str
+    summary: str
+    beneficiaries: str
+    implementer: str
+    timeline: str
+    target_fen: int
+    minimum_fen: int | None
+    event_number: int | None
+    owner_org_id: int
+    owner_name: str
+    community_id: int
+    community_name: str
+    review_note: str
+    cover_url: str | None
+    budget: list[BudgetLineOut]
+    allowed_actions: list[str]
+
+
+class StaffProjectSummary(msgspec.Struct):
+    id: int
+    title: str
+    status: str
+    category: str
+    target_fen: int
+    event_number: int | None
+    owner_name: str
+    community_name: str
+
+
+class AuditEntryOut(msgspec.Struct):
+    created_at: dt.datetime
+    actor: str
+    action: str
+    reason: str
+    data: dict[str, Any]

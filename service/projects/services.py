@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from service.errors import FieldError, InvalidInput, NotFound
+from service.i18n import gettext as _
 from service.ledger.balances import FundFigures, event_fund_figures, project_fund_figures
 from service.projects.tables import BudgetLine, Project
 
@@ -46,19 +47,17 @@ def check_budget(draft: ProjectDraft) -> int:
     """The target (sum of the lines) or InvalidInput naming every bad line."""
     errors: list[FieldError] = []
     if not draft.budget:
-        errors.append(FieldError("budget", "at least one budget line is required"))
+        errors.append(FieldError("budget", _("至少需要一行预算。")))
     for index, line in enumerate(draft.budget):
         if not line.item.strip():
-            errors.append(FieldError(f"budget[{index}].item", "item is required"))
+            errors.append(FieldError(f"budget[{index}].item", _("请填写支出事项。")))
         if type(line.amount_fen) is not int or line.amount_fen <= 0:
-            errors.append(
-                FieldError(f"budget[{index}].amount_fen", "must be a positive integer (fen)")
-            )
+            errors.append(FieldError(f"budget[{index}].amount_fen", _("金额必须是正整数（分）。")))
     if errors:
-        raise InvalidInput("the budget is not valid", errors)
+        raise InvalidInput(_("预算不正确"), errors)
     target = sum(line.amount_fen for line in draft.budget)
     if draft.minimum_fen is not None and not 0 < draft.minimum_fen <= target:
-        raise InvalidInput.on("minimum_fen", "must be positive and at most the target")
+        raise InvalidInput.on("minimum_fen", _("最低启动金额必须大于0且不超过目标金额。"))
     return target
 
 
@@ -105,6 +104,7 @@ _LIST_COLUMNS = (
     Project.minimum_fen,
     Project.beneficiaries,
     Project.implementer,
+    Project.cover_image,
     Project.event,
     Project.event.number.as_alias("event_number"),
     Project.community.name.as_alias("community"),
@@ -125,6 +125,7 @@ def with_figures(row: dict[str, Any], figures: FundFigures) -> dict[str, Any]:
         **row,
         "totals": {"target": target, **figures.as_dict()},
         "funded_percent": min(100, figures.received * 100 // target) if target else 0,
+        "cover_url": f"/covers/{row['cover_image']}" if row.get("cover_image") else None,
     }
 
 

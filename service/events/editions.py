@@ -1,0 +1,124 @@
+"""Editions in the console: organizers create them, edit them and move them through their
+lifecycle (events.workflow); every change is audited."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from service.audit.services import Actor, record
+from service.db import is_unique_violation, write_transaction
+from service.errors import Conflict, FieldError, InvalidInput, NotAllowed, NotFound
+from service.events.services import EventDraft, create_event
+from service.events.tables import Event
+from service.events.workflow import can_move
+from service.i18n import gettext as _
+from service.locks import lock_row
+
+Status = Event.Status
+
+
+@dataclass(frozen=True)
+class EditionFields:
+    title: str
+    summary: str = ""
+    held_on: dt.date | None = None
+    venue: str = ""
+    pledge_opens_at: dt.datetime | None = None
+    pledge_closes_at: dt.datetime | None = None
+
+
+def _check(fields: EditionFields) -> None:
+    errors: list[FieldError] = []
+    if not fields.title.strip():
+        errors.append(FieldError("title", _("标题不能为空。")))
+    for name, limit in (("title", 200), ("summary", 4000), ("venue", 200)):
+        if len(getattr(fields, name)) > limit:
+            errors.append(FieldError(name, _("不能超过%(n)s个字符。") % {"n": limit}))
+    opens, closes = fields.pledge_opens_at, fields.pledge_closes_at
+    if opens and closes and closes <= opens:
+        errors.append(FieldError("pledge_closes_at", _("认捐截止时间必须晚于开始时间。")))
+    if errors:
+        raise InvalidInput(_("众筹会内容不正确"), errors)
+
+
+async def create_edition(number: int, fields: EditionFields, actor: Actor) -> int:
+    if not 0 < number <= 10_000:
+        raise InvalidInput.on("number", _("届次必须是1到10000之间的整数。"))
+    _check(fields)
+    try:
+        async with write_transaction():
+            event_id = await create_event(
+                EventDraft(number=number, title=fields.title.strip(), **_rest(fields))
+            )
+            await record(actor, "event.create", "event", event_id, data={"number": number})
+    except Exception as exc:
+        if is_unique_violation(exc):
+            raise Conflict.on("number", _("这一届已经存在。")) from exc
+        raise
+    return event_id
+
+
+def _rest(fields: EditionFields) -> dict[str, Any]:
+    return {
+        "summary": fields.summary,
+        "held_on": fields.held_on,
+        "venue": fields.venue,
+        "pledge_opens_at": fields.pledge_opens_at,
+        "pledge_closes_at": fields.pledge_closes_at,
+    }
+
+
+async def get_edition(number: int) -> dict[str, Any]:
+    row = await Event.select().where(Event.number == number).first()
+    if row is None:
+        raise NotFound.on("number", _("没有这一届众筹会。"))
+    return row
+
+
+async def list_editions() -> list[dict[str, Any]]:
+    return await Event.select().order_by(Event.number, ascending=False)
+
+
+async def update_edition(number: int, fields: EditionFields, actor: Actor) -> None:
+    _check(fields)
+    event = await get_edition(number)
+    async with write_transaction():
+        await Event.update(
+            {
+                Event.title: fields.title.strip(),
+                Event.summary: fields.summary,
+                Event.held_on: fields.held_on,
+                Event.venue: fields.venue,
+                Event.pledge_opens_at: fields.pledge_opens_at,
+                Event.pledge_closes_at: fields.pledge_closes_at,
+            }
+        ).where(Event.id == event["id"])
+        await record(actor, "event.update", "event", event["id"], data={"title": fields.title})
+
+
+async def move_edition(number: int, target: str, actor: Actor, reason: str = "") -> Status:
+    """Advance the edition to `target` if events.workflow allows it from where it is."""
+    if target not in {s.value for s in Status}:
+        raise InvalidInput.on("status", _("状态无效。"))
+    event = await get_edition(number)
+    async with write_transaction():
+        await lock_row(Event, event["id"])
+        row = await Event.select(Event.status).where(Event.id == event["id"]).first()
+        current = Status(row["status"])
+        if not can_move(current, Status(target)):
+            raise NotAllowed.on(
+                "status",
+                _("众筹会不能从“%(from)s”变为“%(to)s”。") % {"from": current.value, "to": target},
+            )
+        await Event.update({Event.status: target}).where(Event.id == event["id"])
+        await record(
+            actor,
+            "event.status",
+            "event",
+            event["id"],
+            reason=reason.strip()[:2000],
+            data={"from": current.value, "to": target},
+        )
+    return Status(target)

@@ -1,0 +1,141 @@
+"""The authorization matrix: every route of the app × anonymous and every staff role.
+
+Routes are enumerated from the app itself, so a route added anywhere is covered at once:
+it must either be on the explicit public allow-list below or carry exactly one named guard
+from GUARD_POLICY. Then anonymous callers get 401, roles the guard does not admit get 403,
+and roles it admits get past it (anything but 401/403).
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+
+import pytest
+
+from tests import factories, staff
+
+ROLES = ("organizer", "project_owner", "auditor")
+
+GUARD_POLICY: dict[str, set[str]] = {
+    "requires_staff": {"organizer", "project_owner", "auditor"},
+    "requires_organizer": {"organizer"},
+    "requires_project_owner": {"project_owner"},
+    "requires_owner_or_organizer": {"project_owner", "organizer"},
+    "requires_financial_reader": {"auditor", "organizer"},
+}
+"""Whom each named guard admits: the policy, stated independently of the guards' code."""
+
+PUBLIC: set[tuple[str, str]] = {
+    ("GET", "/healthz"),
+    ("GET", "/readyz"),
+    ("GET", "/static/{file_path:path}"),
+    ("HEAD", "/static/{file_path:path}"),
+    ("GET", "/"),
+    ("GET", "/events/{number:int}"),
+    ("GET", "/projects/{project_id:int}"),
+    ("GET", "/covers/{name:str}"),
+    ("GET", "/api/v1/events"),
+    ("GET", "/api/v1/events/{number:int}"),
+    ("GET", "/api/v1/events/{number:int}/projects"),
+    ("GET", "/api/v1/projects/{project_id:int}"),
+    ("POST", "/api/v1/pledges"),
+    ("GET", "/api/v1/pledges/{pledge_id:uuid}"),
+    ("GET", "/api/v1/ledger/balances"),
+    ("GET", "/login"),
+    ("POST", "/login"),
+    ("POST", "/logout"),
+    ("POST", "/api/v1/auth/login"),
+    ("POST", "/api/v1/auth/logout"),
+    ("GET", "/schema"),
+    ("GET", "/schema/{path:str}"),
+    ("GET", "/schema/openapi.json"),
+    ("GET", "/schema/swagger"),
+    ("GET", "/schema/scalar"),
+    ("GET", "/schema/oauth2-redirect.html"),
+}
+"""Routes anyone may call. Adding one here is a decision: say why in review."""
+
+MOUNTS = {"/admin"}
+"""Mounted ASGI apps, each with its own login (Piccolo Admin: tests/integration/test_admin.py)."""
+
+PARAMETER = re.compile(r"\{(\w+):(\w+)\}")
+SAMPLES = {"int": "1", "str": "x", "path": "x", "uuid": str(uuid.UUID(int=1))}
+
+
+def concrete(path: str) -> str:
+    return PARAMETER.sub(lambda m: SAMPLES[m.group(2)], path)
+
+
+def app_routes(app) -> list[tuple[str, str, list[str]]]:
+    """(method, path template, guard names) for every HTTP handler except OPTIONS."""
+    found = []
+    for route in app.routes:
+        for handler in getattr(route, "route_handlers", []):
+            for method in handler.http_methods:
+                if method == "OPTIONS":
+                    continue
+                guards = [g.__name__ for g in handler.resolve_guards()]
+                found.append((method, route.path, guards))
+    return sorted(found)
+
+
+def test_mounted_apps_are_only_the_known_ones(app):
+    from litestar.routes import ASGIRoute
+
+    assert {r.path for r in app.routes if isinstance(r, ASGIRoute)} == MOUNTS
+
+
+def test_every_route_is_public_or_has_one_named_guard(app):
+    problems = []
+    for method, path, guards in app_routes(app):
+        if (method, path) in PUBLIC:
+            if guards:
+                problems.append(f"{method} {path}: on the public list but guarded by {guards}")
+            continue
+        if len(guards) != 1 or guards[0] not in GUARD_POLICY:
+            problems.append(f"{method} {path}: needs one named guard from GUARD_POLICY: {guards}")
+    assert not problems, "\n".join(problems)
+
+
+async def test_the_matrix(client, app):
+    org = await factories.organization("social_org")
+    people = {
+        "organizer": await staff.make("organizer"),
+        "project_owner": await staff.make("project_owner", org),
+        "auditor": await staff.make("auditor"),
+    }
+    await client.get("/login", headers={"accept": "text/html"})  # the CSRF cookie
+    csrf = client.cookies.get("minsheng_csrf", "")
+    problems = []
+    checked = 0
+    for method, path, guards in app_routes(app):
+        if (method, path) in PUBLIC:
+            continue
+        allowed = GUARD_POLICY[guards[0]]
+        url = concrete(path)
+        base = {"accept": "application/json", "x-csrftoken": csrf}
+        for who in (None, *ROLES):
+            headers = dict(base)
+            if who:
+                headers.update(people[who].headers)
+            response = await client.request(method, url, headers=headers, json={})
+            status = response.status_code
+            checked += 1
+            if who is None:
+                ok = status == 401
+            elif who in allowed:
+                ok = status not in (401, 403) and status < 500
+            else:
+                ok = status == 403
+            if not ok:
+                problems.append(f"{method} {path} as {who or 'anonymous'}: {status}")
+    assert checked >= 4 * 30
+    assert not problems, "\n".join(problems)
+
+
+@pytest.mark.parametrize("path", ["/console/projects", "/console/projects/new", "/console/events"])
+async def test_page_routes_send_anonymous_browsers_to_login(client, path):
+    response = await client.get(path, headers={"accept": "text/html"})
+    assert response.status_code == 303
+    assert response.headers["location"] == f"/login?next={path}"
