@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from service.audit.services import SYSTEM, Actor
-from service.errors import DomainError
+from service.errors import DomainError, NotAllowed
 from service.ledger.tables import LedgerEntry, LedgerTransaction
 from service.payments import capture, online
 from service.payments import stripe_gateway as gateway
@@ -185,6 +185,10 @@ async def _compare(pay: dict[str, Any], view: gateway.IntentView) -> list[Differ
 async def report(event_id: int | None = None) -> list[Difference]:
     """Every difference between Stripe, our rows and the ledger; empty when they agree.
     Without an event, intents in Stripe that we do not know are named too."""
+    if not gateway.config().enabled:
+        raise NotAllowed.on(
+            "stripe", "online payment is not configured (STRIPE_SECRET_KEY): nothing to reconcile"
+        )
     query = Payment.select(Payment.all_columns()).where(
         (Payment.provider == online.STRIPE) & Payment.provider_reference.is_not_null()
     )
@@ -223,7 +227,11 @@ async def unknown_intents() -> list[Difference]:
     """Intents in Stripe that name a minsheng payment we do not hold (or hold under
     another intent): money may have moved that the ledger does not know of."""
     differences = []
-    for view in await gateway.recent_intents():
+    try:
+        intents = await gateway.recent_intents()
+    except gateway.GatewayError as exc:
+        raise online.ProviderUnavailable.on("stripe", exc.message) from exc
+    for view in intents:
         if view.payment_id is None:
             continue  # not made by minsheng
         row = (

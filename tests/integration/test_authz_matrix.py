@@ -53,6 +53,16 @@ PUBLIC: set[tuple[str, str]] = {
     ("GET", "/schema/swagger"),
     ("GET", "/schema/scalar"),
     ("GET", "/schema/oauth2-redirect.html"),
+    # Donors have no accounts: a pledge's random id, or a signed revocable token, is the key.
+    ("POST", "/projects/{project_id:int}/pledge"),
+    ("GET", "/donor/{token:str}"),
+    ("GET", "/pledges/{pledge_id:uuid}/pay"),
+    ("GET", "/pledges/{pledge_id:uuid}/pay/done"),
+    ("POST", "/api/v1/pledges/{pledge_id:uuid}/payments"),
+    # Re-reads the payment from Stripe and settles it; idempotent, reveals only its status.
+    ("POST", "/api/v1/payments/{payment_id:uuid}/sync"),
+    # Authenticated by Stripe's signature, not by a user.
+    ("POST", "/api/v1/webhooks/stripe"),
 }
 """Routes anyone may call. Adding one here is a decision: say why in review."""
 

@@ -4,6 +4,7 @@ import os
 import subprocess
 import sys
 import time
+import uuid
 
 import pytest
 from celery import Celery
@@ -16,9 +17,6 @@ from tasks import outbox
 @pytest.fixture
 def worker_redis(redis_url):
     url = redis_url.rsplit("/", 1)[0] + "/14"
-    import redis
-
-    redis.Redis.from_url(url).flushdb()
     return url
 
 
@@ -46,10 +44,12 @@ async def test_worker_runs_the_outbox_relay(clean_db, worker_redis, monkeypatch)
     delivered: list[dict] = []
     await enqueue("test.topic", {"n": 1}, dedupe_key="t1")
 
-    worker = start("worker", worker_redis, "--concurrency", "1", "--pool", "solo")
+    # A queue of its own: other test runs on this machine may share the Redis database.
+    queue = f"test-{uuid.uuid4().hex}"
+    worker = start("worker", worker_redis, "--concurrency", "1", "--pool", "solo", "-Q", queue)
     try:
         client = Celery(broker=worker_redis, backend=worker_redis)
-        result = client.send_task("tasks.outbox.relay")
+        result = client.send_task("tasks.outbox.relay", queue=queue)
         # No handler is registered for test.topic in the worker: it stays pending.
         assert result.get(timeout=60) == 0
     finally:
