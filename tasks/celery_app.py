@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 
 from celery import Celery
+from celery.schedules import crontab
 
 os.environ.setdefault("PICCOLO_CONF", "service.piccolo_conf")
 
@@ -15,7 +16,10 @@ from service.settings import get_settings
 
 settings = get_settings()
 
-app = Celery("minsheng", include=["tasks.outbox"])
+app = Celery(
+    "minsheng",
+    include=["tasks.outbox", "tasks.receipts"],
+)
 app.conf.update(
     broker_url=settings.redis_url or "memory://",
     result_backend=settings.redis_url or "cache+memory://",
@@ -34,7 +38,22 @@ app.conf.update(
     broker_transport_options={"visibility_timeout": 3600},
     timezone="Asia/Shanghai",
     enable_utc=True,
+    task_default_retry_delay=10,
     beat_schedule={
         "outbox-relay": {"task": "tasks.outbox.relay", "schedule": 10.0},
+        "pledge-reminders": {
+            "task": "tasks.reminders.send_due",
+            "schedule": float(settings.reminders_every_s)
+            if settings.reminders_every_s
+            else crontab(minute=0, hour=settings.reminder_hour),
+        },
+        "organizer-digest": {
+            "task": "tasks.reminders.digest",
+            "schedule": crontab(minute=5, hour=settings.reminder_hour),
+        },
+        "portfolio-snapshot": {
+            "task": "tasks.tracking.snapshot",
+            "schedule": float(settings.snapshot_every_s),
+        },
     },
 )

@@ -1,0 +1,360 @@
+"""Issuing receipts exactly once per settled payment, with gapless numbers per edition.
+
+Numbers come from ReceiptCounter, incremented inside the issuing transaction: the UPDATE
+holds the counter row's lock until commit, and a rollback gives the number back, so
+concurrent settlements never skip or share one. A unique index on receipt(payment) for
+non-void receipts makes a second issue for the same payment impossible; `issue_receipt`
+returns the existing receipt instead. Donors who decline a receipt get a `declined` row
+with a negative number outside the sequence (nothing is printed or mailed).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+import uuid
+from dataclasses import dataclass
+
+from service.audit.services import SYSTEM, Actor, record
+from service.db import write_transaction
+from service.donors.services import ANONYMOUS_NAME
+from service.errors import InvalidInput, NotAllowed, NotFound
+from service.locks import lock_row
+from service.outbox.services import enqueue
+from service.payments.tables import Payment
+from service.receipts.tables import Receipt, ReceiptCounter
+
+Status = Receipt.Status
+CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read off paper
+CODE_LENGTH = 10
+MAIL_TOPIC = "receipt.mail"
+
+
+def new_code() -> str:
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+
+
+def display_number(event_number: int, number: int) -> str:
+    """The printed number, e.g. 5-000123 (edition, then the gapless sequence)."""
+    return f"{event_number}-{number:06d}"
+
+
+def parse_number(text: str) -> tuple[int, int]:
+    edition, _, sequence = text.strip().partition("-")
+    if not (edition.isdigit() and sequence.isdigit()) or len(text) > 30:
+        raise InvalidInput.on("number", "a receipt number looks like 5-000123")
+    return int(edition), int(sequence)
+
+
+async def _take_number(event_id: int) -> int:
+    """The next number of the edition; the counter row stays locked until commit."""
+    await ReceiptCounter.insert(ReceiptCounter(event=event_id, last_number=0)).on_conflict(
+        target=ReceiptCounter.event, action="DO NOTHING"
+    )
+    rows = (
+        await ReceiptCounter.update({ReceiptCounter.last_number: ReceiptCounter.last_number + 1})
+        .where(ReceiptCounter.event == event_id)
+        .returning(ReceiptCounter.last_number)
+    )
+    return int(rows[0]["last_number"])
+
+
+async def _declined_number(event_id: int) -> int:
+    """-1, -2, … for declined receipts: recorded, but never part of the printed sequence."""
+    await ReceiptCounter.insert(ReceiptCounter(event=event_id, last_number=0)).on_conflict(
+        target=ReceiptCounter.event, action="DO NOTHING"
+    )
+    await ReceiptCounter.update(  # a no-op write that takes the counter row's lock
+        {ReceiptCounter.last_number: ReceiptCounter.last_number}
+    ).where(ReceiptCounter.event == event_id)
+    row = (
+        await Receipt.select(Receipt.number)
+        .where((Receipt.event == event_id) & (Receipt.number < 0))
+        .order_by(Receipt.number)
+        .first()
+    )
+    return (row["number"] if row else 0) - 1
+
+
+async def _payment_facts(payment_id: uuid.UUID) -> dict:
+    row = (
+        await Payment.select(
+            Payment.id,
+            Payment.status,
+            Payment.amount_fen,
+            Payment.pledge.event.as_alias("event_id"),
+            Payment.pledge.donor.as_alias("donor_id"),
+            Payment.pledge.donor.email.as_alias("email"),
+            Payment.pledge.donor.display_name.as_alias("display_name"),
+            Payment.pledge.donor.receipt_title.as_alias("receipt_title"),
+            Payment.pledge.donor.anonymous.as_alias("anonymous"),
+            Payment.pledge.donor.wants_receipt.as_alias("wants_receipt"),
+        )
+        .where(Payment.id == payment_id)
+        .first()
+    )
+    if row is None:
+        raise NotFound.on("payment_id", f"no payment {payment_id}")
+    return row
+
+
+def receipt_title(facts: dict) -> str:
+    if facts["anonymous"]:
+        return ANONYMOUS_NAME
+    return facts["receipt_title"] or facts["display_name"]
+
+
+async def _queue_mail(receipt_id: uuid.UUID, copy: int) -> None:
+    await enqueue(
+        MAIL_TOPIC,
+        {"receipt_id": str(receipt_id), "copy": copy},
+        dedupe_key=f"{MAIL_TOPIC}:{receipt_id}:{copy}",
+    )
+
+
+async def issue_receipt(payment_id: uuid.UUID, actor: Actor = SYSTEM) -> uuid.UUID:
+    """The receipt of a settled payment, issued now or found; safe to call any number of
+    times, concurrently too. Its mail is queued in the same transaction."""
+    async with write_transaction():
+        await lock_row(Payment, payment_id)
+        existing = (
+            await Receipt.select(Receipt.id)
+            .where((Receipt.payment == payment_id) & (Receipt.status != Status.void.value))
+            .first()
+        )
+        if existing is not None:
+            return existing["id"]
+        facts = await _payment_facts(payment_id)
+        if facts["status"] != Payment.Status.succeeded.value:
+            raise NotAllowed.on("payment_id", f"the payment is {facts['status']}, not settled")
+        return await _insert(facts, actor, replaces=None, title=receipt_title(facts))
+
+
+async def _insert(facts: dict, actor: Actor, replaces: uuid.UUID | None, title: str) -> uuid.UUID:
+    declined = not facts["wants_receipt"]
+    if declined:
+        number, status = await _declined_number(facts["event_id"]), Status.declined
+    else:
+        number, status = await _take_number(facts["event_id"]), Status.issued
+    receipt_id = uuid.uuid4()
+    await Receipt.insert(
+        Receipt(
+            id=receipt_id,
+            event=facts["event_id"],
+            number=number,
+            payment=facts["id"],
+            donor=facts["donor_id"],
+            amount_fen=facts["amount_fen"],
+            title=title,
+            status=status.value,
+            verification_code=new_code(),
+            replaces=replaces,
+        )
+    )
+    await record(
+        actor,
+        "receipt.decline" if declined else "receipt.issue",
+        "receipt",
+        receipt_id,
+        data={"number": number, "payment": str(facts["id"]), "replaces": str(replaces or "")},
+    )
+    if not declined and facts["email"]:
+        await _queue_mail(receipt_id, 0)
+    return receipt_id
+
+
+async def resend_copy(receipt_id: uuid.UUID, actor: Actor) -> int:
+    """Mail the receipt again, marked 副本; returns the copy's number (1, 2, …)."""
+    async with write_transaction():
+        await lock_row(Receipt, receipt_id)
+        row = await _receipt_row(receipt_id)
+        if row["status"] != Status.issued.value:
+            raise NotAllowed.on("receipt", f"a {row['status']} receipt is not sent again")
+        if not row["email"]:
+            raise NotAllowed.on("receipt", "the donor has no e-mail address")
+        copies = row["copies_sent"] + 1
+        await Receipt.update({Receipt.copies_sent: copies}).where(Receipt.id == receipt_id)
+        await record(actor, "receipt.resend", "receipt", receipt_id, data={"copy": copies})
+        await _queue_mail(receipt_id, copies)
+    return copies
+
+
+async def void_receipt(
+    receipt_id: uuid.UUID, reason: str, actor: Actor, *, reissue: bool, title: str | None = None
+) -> uuid.UUID | None:
+    """Void a receipt (its number stays, marked void); with `reissue`, a new receipt with
+    the next number replaces it (optionally under a corrected title) and is mailed."""
+    if not reason.strip():
+        raise InvalidInput.on("reason", "say why the receipt is voided")
+    async with write_transaction():
+        await lock_row(Receipt, receipt_id)
+        row = await _receipt_row(receipt_id)
+        if row["status"] != Status.issued.value:
+            raise NotAllowed.on("receipt", f"the receipt is {row['status']}")
+        await lock_row(Payment, row["payment"])
+        await Receipt.update(
+            {
+                Receipt.status: Status.void.value,
+                Receipt.voided_at: dt.datetime.now(dt.UTC),
+                Receipt.void_reason: reason.strip(),
+            }
+        ).where(Receipt.id == receipt_id)
+        await record(actor, "receipt.void", "receipt", receipt_id, reason=reason.strip())
+        if not reissue:
+            return None
+        facts = await _payment_facts(row["payment"])
+        new_title = (title or "").strip() or row["title"]
+        return await _insert(facts, actor, replaces=receipt_id, title=new_title)
+
+
+async def _receipt_row(receipt_id: uuid.UUID) -> dict:
+    row = (
+        await Receipt.select(
+            Receipt.all_columns(),
+            Receipt.donor.email.as_alias("email"),
+        )
+        .where(Receipt.id == receipt_id)
+        .first()
+    )
+    if row is None:
+        raise NotFound.on("receipt", f"no receipt {receipt_id}")
+    return row
+
+
+@dataclass(frozen=True)
+class ReceiptDocument:
+    """Everything printed on a receipt."""
+
+    id: uuid.UUID
+    event_number: int
+    event_title: str
+    number: int
+    display_number: str
+    status: str
+    title: str
+    uscc: str | None
+    project: str
+    amount_fen: int
+    donated_on: dt.date
+    issued_on: dt.date
+    issuer: str
+    verification_code: str
+    email: str | None
+    replaces_number: str | None
+    mailed: bool
+
+
+SHANGHAI = dt.timezone(dt.timedelta(hours=8))
+
+
+async def receipt_document(receipt_id: uuid.UUID, issuer: str) -> ReceiptDocument:
+    row = (
+        await Receipt.select(
+            Receipt.id,
+            Receipt.number,
+            Receipt.status,
+            Receipt.title,
+            Receipt.amount_fen,
+            Receipt.verification_code,
+            Receipt.issued_at,
+            Receipt.mailed_at,
+            Receipt.event.number.as_alias("event_number"),
+            Receipt.event.title.as_alias("event_title"),
+            Receipt.event.operator.name.as_alias("operator"),
+            Receipt.donor.uscc.as_alias("uscc"),
+            Receipt.donor.anonymous.as_alias("anonymous"),
+            Receipt.donor.email.as_alias("email"),
+            Receipt.payment.settled_at.as_alias("settled_at"),
+            Receipt.payment.pledge.project.title.as_alias("project"),
+            Receipt.replaces.number.as_alias("replaces_number"),
+        )
+        .where(Receipt.id == receipt_id)
+        .first()
+    )
+    if row is None:
+        raise NotFound.on("receipt", f"no receipt {receipt_id}")
+    settled = row["settled_at"] or row["issued_at"]
+    return ReceiptDocument(
+        id=row["id"],
+        event_number=row["event_number"],
+        event_title=row["event_title"],
+        number=row["number"],
+        display_number=display_number(row["event_number"], row["number"]),
+        status=row["status"],
+        title=row["title"],
+        uscc=None if row["anonymous"] else row["uscc"],
+        project=row["project"] or "众筹会通用基金",
+        amount_fen=row["amount_fen"],
+        donated_on=settled.astimezone(SHANGHAI).date(),
+        issued_on=row["issued_at"].astimezone(SHANGHAI).date(),
+        issuer=row["operator"] or issuer,
+        verification_code=row["verification_code"],
+        email=row["email"],
+        replaces_number=(
+            display_number(row["event_number"], row["replaces_number"])
+            if row["replaces_number"] is not None
+            else None
+        ),
+        mailed=row["mailed_at"] is not None,
+    )
+
+
+async def mark_mailed(receipt_id: uuid.UUID) -> None:
+    await Receipt.update({Receipt.mailed_at: dt.datetime.now(dt.UTC)}).where(
+        (Receipt.id == receipt_id) & Receipt.mailed_at.is_null()
+    )
+
+
+@dataclass(frozen=True)
+class Verification:
+    found: bool
+    document: ReceiptDocument | None = None
+    reissued_as: str | None = None
+
+
+async def verify(number_text: str, code: str, issuer: str) -> Verification:
+    """Public check of a printed receipt: the number and its code must both match."""
+    edition, number = parse_number(number_text)
+    row = (
+        await Receipt.select(Receipt.id, Receipt.verification_code)
+        .where((Receipt.event.number == edition) & (Receipt.number == number))
+        .first()
+    )
+    given = code.strip().upper()[: CODE_LENGTH * 2].encode()
+    if row is None or not secrets.compare_digest(row["verification_code"].encode(), given):
+        return Verification(found=False)
+    document = await receipt_document(row["id"], issuer)
+    reissued = await Receipt.select(Receipt.number).where(Receipt.replaces == row["id"]).first()
+    return Verification(
+        found=True,
+        document=document,
+        reissued_as=display_number(edition, reissued["number"]) if reissued else None,
+    )
+
+
+async def list_receipts(event_number: int | None, limit: int = 200) -> list[dict]:
+    query = (
+        Receipt.select(
+            Receipt.id,
+            Receipt.number,
+            Receipt.status,
+            Receipt.title,
+            Receipt.amount_fen,
+            Receipt.copies_sent,
+            Receipt.issued_at,
+            Receipt.mailed_at,
+            Receipt.void_reason,
+            Receipt.event.number.as_alias("event_number"),
+            Receipt.donor.email.as_alias("email"),
+        )
+        .order_by(Receipt.event)
+        .order_by(Receipt.number, ascending=False)
+    )
+    if event_number is not None:
+        query = query.where(Receipt.event.number == event_number)
+    rows = await query.limit(limit)
+    for row in rows:
+        row["display_number"] = (
+            display_number(row["event_number"], row["number"]) if row["number"] > 0 else "—"
+        )
+    return rows
