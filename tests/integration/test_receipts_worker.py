@@ -51,8 +51,8 @@ async def payments(count: int, amount_fen: int = 10_000) -> list:
     ]
 
 
-async def wait_for_mails(sink: MailSink, count: int, timeout: float = 60) -> int:
-    await asyncio.to_thread(sink.wait_for, count, timeout)
+async def wait_for_mails(sink: MailSink, count: int) -> int:
+    await asyncio.to_thread(sink.wait_for, count, 60)
     return len(sink.messages)
 
 
