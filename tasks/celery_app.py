@@ -18,7 +18,7 @@ settings = get_settings()
 
 app = Celery(
     "minsheng",
-    include=["tasks.outbox", "tasks.receipts"],
+    include=["tasks.outbox", "tasks.receipts", "tasks.reminders"],
 )
 app.conf.update(
     broker_url=settings.redis_url or "memory://",
