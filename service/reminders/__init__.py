@@ -1,1 +1,1 @@
-"""Pledge reminders: mails to donors before and after a pledge is due, and the organizers' digest."""
+"""Pledge reminders: mails to donors before and after a pledge is due; organizers digest."""
