@@ -18,7 +18,7 @@ settings = get_settings()
 
 app = Celery(
     "minsheng",
-    include=["tasks.outbox", "tasks.receipts", "tasks.reminders"],
+    include=["tasks.outbox", "tasks.receipts", "tasks.reminders", "tasks.tracking"],
 )
 app.conf.update(
     broker_url=settings.redis_url or "memory://",
