@@ -58,7 +58,11 @@ class Proc:
 
 def worker(env: dict[str, str], *extra: str) -> Proc:
     proc = Proc("worker", env, "--without-gossip", "--without-mingle", *extra)
-    proc.wait_for("ready")
+    try:
+        proc.wait_for("ready")
+    except BaseException:
+        proc.stop()  # never leave a worker behind to steal another test's tasks
+        raise
     return proc
 
 
