@@ -6,6 +6,7 @@ With REDIS_URL unset, tasks run in process (task_always_eager): the zero-setup d
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 
 from celery import Celery
 from celery.schedules import crontab
@@ -43,7 +44,7 @@ app.conf.update(
         "outbox-relay": {"task": "tasks.outbox.relay", "schedule": 10.0},
         "pledge-reminders": {
             "task": "tasks.reminders.send_due",
-            "schedule": float(settings.reminders_every_s)
+            "schedule": timedelta(seconds=settings.reminders_every_s)
             if settings.reminders_every_s
             else crontab(minute=0, hour=settings.reminder_hour),
         },
@@ -53,7 +54,7 @@ app.conf.update(
         },
         "portfolio-snapshot": {
             "task": "tasks.tracking.snapshot",
-            "schedule": float(settings.snapshot_every_s),
+            "schedule": timedelta(seconds=settings.snapshot_every_s),
         },
     },
 )

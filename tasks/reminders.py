@@ -4,19 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 
-from service.reminders.services import (
-    ReminderPolicy,
-    send_digest,
-    send_due_reminders,
-    today_in_shanghai,
-)
+from service import clock
+from service.reminders.services import ReminderPolicy, send_digest, send_due_reminders
 from service.settings import get_settings
 from tasks.celery_app import app
 from tasks.runner import run_async
 
 
 def _day(today: str | None) -> dt.date:
-    return dt.date.fromisoformat(today) if today else today_in_shanghai()
+    return dt.date.fromisoformat(today) if today else clock.today()
 
 
 @app.task(name="tasks.reminders.send_due", autoretry_for=(OSError,), retry_backoff=True)

@@ -16,6 +16,7 @@ import uuid
 from dataclasses import dataclass
 
 from service.audit.services import SYSTEM, Actor, record
+from service.clock import local_date
 from service.db import write_transaction
 from service.donors.services import ANONYMOUS_NAME
 from service.errors import InvalidInput, NotAllowed, NotFound
@@ -244,9 +245,6 @@ class ReceiptDocument:
     mailed: bool
 
 
-SHANGHAI = dt.timezone(dt.timedelta(hours=8))
-
-
 async def receipt_document(receipt_id: uuid.UUID, issuer: str) -> ReceiptDocument:
     row = (
         await Receipt.select(
@@ -285,8 +283,8 @@ async def receipt_document(receipt_id: uuid.UUID, issuer: str) -> ReceiptDocumen
         uscc=None if row["anonymous"] else row["uscc"],
         project=row["project"] or "众筹会通用基金",
         amount_fen=row["amount_fen"],
-        donated_on=settled.astimezone(SHANGHAI).date(),
-        issued_on=row["issued_at"].astimezone(SHANGHAI).date(),
+        donated_on=local_date(settled),
+        issued_on=local_date(row["issued_at"]),
         issuer=row["operator"] or issuer,
         verification_code=row["verification_code"],
         email=row["email"],

@@ -13,7 +13,7 @@ import datetime as dt
 import uuid
 from dataclasses import dataclass
 
-from service.auth.tables import StaffUser
+from service.auth.recipients import organizer_addresses
 from service.db import is_unique_violation, write_transaction
 from service.locks import lock_row
 from service.mail import Mail, queue_mail, render_mail
@@ -21,12 +21,6 @@ from service.payments.services import PAYABLE, paid_fen
 from service.pledges.tables import Pledge
 from service.reminders.tables import PledgeReminder
 from service.settings import Settings
-
-SHANGHAI = dt.timezone(dt.timedelta(hours=8))
-
-
-def today_in_shanghai() -> dt.date:
-    return dt.datetime.now(SHANGHAI).date()
 
 
 @dataclass(frozen=True)
@@ -185,11 +179,7 @@ async def outstanding(today: dt.date) -> list[OutstandingLine]:
 async def send_digest(today: dt.date) -> int:
     """Mail every active organizer with an address what is outstanding; once a day each."""
     lines = await outstanding(today)
-    organizers = await StaffUser.select(StaffUser.id, StaffUser.email).where(
-        (StaffUser.role == StaffUser.Role.organizer.value)
-        & (StaffUser.active == True)  # noqa: E712
-        & StaffUser.email.is_not_null()
-    )
+    organizers = await organizer_addresses()
     if not organizers:
         return 0
     context = {

@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 
 from piccolo.query.functions.aggregate import Count, Sum
 
-from service.auth.tables import StaffUser
+from service.auth.recipients import organizer_addresses
+from service.clock import local_date
 from service.db import write_transaction
 from service.events.tables import Event
 from service.ledger.balances import FundFigures, event_fund_figures
@@ -206,14 +207,10 @@ async def find_alerts(event_number: int, now: dt.datetime, thresholds: Threshold
 
 async def send_alerts(now: dt.datetime, thresholds: Thresholds) -> int:
     """Mail organizers today's alerts of every tracked edition; each alert once a day."""
-    organizers = await StaffUser.select(StaffUser.id, StaffUser.email).where(
-        (StaffUser.role == StaffUser.Role.organizer.value)
-        & (StaffUser.active == True)  # noqa: E712
-        & StaffUser.email.is_not_null()
-    )
+    organizers = await organizer_addresses()
     events = await Event.select(Event.number).where(Event.status.is_in(list(TRACKED_EVENTS)))
     queued = 0
-    day = now.date().isoformat()
+    day = local_date(now).isoformat()
     for event in events:
         alerts = await find_alerts(event["number"], now, thresholds)
         async with write_transaction():

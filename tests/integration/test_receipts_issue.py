@@ -109,15 +109,20 @@ async def test_issuing_again_or_relaying_again_sends_nothing_more(clean_db, sink
     assert await Receipt.count().where(Receipt.payment == payment_id) == 1
 
 
-async def test_concurrent_settlements_number_receipts_without_gaps(clean_db):
+async def test_concurrent_settlements_number_receipts_without_gaps(clean_db, monkeypatch):
+    settings = dataclasses.replace(get_settings(), outbox_kick=True)
+    monkeypatch.setattr(outbox, "get_settings", lambda: settings)
     event = await factories.event(number=5)
     project = await factories.project(event.id, budget_fen=(50_000_000,))
     pledges = [await factories.pledge(5, project, 10_000) for _ in range(24)]
-    payments = [await factories.bank_payment(p, 10_000) for p in pledges]
-    # Every payment issued twice, all at once, on separate pooled connections.
-    await asyncio.gather(*(receipts.issue_receipt(p) for p in payments + payments))
-    numbers = sorted(r["number"] for r in await Receipt.select(Receipt.number))
-    assert numbers == list(range(1, 25))
+    # 24 settlements at once, each kicking its own relay after commit: the relays claim
+    # rows side by side (SKIP LOCKED) and issue receipts concurrently.
+    payments = await asyncio.gather(*(factories.bank_payment(p, 10_000) for p in pledges))
+    # And every payment issued once more, all at once, on separate pooled connections.
+    await asyncio.gather(*(receipts.issue_receipt(p) for p in payments))
+    rows = await Receipt.select(Receipt.number, Receipt.payment)
+    assert sorted(r["number"] for r in rows) == list(range(1, 25))
+    assert {r["payment"] for r in rows} == set(payments)
 
 
 async def test_declined_and_anonymous_donors_are_recorded_as_such(clean_db, sink):

@@ -9,9 +9,9 @@ import datetime as dt
 import pytest
 import redis
 
+from service import clock
 from service.donors.tables import Donor
 from service.pledges.tables import Pledge
-from service.reminders.services import today_in_shanghai
 from service.reminders.tables import PledgeReminder
 from tests import factories
 from tests.mailsink import MailSink
@@ -28,7 +28,7 @@ def broker(redis_url):
 async def test_beat_fires_reminders_on_schedule(clean_db, broker, tmp_path):
     event = await factories.event(number=5)
     project = await factories.project(event.id, budget_fen=(50_000_000,))
-    tomorrow = today_in_shanghai() + dt.timedelta(days=1)
+    tomorrow = clock.today() + dt.timedelta(days=1)
     reminded = await factories.pledge(5, project, 80_000, due_on=tomorrow)
     opted_out = await factories.pledge(5, project, 90_000, due_on=tomorrow)
     paid = await factories.pledge(5, project, 70_000, due_on=tomorrow)
