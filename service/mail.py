@@ -6,6 +6,7 @@ message (topic "mail.send", see `queue_mail`) and the relay sends it after commi
 
 from __future__ import annotations
 
+import functools
 import smtplib
 import ssl
 import uuid
@@ -14,6 +15,8 @@ from email.message import EmailMessage
 from email.utils import formataddr, make_msgid, parseaddr
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
+
+from jinja2 import Environment
 
 from service.outbox.services import enqueue
 from service.settings import Settings, get_settings
@@ -40,9 +43,15 @@ class Mail:
     message_id: str = ""
 
 
+@functools.cache
+def _environment() -> Environment:
+    """One Jinja environment per process, so each template is compiled once."""
+    return build_environment()
+
+
 def render_mail(template: str, context: dict) -> tuple[str, str, str]:
     """(subject, text, html) from templates/emails/<template>.{subject,txt,html}."""
-    env = build_environment()
+    env = _environment()
     subject = env.get_template(f"emails/{template}.subject.txt").render(context).strip()
     text = env.get_template(f"emails/{template}.txt").render(context)
     html = env.get_template(f"emails/{template}.html").render(context)

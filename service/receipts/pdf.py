@@ -55,16 +55,19 @@ def verification_url(base_url: str, document: ReceiptDocument) -> str:
 
 
 def _draw_qr(canvas: Canvas, data: str, x: float, y: float, size: float) -> None:
-    qr = segno.make(data, error="m")
-    matrix = qr.matrix
+    """The QR code as vector rectangles, one per horizontal run of dark modules."""
+    matrix = segno.make(data, error="m", micro=False).matrix
     module = size / len(matrix)
     path = canvas.beginPath()
     for row_index, row in enumerate(matrix):
-        for col_index, dark in enumerate(row):
-            if dark:
-                path.rect(
-                    x + col_index * module, y + size - (row_index + 1) * module, module, module
-                )
+        top = y + size - (row_index + 1) * module
+        start = None
+        for col_index, dark in enumerate([*row, 0]):
+            if dark and start is None:
+                start = col_index
+            elif not dark and start is not None:
+                path.rect(x + start * module, top, (col_index - start) * module, module)
+                start = None
     canvas.drawPath(path, stroke=0, fill=1)
 
 
