@@ -55,5 +55,11 @@ def lines(series: list[Series], width: int, height: int) -> list[Line]:
     return result
 
 
+def time_span(series: list[Series]) -> tuple[dt.datetime, dt.datetime] | None:
+    """First and last snapshot times, for the axis labels."""
+    moments = [t for s in series for t, _ in s.points]
+    return (min(moments), max(moments)) if moments else None
+
+
 def percent_y(percent: int, height: int) -> int:
     return height - min(percent, CAP_PERCENT) * height // CAP_PERCENT
