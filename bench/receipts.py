@@ -61,8 +61,8 @@ async def prepare(count: int) -> None:
 
 async def render_seconds() -> tuple[int, float]:
     """Time spent in render_receipt alone for every receipt the worker produced."""
+    from service.receipts.documents import receipt_document
     from service.receipts.pdf import register_font, render_receipt
-    from service.receipts.services import receipt_document
     from service.receipts.tables import Receipt
     from service.settings import get_settings
 

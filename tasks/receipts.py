@@ -15,8 +15,9 @@ from pathlib import Path
 from typing import Any
 
 from service import mail
+from service.receipts.documents import receipt_document
 from service.receipts.pdf import render_receipt, verification_url
-from service.receipts.services import issue_receipt, mark_mailed, receipt_document
+from service.receipts.services import issue_receipt, mark_mailed
 from service.settings import Settings, get_settings
 from tasks.celery_app import app
 from tasks.outbox import register, relay_once

@@ -11,7 +11,7 @@ from litestar.params import Body, FromPath, FromQuery
 from litestar.response import Redirect, Template
 
 from service.auth.guards import CurrentStaff, requires_organizer
-from service.receipts import services
+from service.receipts import documents, services
 from service.receipts.pdf import render_receipt
 from service.settings import get_settings
 
@@ -26,7 +26,7 @@ class ReceiptVerifyPage(Controller):
     async def verify(self, number: FromQuery[str] = "", code: FromQuery[str] = "") -> Template:
         result = None
         if number or code:
-            result = await services.verify(number, code, get_settings().receipt_issuer)
+            result = await documents.verify(number, code, get_settings().receipt_issuer)
         return Template(
             "receipts/verify.html", context={"result": result, "number": number, "code": code}
         )
@@ -39,13 +39,13 @@ class ConsoleReceipts(Controller):
 
     @get("/", name="console_receipts")
     async def index(self, event: FromQuery[int | None] = None) -> Template:
-        rows = await services.list_receipts(event)
+        rows = await documents.list_receipts(event)
         return Template("console/receipts.html", context={"receipts": rows, "event": event})
 
     @get("/{receipt_id:uuid}/pdf")
     async def pdf(self, receipt_id: FromPath[uuid.UUID]) -> Response[bytes]:
         settings = get_settings()
-        document = await services.receipt_document(receipt_id, settings.receipt_issuer)
+        document = await documents.receipt_document(receipt_id, settings.receipt_issuer)
         return Response(
             render_receipt(document, settings.base_url),
             media_type="application/pdf",

@@ -22,7 +22,7 @@ from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 
 from service.money import amount_in_words, format_yuan
-from service.receipts.services import ReceiptDocument
+from service.receipts.documents import ReceiptDocument
 
 FONT_NAME = "MinshengCJK"
 FONT_CANDIDATES = (
