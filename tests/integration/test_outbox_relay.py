@@ -3,6 +3,7 @@ rows enqueued inside a transaction are kicked only after it commits."""
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import datetime as dt
 
@@ -58,3 +59,24 @@ async def test_the_kick_comes_after_commit_and_never_after_a_rollback(clean_db, 
         pass
     assert seen == [(1, True)]
     assert not await OutboxMessage.exists().where(OutboxMessage.dedupe_key == "kick-2")
+
+
+async def test_without_redis_the_web_process_retries_pending_rows_itself(clean_db, monkeypatch):
+    from service.outbox import relay_loop
+
+    settings = dataclasses.replace(get_settings(), outbox_kick=True)
+    monkeypatch.setattr(relay_loop, "get_settings", lambda: settings)
+    monkeypatch.setattr(relay_loop, "RELAY_INTERVAL_S", 0.05)
+    seen: list[int] = []
+
+    async def handler(payload: dict) -> None:
+        seen.append(payload["n"])
+
+    monkeypatch.setitem(outbox.HANDLERS, "test.topic", handler)
+    await enqueue("test.topic", {"n": 7}, dedupe_key="loop-7")  # e.g. left by a mail outage
+    async with relay_loop.in_process_relay(None):
+        for _ in range(100):
+            if seen:
+                break
+            await asyncio.sleep(0.05)
+    assert seen == [7]
