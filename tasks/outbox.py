@@ -11,6 +11,7 @@ import asyncio
 import functools
 import importlib
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from contextvars import ContextVar
 from typing import Any
@@ -33,6 +34,9 @@ Handler = Callable[[dict[str, Any]], Awaitable[None]]
 RELAY_TASK = "tasks.outbox.relay"
 BATCH = 20
 MAX_BATCHES = 50
+BUDGET_S = 120
+"""A relay claims no new batch after this long, well inside the task's time limits;
+the next run (kick or beat) carries on."""
 
 _relaying: ContextVar[bool] = ContextVar("relaying", default=False)
 
@@ -71,8 +75,11 @@ async def relay_once(limit: int = BATCH) -> int:
     settings = get_settings()
     token = _relaying.set(True)  # rows enqueued by handlers are picked up by the loop below
     delivered = 0
+    deadline = time.monotonic() + BUDGET_S
     try:
         for _ in range(MAX_BATCHES):
+            if time.monotonic() > deadline:
+                break
             rows = await claim(list(HANDLERS), limit, settings.outbox_lease_s)
             if not rows:
                 break
