@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
 
@@ -39,13 +40,48 @@ def is_sqlite(engine: Engine | None = None) -> bool:
     return isinstance(engine or get_engine(), SQLiteEngine)
 
 
-def write_transaction() -> Any:
-    """A transaction for writes: BEGIN IMMEDIATE on SQLite so concurrent writers queue
-    on the busy timeout instead of failing with "database is locked" mid-transaction."""
+AfterCommit = Callable[[], Awaitable[None]]
+_after_commit: ContextVar[list[AfterCommit] | None] = ContextVar("after_commit", default=None)
+
+
+def _engine_transaction() -> Any:
     engine = get_engine()
     if isinstance(engine, SQLiteEngine):
         return engine.transaction(transaction_type=TransactionType.immediate)
     return engine.transaction()
+
+
+@asynccontextmanager
+async def write_transaction() -> AsyncIterator[Any]:
+    """A transaction for writes: BEGIN IMMEDIATE on SQLite so concurrent writers queue
+    on the busy timeout instead of failing with "database is locked" mid-transaction.
+
+    Callbacks registered with `on_commit` inside it run after the outermost one commits
+    (never after a rollback)."""
+    if _after_commit.get() is not None:  # nested: the outermost transaction owns the hooks
+        async with _engine_transaction() as transaction:
+            yield transaction
+        return
+    callbacks: list[AfterCommit] = []
+    token = _after_commit.set(callbacks)
+    try:
+        async with _engine_transaction() as transaction:
+            yield transaction
+    finally:
+        _after_commit.reset(token)
+    for callback in callbacks:
+        await callback()
+
+
+def on_commit(callback: AfterCommit) -> bool:
+    """Run `callback` after the current write_transaction commits; False (and nothing
+    registered) outside one. The same callback is registered once per transaction."""
+    callbacks = _after_commit.get()
+    if callbacks is None:
+        return False
+    if callback not in callbacks:
+        callbacks.append(callback)
+    return True
 
 
 def is_unique_violation(exc: BaseException) -> bool:

@@ -20,6 +20,7 @@ DOMAINS = (
     "audit",
     "outbox",
     "tracking",
+    "reminders",
 )
 
 MIGRATIONS_FOLDER = Path(__file__).resolve().parent.parent / "migrations"

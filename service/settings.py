@@ -81,6 +81,36 @@ class Settings:
     """BANK_ACCOUNT_NUMBER: account number shown to donors for bank transfers (收款账号)."""
     bank_name: str = ""
     """BANK_NAME: bank and branch shown to donors for bank transfers (开户行)."""
+    outbox_kick: bool = True
+    """OUTBOX_KICK: 1 to start delivering outbox rows right after commit (a relay task with
+    REDIS_URL, in process without); 0 leaves them to the periodic relay. Default 1."""
+    outbox_lease_s: int = 120
+    """OUTBOX_LEASE_S: seconds a relay holds a claimed outbox row; a relay that dies
+    mid-delivery frees it after this. Default 120 (above the SMTP timeout)."""
+    outbox_retry_base_s: int = 10
+    """OUTBOX_RETRY_BASE_S: first back-off after a failed delivery, doubled per attempt up
+    to one hour. Default 10."""
+    receipt_issuer: str = "杭州市上城区望江街道民生实事公益众筹会"
+    """RECEIPT_ISSUER: issuing organization printed on receipts when the edition has no
+    operator organization."""
+    reminder_days_before: int = 3
+    """REMINDER_DAYS_BEFORE: first reminder this many days before a pledge is due. Default 3."""
+    reminder_interval_days: int = 7
+    """REMINDER_INTERVAL_DAYS: least days between two reminders of one pledge. Default 7."""
+    reminder_max: int = 3
+    """REMINDER_MAX: most reminders one pledge ever gets. Default 3."""
+    reminder_hour: int = 9
+    """REMINDER_HOUR: hour (Asia/Shanghai) of the daily reminders and organizer digest."""
+    reminders_every_s: int | None = None
+    """REMINDERS_EVERY_S: run reminders every N seconds instead of daily (tests, demos)."""
+    snapshot_every_s: int = 3600
+    """SNAPSHOT_EVERY_S: seconds between portfolio snapshots and alert checks. Default 3600."""
+    unpaid_alert_days: int = 30
+    """UNPAID_ALERT_DAYS: alert organizers about pledges unpaid this many days after they
+    were made. Default 30."""
+    minimum_alert_days: int = 3
+    """MINIMUM_ALERT_DAYS: alert about projects under their minimum this many days before
+    pledging closes. Default 3."""
 
     @property
     def is_sqlite(self) -> bool:
@@ -128,6 +158,15 @@ def _days(environ: dict[str, str], name: str, default: int) -> int:
     value = _optional(environ, name) or str(default)
     if not value.isdigit() or int(value) > 3650:
         raise SettingsError(name, "expected a whole number of days between 0 and 3650")
+    return int(value)
+
+
+def _int(environ: dict[str, str], name: str, default: int, minimum: int = 0) -> int:
+    value = _optional(environ, name)
+    if value is None:
+        return default
+    if not value.isdigit() or int(value) < minimum:
+        raise SettingsError(name, f"expected a whole number, at least {minimum}")
     return int(value)
 
 
@@ -223,7 +262,32 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         bank_account_name=_optional(environ, "BANK_ACCOUNT_NAME") or "",
         bank_account_number=_optional(environ, "BANK_ACCOUNT_NUMBER") or "",
         bank_name=_optional(environ, "BANK_NAME") or "",
+        outbox_kick=_bool("OUTBOX_KICK", _optional(environ, "OUTBOX_KICK"), True),
+        outbox_lease_s=_int(environ, "OUTBOX_LEASE_S", Settings.outbox_lease_s, 1),
+        outbox_retry_base_s=_int(environ, "OUTBOX_RETRY_BASE_S", Settings.outbox_retry_base_s),
+        receipt_issuer=_optional(environ, "RECEIPT_ISSUER") or Settings.receipt_issuer,
+        reminder_days_before=_int(environ, "REMINDER_DAYS_BEFORE", Settings.reminder_days_before),
+        reminder_interval_days=_int(
+            environ, "REMINDER_INTERVAL_DAYS", Settings.reminder_interval_days, 1
+        ),
+        reminder_max=_int(environ, "REMINDER_MAX", Settings.reminder_max),
+        reminder_hour=_hour(environ),
+        reminders_every_s=(
+            _int(environ, "REMINDERS_EVERY_S", 0, 1)
+            if _optional(environ, "REMINDERS_EVERY_S")
+            else None
+        ),
+        snapshot_every_s=_int(environ, "SNAPSHOT_EVERY_S", Settings.snapshot_every_s, 1),
+        unpaid_alert_days=_int(environ, "UNPAID_ALERT_DAYS", Settings.unpaid_alert_days, 1),
+        minimum_alert_days=_int(environ, "MINIMUM_ALERT_DAYS", Settings.minimum_alert_days),
     )
+
+
+def _hour(environ: dict[str, str]) -> int:
+    hour = _int(environ, "REMINDER_HOUR", Settings.reminder_hour)
+    if hour > 23:
+        raise SettingsError("REMINDER_HOUR", "expected an hour from 0 to 23")
+    return hour
 
 
 @functools.cache

@@ -6,8 +6,10 @@ With REDIS_URL unset, tasks run in process (task_always_eager): the zero-setup d
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 
 from celery import Celery
+from celery.schedules import crontab
 
 os.environ.setdefault("PICCOLO_CONF", "service.piccolo_conf")
 
@@ -15,7 +17,17 @@ from service.settings import get_settings
 
 settings = get_settings()
 
-app = Celery("minsheng", include=["tasks.outbox", "tasks.payments"])
+app = Celery(
+    "minsheng",
+    include=[
+        "tasks.outbox",
+        "tasks.payments",
+        "tasks.pledges",
+        "tasks.receipts",
+        "tasks.reminders",
+        "tasks.tracking",
+    ],
+)
 app.conf.update(
     broker_url=settings.redis_url or "memory://",
     result_backend=settings.redis_url or "cache+memory://",
@@ -34,15 +46,24 @@ app.conf.update(
     broker_transport_options={"visibility_timeout": 3600},
     timezone="Asia/Shanghai",
     enable_utc=True,
+    task_default_retry_delay=10,
     beat_schedule={
         "outbox-relay": {"task": "tasks.outbox.relay", "schedule": 10.0},
         "stripe-reconcile": {"task": "tasks.payments.reconcile_stripe", "schedule": 300.0},
+        "pledges-lapse": {"task": "tasks.pledges.lapse_overdue", "schedule": 3600.0},
+        "pledge-reminders": {
+            "task": "tasks.reminders.send_due",
+            "schedule": timedelta(seconds=settings.reminders_every_s)
+            if settings.reminders_every_s
+            else crontab(minute=0, hour=settings.reminder_hour),
+        },
+        "organizer-digest": {
+            "task": "tasks.reminders.digest",
+            "schedule": crontab(minute=5, hour=settings.reminder_hour),
+        },
+        "portfolio-snapshot": {
+            "task": "tasks.tracking.snapshot",
+            "schedule": timedelta(seconds=settings.snapshot_every_s),
+        },
     },
 )
-
-# Pledge housekeeping: lapse pledges unpaid past their due date plus grace.
-app.conf.include = [*app.conf.include, "tasks.pledges"]
-app.conf.beat_schedule["pledges-lapse"] = {
-    "task": "tasks.pledges.lapse_overdue",
-    "schedule": 3600.0,
-}

@@ -1,22 +1,44 @@
-"""The outbox relay: hands rows written in money transactions to their handlers."""
+"""The outbox relay: hands rows written in money transactions to their handlers.
+
+Delivery is at least once and prompt: every transaction that enqueues kicks the relay
+after commit (a task on the broker, or in process without REDIS_URL); beat runs it every
+10 s as well, so a broker or mail outage only delays delivery. Handlers are idempotent.
+"""
 
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
+import functools
+import importlib
 import logging
+import time
 from collections.abc import Awaitable, Callable
+from contextvars import ContextVar
 from typing import Any
 
+import asyncpg
+import kombu.exceptions
+import redis.exceptions
+from celery import Celery
+from celery.signals import worker_ready
+
 from service import mail
-from service.db import close_pool, start_pool
-from service.outbox.services import pending
-from service.outbox.tables import OutboxMessage
+from service.outbox.services import claim, mark_delivered, mark_failed
+from service.settings import get_settings
 from tasks.celery_app import app
+from tasks.runner import run_async
 
 log = logging.getLogger("minsheng.outbox")
 
 Handler = Callable[[dict[str, Any]], Awaitable[None]]
+RELAY_TASK = "tasks.outbox.relay"
+BATCH = 20
+MAX_BATCHES = 50
+BUDGET_S = 120
+"""A relay claims no new batch after this long, well inside the task's time limits;
+the next run (kick or beat) carries on."""
+
+_relaying: ContextVar[bool] = ContextVar("relaying", default=False)
 
 
 async def send_mail(payload: dict[str, Any]) -> None:
@@ -26,44 +48,93 @@ async def send_mail(payload: dict[str, Any]) -> None:
 
 
 HANDLERS: dict[str, Handler] = {"mail.send": send_mail}
-"""Topic → handler. Topics without a handler stay pending until one is registered."""
+"""Topic → handler. Topics without a handler stay pending until one is registered.
+Domains register theirs with `register` (see tasks/receipts.py)."""
 
 
-async def relay_once(limit: int = 100) -> int:
-    """Deliver what is due; a failing handler leaves its row pending with the error."""
+def register(topic: str) -> Callable[[Handler], Handler]:
+    def decorate(handler: Handler) -> Handler:
+        HANDLERS[topic] = handler
+        return handler
+
+    return decorate
+
+
+@functools.cache
+def load_handlers() -> None:
+    """Import every task module (the app's `include`) so their handlers are registered,
+    also in a web process that relays in process."""
+    for module in app.conf.include:
+        importlib.import_module(module)
+
+
+async def relay_once(limit: int = BATCH) -> int:
+    """Claim and deliver what is due, batch by batch; returns how many were delivered.
+    A failing handler leaves its row pending with the error and a growing back-off."""
+    load_handlers()
+    settings = get_settings()
+    token = _relaying.set(True)  # rows enqueued by handlers are picked up by the loop below
     delivered = 0
-    for message in await pending(limit):
-        handler = HANDLERS.get(message["topic"])
-        if handler is None:
-            continue
-        try:
-            await handler(message["payload"])
-        except Exception as exc:  # recorded on the row and retried on the next run
-            log.warning("outbox %s %s failed: %s", message["topic"], message["id"], exc)
-            await OutboxMessage.update(
-                {
-                    OutboxMessage.attempts: OutboxMessage.attempts + 1,
-                    OutboxMessage.last_error: str(exc)[:2000],
-                }
-            ).where(OutboxMessage.id == message["id"])
-            continue
-        await OutboxMessage.update(
-            {
-                OutboxMessage.delivered_at: dt.datetime.now(dt.UTC),
-                OutboxMessage.attempts: OutboxMessage.attempts + 1,
-            }
-        ).where(OutboxMessage.id == message["id"])
-        delivered += 1
+    deadline = time.monotonic() + BUDGET_S
+    try:
+        for _ in range(MAX_BATCHES):
+            if time.monotonic() > deadline:
+                break
+            rows = await claim(list(HANDLERS), limit, settings.outbox_lease_s)
+            if not rows:
+                break
+            for row in rows:
+                try:
+                    await HANDLERS[row["topic"]](row["payload"])
+                except Exception as exc:  # recorded on the row, retried after a back-off
+                    log.warning("outbox %s %s failed: %r", row["topic"], row["id"], exc)
+                    await mark_failed(
+                        row["id"], row["attempts"] + 1, repr(exc), settings.outbox_retry_base_s
+                    )
+                else:
+                    await mark_delivered(row["id"])
+                    delivered += 1
+    finally:
+        _relaying.reset(token)
     return delivered
 
 
-@app.task(name="tasks.outbox.relay")
-def relay() -> int:
-    async def run() -> int:
-        await start_pool()
-        try:
-            return await relay_once()
-        finally:
-            await close_pool()
+def send_kick(celery_app: Celery) -> bool:
+    """Ask a worker to relay now; False (logged) when the broker is unreachable, in which
+    case beat's periodic relay delivers the rows once it is back."""
+    try:
+        celery_app.send_task(RELAY_TASK, retry=False)
+    except (kombu.exceptions.OperationalError, redis.exceptions.ConnectionError, OSError) as exc:
+        log.warning("outbox kick not sent, the broker is unreachable: %r", exc)
+        return False
+    return True
 
-    return asyncio.run(run())
+
+async def kick() -> None:
+    """Run after a transaction that enqueued commits (service.outbox.services.enqueue)."""
+    if not get_settings().outbox_kick or _relaying.get():
+        return
+    if app.conf.task_always_eager:
+        try:
+            await relay_once()
+        except Exception:  # the caller's transaction is committed; its rows wait for a relay
+            log.exception("in-process outbox relay failed; rows stay pending")
+    else:
+        await asyncio.to_thread(send_kick, app)
+
+
+@app.task(
+    name=RELAY_TASK,
+    autoretry_for=(OSError, asyncpg.PostgresConnectionError),
+    retry_backoff=True,
+    retry_backoff_max=300,
+    max_retries=10,
+)
+def relay() -> int:
+    return run_async(relay_once)
+
+
+@worker_ready.connect
+def _relay_on_start(sender: Any = None, **_kwargs: Any) -> None:
+    """A worker coming back (after an outage or a crash) delivers what waited at once."""
+    send_kick(app)

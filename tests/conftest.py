@@ -49,6 +49,9 @@ def pytest_configure(config: pytest.Config) -> None:
     os.environ["MINSHENG_ENV"] = "test"
     os.environ["MINSHENG_DATA_DIR"] = tempfile.mkdtemp(prefix="minsheng-test-")
     os.environ.pop("REDIS_URL", None)
+    # Outbox rows stay pending until a test relays them (tests that want the in-process
+    # kick after commit switch it on themselves).
+    os.environ["OUTBOX_KICK"] = "0"
     os.environ.setdefault("PICCOLO_CONF", "service.piccolo_conf")
 
 

@@ -1,16 +1,33 @@
-"""Recording side effects in the money transaction (DESIGN §4.8).
+"""Recording side effects in the money transaction (DESIGN §4.8), and claiming them.
 
-`enqueue` only writes a row; the relay (tasks/outbox.py) delivers rows after commit, so a
-broker or mail outage delays a side effect but never loses it.
+`enqueue` only writes a row (and asks for a kick after commit); the relay
+(tasks/outbox.py) claims due rows, hands them to their handlers and marks them delivered.
+Delivery is at least once: a relay that dies mid-delivery leaves its claim to expire, so
+handlers must be idempotent. Failures back off exponentially, so a poison row never
+blocks the others.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Iterable
 from typing import Any
 
+from service.db import is_sqlite, on_commit, write_transaction
 from service.outbox.tables import OutboxMessage
+
+MAX_BACKOFF_S = 3600
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+async def _kick() -> None:
+    from tasks.outbox import kick  # tasks depend on services, not the other way round
+
+    await kick()
 
 
 async def enqueue(
@@ -20,27 +37,84 @@ async def enqueue(
     dedupe_key: str | None = None,
     available_at: dt.datetime | None = None,
 ) -> None:
-    """Write a message; with a dedupe_key, writing the same message twice is a no-op."""
+    """Write a message; with a dedupe_key, writing the same message twice is a no-op.
+    Inside write_transaction the relay is kicked once the transaction commits."""
     query = OutboxMessage.insert(
         OutboxMessage(
             id=uuid.uuid4(),
             topic=topic,
             payload=payload,
             dedupe_key=dedupe_key,
-            available_at=available_at or dt.datetime.now(dt.UTC),
+            available_at=available_at or utcnow(),
         )
     )
     if dedupe_key is not None:
         query = query.on_conflict(target=OutboxMessage.dedupe_key, action="DO NOTHING")
     await query
+    on_commit(_kick)
 
 
 async def pending(limit: int = 100) -> list[dict[str, Any]]:
-    now = dt.datetime.now(dt.UTC)
+    """Undelivered rows that are due (claimed rows are not due until their lease ends)."""
     return (
         await OutboxMessage.select()
-        .where(OutboxMessage.delivered_at.is_null() & (OutboxMessage.available_at <= now))
+        .where(OutboxMessage.delivered_at.is_null() & (OutboxMessage.available_at <= utcnow()))
         .order_by(OutboxMessage.created_at)
         .limit(limit)
         .output(load_json=True)
     )
+
+
+async def claim(topics: Iterable[str], limit: int, lease_s: int) -> list[dict[str, Any]]:
+    """Take up to `limit` due rows of the given topics for `lease_s` seconds.
+
+    On PostgreSQL `FOR UPDATE SKIP LOCKED` lets relays claim side by side without waiting
+    on or taking each other's rows; SQLite's BEGIN IMMEDIATE serializes them instead.
+    """
+    topics = list(topics)
+    if not topics:
+        return []
+    now = utcnow()
+    async with write_transaction():
+        query = (
+            OutboxMessage.select()
+            .where(
+                OutboxMessage.delivered_at.is_null()
+                & (OutboxMessage.available_at <= now)
+                & OutboxMessage.topic.is_in(topics)
+            )
+            .order_by(OutboxMessage.available_at)
+            .limit(limit)
+        )
+        if not is_sqlite():
+            query = query.lock_rows("UPDATE", skip_locked=True)
+        rows = await query.output(load_json=True)
+        if rows:
+            await OutboxMessage.update(
+                {
+                    OutboxMessage.available_at: now + dt.timedelta(seconds=lease_s),
+                    OutboxMessage.attempts: OutboxMessage.attempts + 1,
+                }
+            ).where(OutboxMessage.id.is_in([row["id"] for row in rows]))
+    return rows
+
+
+async def mark_delivered(message_id: uuid.UUID) -> None:
+    await OutboxMessage.update(
+        {OutboxMessage.delivered_at: utcnow(), OutboxMessage.last_error: ""}
+    ).where(OutboxMessage.id == message_id)
+
+
+def backoff_s(attempts: int, base_s: int) -> int:
+    """Seconds to wait after the given number of failed attempts (1, 2, …)."""
+    return min(MAX_BACKOFF_S, base_s * 2 ** max(0, min(attempts - 1, 20)))
+
+
+async def mark_failed(message_id: uuid.UUID, attempts: int, error: str, base_s: int) -> None:
+    await OutboxMessage.update(
+        {
+            OutboxMessage.available_at: utcnow()
+            + dt.timedelta(seconds=backoff_s(attempts, base_s)),
+            OutboxMessage.last_error: error[:2000],
+        }
+    ).where(OutboxMessage.id == message_id)

@@ -1,0 +1,82 @@
+"""The outbox relay: a failing (poison) row backs off without blocking the others, and
+rows enqueued inside a transaction are kicked only after it commits."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import datetime as dt
+
+from service.db import write_transaction
+from service.outbox.services import backoff_s, enqueue
+from service.outbox.tables import OutboxMessage
+from service.settings import get_settings
+from tasks import outbox
+
+
+async def test_a_poison_row_backs_off_and_the_others_are_delivered(clean_db, monkeypatch):
+    delivered: list[int] = []
+
+    async def handler(payload: dict) -> None:
+        if payload["n"] == 0:
+            raise ValueError("cannot deliver this one")
+        delivered.append(payload["n"])
+
+    monkeypatch.setitem(outbox.HANDLERS, "test.topic", handler)
+    for n in range(3):
+        await enqueue("test.topic", {"n": n}, dedupe_key=f"poison-{n}")
+    before = dt.datetime.now(dt.UTC)
+    assert await outbox.relay_once() == 2
+    assert sorted(delivered) == [1, 2]
+    poison = await OutboxMessage.select().where(OutboxMessage.dedupe_key == "poison-0").first()
+    assert poison["delivered_at"] is None and poison["attempts"] == 1
+    assert "cannot deliver this one" in poison["last_error"]
+    wait = (poison["available_at"] - before).total_seconds()
+    assert 10 <= wait < 12  # OUTBOX_RETRY_BASE_S after the first failure
+    assert await outbox.relay_once() == 0  # not due again yet
+    assert [backoff_s(n, 10) for n in (1, 2, 3, 4, 20)] == [10, 20, 40, 80, 3600]
+
+
+async def test_the_kick_comes_after_commit_and_never_after_a_rollback(clean_db, monkeypatch):
+    settings = dataclasses.replace(get_settings(), outbox_kick=True)
+    monkeypatch.setattr(outbox, "get_settings", lambda: settings)
+    seen: list[tuple[int, bool]] = []
+
+    async def handler(payload: dict) -> None:
+        seen.append((payload["n"], True))
+
+    monkeypatch.setitem(outbox.HANDLERS, "test.topic", handler)
+    async with write_transaction():
+        await enqueue("test.topic", {"n": 1}, dedupe_key="kick-1")
+        assert seen == []  # nothing is delivered before the commit
+    assert seen == [(1, True)]
+
+    try:
+        async with write_transaction():
+            await enqueue("test.topic", {"n": 2}, dedupe_key="kick-2")
+            raise RuntimeError("roll back")
+    except RuntimeError:
+        pass
+    assert seen == [(1, True)]
+    assert not await OutboxMessage.exists().where(OutboxMessage.dedupe_key == "kick-2")
+
+
+async def test_without_redis_the_web_process_retries_pending_rows_itself(clean_db, monkeypatch):
+    from service.outbox import relay_loop
+
+    settings = dataclasses.replace(get_settings(), outbox_kick=True)
+    monkeypatch.setattr(relay_loop, "get_settings", lambda: settings)
+    monkeypatch.setattr(relay_loop, "RELAY_INTERVAL_S", 0.05)
+    seen: list[int] = []
+
+    async def handler(payload: dict) -> None:
+        seen.append(payload["n"])
+
+    monkeypatch.setitem(outbox.HANDLERS, "test.topic", handler)
+    await enqueue("test.topic", {"n": 7}, dedupe_key="loop-7")  # e.g. left by a mail outage
+    async with relay_loop.in_process_relay(None):
+        for _ in range(100):
+            if seen:
+                break
+            await asyncio.sleep(0.05)
+    assert seen == [7]
