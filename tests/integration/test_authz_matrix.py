@@ -61,6 +61,8 @@ PUBLIC: set[tuple[str, str]] = {
     ("POST", "/api/v1/pledges/{pledge_id:uuid}/payments"),
     # Re-reads the payment from Stripe and settles it; idempotent, reveals only its status.
     ("POST", "/api/v1/payments/{payment_id:uuid}/sync"),
+    # Anyone holding a receipt checks it: number + printed code → valid or void.
+    ("GET", "/receipts/verify"),
     # Authenticated by Stripe's signature, not by a user.
     ("POST", "/api/v1/webhooks/stripe"),
 }
