@@ -15,7 +15,7 @@ from service.settings import get_settings
 
 settings = get_settings()
 
-app = Celery("minsheng", include=["tasks.outbox"])
+app = Celery("minsheng", include=["tasks.outbox", "tasks.ledger"])
 app.conf.update(
     broker_url=settings.redis_url or "memory://",
     result_backend=settings.redis_url or "cache+memory://",
@@ -36,5 +36,6 @@ app.conf.update(
     enable_utc=True,
     beat_schedule={
         "outbox-relay": {"task": "tasks.outbox.relay", "schedule": 10.0},
+        "ledger-check": {"task": "tasks.ledger.check", "schedule": 3600.0},
     },
 )
