@@ -11,6 +11,7 @@ from litestar.response import Template
 
 from service.events import services
 from service.events.schemas import EventDetail, EventOut
+from service.ledger.services import head
 from service.projects.schemas import ProjectOut
 from service.projects.services import PortfolioFilter, list_public_projects
 
@@ -79,6 +80,7 @@ class EventPages(Controller):
                 "communities": sorted({p["community"] for p in summary["projects"]}),
                 "categories": sorted({p["category"] for p in summary["projects"]}),
                 "selected": {"community": community, "category": category},
+                "ledger_head": await head(),
             },
         )
 
