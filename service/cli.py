@@ -302,11 +302,13 @@ def export_ledger(
             project_id=project_id,
             actor=Actor("cli"),
         )
-        total = await run_.exporter.count()
+        # The COPY path counts in its own snapshot; other paths count first for the bar.
+        total = None if run_.row_count_up_front else await run_.exporter.count()
         partial = target.with_name(target.name + ".part")
         with progress_bar() as bar, partial.open("wb") as handle:
             task = bar.add_task(f"exporting {kind} ({fmt})", total=total)
             run_.on_rows = lambda n: bar.advance(task, n)
+            run_.on_total = lambda n: bar.update(task, total=n + 1)  # + the header line
             async for chunk in run_.chunks():
                 handle.write(chunk)
         partial.replace(target)

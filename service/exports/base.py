@@ -39,6 +39,11 @@ class Exporter:
     def rows(self) -> AsyncIterator[tuple[Any, ...]]:
         raise NotImplementedError
 
+    def copy_csv_sql(self) -> tuple[tuple[str, list[Any]], tuple[str, list[Any]]] | None:
+        """Optionally, (SELECT giving the CSV cells in column order, aggregate SELECT of
+        count(*) and the money columns' sums): lets PostgreSQL write the CSV itself."""
+        return None
+
     async def count(self) -> int | None:
         """Rows the export will have, for a progress bar; None when unknown."""
         return None

@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 from service.exports.base import Exporter
+from service.exports.fastcsv import neutralised_sql
 from service.exports.stream import stream_rows
 from service.ledger.tables import LedgerEntry
 
@@ -68,6 +69,31 @@ class JournalExporter(Exporter):
     async def count(self) -> int:
         sql, args = self._query("e.id", order=False)
         return await _count(sql, *args)
+
+    def copy_csv_sql(self) -> tuple[tuple[str, list[Any]], tuple[str, list[Any]]]:
+        cells = [
+            "t.seq AS seq",
+            "to_char(t.occurred_at AT TIME ZONE 'UTC', "
+            '\'YYYY-MM-DD"T"HH24:MI:SS.US"+00:00"\') AS occurred_at',
+            "t.kind AS kind",
+            f"{neutralised_sql('t.key')} AS key",
+            "t.id AS transaction_id",
+            "t.project AS project_id",
+            f"{neutralised_sql('a.code')} AS account",
+            "a.type AS account_type",
+            "CASE WHEN e.amount_fen > 0 THEN e.amount_fen ELSE 0 END AS debit_fen",
+            "CASE WHEN e.amount_fen < 0 THEN -e.amount_fen ELSE 0 END AS credit_fen",
+            f"{neutralised_sql('t.memo')} AS memo",
+            "t.hash AS hash",
+        ]
+        select = self._query(", ".join(cells))
+        aggregate = self._query(
+            "COUNT(*), "
+            "COALESCE(SUM(CASE WHEN e.amount_fen > 0 THEN e.amount_fen ELSE 0 END), 0), "
+            "COALESCE(SUM(CASE WHEN e.amount_fen < 0 THEN -e.amount_fen ELSE 0 END), 0)",
+            order=False,
+        )
+        return select, aggregate
 
 
 _STATEMENT_SELECT = """

@@ -20,9 +20,10 @@ from service.audit.tables import AuditLog
 from service.db import write_transaction
 from service.errors import InvalidInput, NotFound
 from service.events.tables import Event
+from service.exports import fastcsv
 from service.exports.base import Exporter, Scope
 from service.exports.exporters import EXPORTERS
-from service.exports.writers import WRITERS, Writer
+from service.exports.writers import BOM, WRITERS, CsvWriter, Writer
 from service.ledger.tables import LedgerTransaction
 from service.projects.tables import Project
 
@@ -41,6 +42,13 @@ class ExportRun:
     manifest: dict[str, Any] = field(default_factory=dict)
     on_rows: Any = None
     """Optional callable(n) told every time n more rows have been written (progress bars)."""
+    on_total: Any = None
+    """Optional callable(n) told the row count as soon as it is known (COPY path)."""
+
+    @property
+    def row_count_up_front(self) -> bool:
+        """True when the export itself learns its row count first (no separate count)."""
+        return self._copy_sql() is not None
 
     @property
     def filename(self) -> str:
@@ -82,14 +90,44 @@ class ExportRun:
         if self.on_rows is not None and batch:
             self.on_rows(batch)
 
+    def _copy_sql(self) -> Any:
+        if isinstance(self.writer, CsvWriter) and fastcsv.available():
+            return self.exporter.copy_csv_sql()
+        return None
+
+    async def _bytes(self, totals: dict[str, int], counter: list[int]) -> AsyncIterator[bytes]:
+        """The file's bytes: PostgreSQL's own CSV when the exporter offers SQL for it,
+        else the exporter's rows through the writer."""
+        copy_sql = self._copy_sql()
+        if copy_sql is None:
+            rows = self._counted_rows(totals, counter)
+            async for chunk in self.writer.write(self.exporter.columns, rows, self.meta()):
+                yield chunk
+            return
+        select, aggregate = copy_sql
+
+        def take(row: tuple[Any, ...]) -> None:
+            counter[0] = int(row[0])
+            if self.on_total is not None:
+                self.on_total(counter[0])
+            for name, value in zip(self.exporter.money_columns, row[1:], strict=True):
+                totals[name] = int(value)
+
+        def progress(chunk: bytes) -> None:
+            if self.on_rows is not None:
+                self.on_rows(chunk.count(b"\n"))
+
+        yield BOM.encode()
+        async for chunk in fastcsv.copy_csv(select, aggregate, take, progress):
+            yield chunk
+
     async def chunks(self) -> AsyncIterator[bytes]:
         started = dt.datetime.now(dt.UTC)
         totals = dict.fromkeys(self.exporter.money_columns, 0)
         counter = [0]
         digest = hashlib.sha256()
         size = 0
-        rows = self._counted_rows(totals, counter)
-        async for chunk in self.writer.write(self.exporter.columns, rows, self.meta()):
+        async for chunk in self._bytes(totals, counter):
             digest.update(chunk)
             size += len(chunk)
             yield chunk

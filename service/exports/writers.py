@@ -35,7 +35,11 @@ def plain(value: Any) -> Any:
         return "true" if value else "false"
     if isinstance(value, int | str):
         return value
-    if isinstance(value, dt.datetime | dt.date):
+    if isinstance(value, dt.datetime):
+        if value.tzinfo is not None:
+            value = value.astimezone(dt.UTC)
+        return value.isoformat(timespec="microseconds")
+    if isinstance(value, dt.date):
         return value.isoformat()
     if isinstance(value, uuid.UUID):
         return str(value)
