@@ -73,8 +73,7 @@ class JournalExporter(Exporter):
     def copy_csv_sql(self) -> tuple[tuple[str, list[Any]], tuple[str, list[Any]]]:
         cells = [
             "t.seq AS seq",
-            "to_char(t.occurred_at AT TIME ZONE 'UTC', "
-            '\'YYYY-MM-DD"T"HH24:MI:SS.US"+00:00"\') AS occurred_at',
+            "t.occurred_at AS occurred_at",
             "t.kind AS kind",
             f"{neutralised_sql('t.key')} AS key",
             "t.id AS transaction_id",
