@@ -138,6 +138,27 @@ async def test_registers_and_csv_injection(client, world):
     assert await Receipt.count() == 0
 
 
+async def test_journal_csv_neutralises_formulas_in_memos(client, world):
+    from service.ledger.accounts import cash_ref
+    from service.ledger.services import Line, post
+    from service.ledger.tables import LedgerTransaction
+
+    await post(
+        key=f"test:{world.event_id}:formula",
+        kind=LedgerTransaction.Kind.payout,
+        event_id=world.event_id,
+        memo='=HYPERLINK("http://evil")',
+        lines=[Line(cash_ref("bank"), 1), Line(cash_ref("stripe"), -1)],
+    )
+    for fmt in ("csv", "json"):
+        response, manifest = await export(client, world, fmt)
+        _, rows = parse(fmt, response.content)
+        memos = [r["memo"] for r in rows if "HYPERLINK" in r["memo"]]
+        expected = '\'=HYPERLINK("http://evil")' if fmt == "csv" else '=HYPERLINK("http://evil")'
+        assert memos == [expected, expected]
+        assert manifest["debit_total_fen"] == manifest["credit_total_fen"]
+
+
 async def test_exports_need_a_financial_reader(client, world):
     url = f"/api/v1/exports/ledger?event={world.event_number}&format=csv"
     assert (await client.get(url)).status_code == 401
