@@ -7,6 +7,7 @@ import os
 import socket
 import subprocess
 import sys
+from pathlib import Path
 
 import httpx
 import pytest
@@ -85,7 +86,7 @@ async def test_auditor_reads_and_exports_in_a_browser(server):
             async with page.expect_download() as info:
                 await page.click("a[href*='kind=journal&format=csv']")
             download = await info.value
-            body = open(await download.path(), "rb").read()  # noqa: ASYNC230
+            body = Path(await download.path()).read_bytes()  # noqa: ASYNC240
             assert body.startswith("\ufeff".encode())
             # The export's manifest is in the portal, with the file's SHA-256.
             await page.goto(f"{base}/audit")
