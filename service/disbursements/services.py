@@ -22,7 +22,6 @@ from service.errors import InvalidInput, NotAllowed, NotFound
 from service.ledger import rules
 from service.ledger.balances import project_fund_figures
 from service.locks import lock_row
-from service.outbox.services import enqueue
 from service.projects.tables import Project
 
 Status = Disbursement.Status
@@ -171,11 +170,6 @@ async def mark_disbursement_paid(
             "disbursement",
             disbursement_id,
             data={"amount_fen": row["amount_fen"]},
-        )
-        await enqueue(
-            "disbursement.paid",
-            {"disbursement_id": str(disbursement_id), "project_id": row["project"]},
-            dedupe_key=f"disbursement.paid:{disbursement_id}",
         )
 
 

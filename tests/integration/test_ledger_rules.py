@@ -248,3 +248,15 @@ async def test_worker_runs_the_periodic_check(clean_db, redis_url):
         worker.communicate(timeout=30)
     assert outcome["ok"] is True and outcome["findings"] == []
     assert [c["ok"] for c in await LedgerCheck.select()] == ["true"]
+
+
+async def test_concurrent_postings_keep_one_unbroken_chain(clean_db):
+    keys = [f"po_{i % 15}" for i in range(30)]  # every payout posted twice, concurrently
+    results = await asyncio.gather(
+        *(rules.payout(payout_id=key, provider="stripe", amount_fen=100) for key in keys)
+    )
+    assert sum(r.created for r in results) == 15
+    seqs = [r["seq"] for r in await LedgerTransaction.select().order_by(LedgerTransaction.seq)]
+    assert seqs == list(range(1, 16))
+    report = await verify_chain()
+    assert report.ok and report.transactions == 15
