@@ -238,24 +238,111 @@ def ledger() -> None:
 
 
 @ledger.command("verify")
-def ledger_verify() -> None:
-    """Check the hash chain and that every transaction balances; exit 1 naming the first
-    bad transaction."""
+@click.option(
+    "--head",
+    "published_head",
+    default=None,
+    help="A head hash published earlier (e.g. on the event page): it must still be in the "
+    "chain, which detects removal of the newest transactions.",
+)
+@click.option("--chain-only", is_flag=True, help="Skip comparing balances with source records.")
+def ledger_verify(published_head: str | None, chain_only: bool) -> None:
+    """Check the hash chain, that every transaction balances, and that the balances equal
+    the source records; exit 1 naming the first bad transaction."""
+    from service.ledger.checks import compare_all_events
     from service.ledger.services import verify_chain
     from service.ledger.tables import LedgerTransaction
 
-    async def verify() -> Any:
+    async def verify() -> tuple[Any, list[str], bool]:
         total = await LedgerTransaction.count()
         with progress_bar() as bar:
             task = bar.add_task("verifying ledger", total=total)
-            return await verify_chain(progress=lambda: bar.advance(task))
+            report = await verify_chain(progress=lambda: bar.advance(task))
+        findings = [] if chain_only else await compare_all_events()
+        known = True
+        if published_head:
+            known = await LedgerTransaction.exists().where(
+                LedgerTransaction.hash == published_head.strip().lower()
+            )
+        return report, findings, known
 
-    report = run(verify)
+    report, findings, known = run(verify)
+    failed = False
     if not report.ok:
         for problem in report.problems:
             click.echo(f"FAIL {problem}", err=True)
+        failed = True
+    for finding in findings:
+        click.echo(f"FAIL balance: {finding}", err=True)
+        failed = True
+    if not known:
+        click.echo(f"FAIL published head {published_head} is not in the chain", err=True)
+        failed = True
+    if failed:
         sys.exit(1)
-    click.echo(f"ledger OK: {report.transactions} transactions, head {report.head_hash}")
+    click.echo(
+        f"ledger OK: {report.transactions} transactions, head {report.head_hash}"
+        + ("" if chain_only else "; balances equal the source records")
+    )
+
+
+@cli.group("export")
+def export_group() -> None:
+    """Exports for auditors."""
+
+
+@export_group.command("ledger")
+@click.option("--event", "event_number", required=True, type=click.IntRange(1))
+@click.option(
+    "--format", "fmt", default="csv", show_default=True, type=click.Choice(["csv", "xlsx", "json"])
+)
+@click.option(
+    "--kind",
+    default="journal",
+    show_default=True,
+    type=click.Choice(["journal", "statement", "pledges", "receipts"]),
+)
+@click.option("--project", "project_id", default=None, type=click.IntRange(1))
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, writable=True))
+def export_ledger(
+    event_number: int, fmt: str, kind: str, project_id: int | None, output: str
+) -> None:
+    """Write an export to FILE and its manifest to FILE.manifest.json."""
+    import json
+    from pathlib import Path
+
+    from service.audit.services import Actor
+    from service.exports.services import prepare_export
+
+    target = Path(output)
+
+    async def export() -> dict[str, Any]:
+        run_ = await prepare_export(
+            kind=kind,
+            fmt=fmt,
+            event_number=event_number,
+            project_id=project_id,
+            actor=Actor("cli"),
+        )
+        # The COPY path counts in its own snapshot; other paths count first for the bar.
+        total = None if run_.row_count_up_front else await run_.exporter.count()
+        partial = target.with_name(target.name + ".part")
+        with progress_bar() as bar, partial.open("wb") as handle:
+            task = bar.add_task(f"exporting {kind} ({fmt})", total=total)
+            run_.on_rows = lambda n: bar.advance(task, n)
+            run_.on_total = lambda n: bar.update(task, total=n + 1)  # + the header line
+            async for chunk in run_.chunks():
+                handle.write(chunk)
+        partial.replace(target)
+        return run_.manifest
+
+    manifest = run(export)
+    manifest_path = target.with_name(target.name + ".manifest.json")
+    manifest_path.write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n")
+    click.echo(
+        f"wrote {manifest['rows']} rows to {target} (sha256 {manifest['sha256']}); "
+        f"manifest {manifest_path}"
+    )
 
 
 @cli.group("import")

@@ -20,6 +20,7 @@ settings = get_settings()
 app = Celery(
     "minsheng",
     include=[
+        "tasks.ledger",
         "tasks.outbox",
         "tasks.payments",
         "tasks.pledges",
@@ -65,5 +66,6 @@ app.conf.update(
             "task": "tasks.tracking.snapshot",
             "schedule": timedelta(seconds=settings.snapshot_every_s),
         },
+        "ledger-check": {"task": "tasks.ledger.check", "schedule": 3600.0},
     },
 )

@@ -47,7 +47,18 @@ async def send_mail(payload: dict[str, Any]) -> None:
     await asyncio.to_thread(mail.send, mail.mail_from_payload(payload))
 
 
-HANDLERS: dict[str, Handler] = {"mail.send": send_mail}
+async def log_ledger_alert(payload: dict[str, Any]) -> None:
+    # The LedgerCheck row keeps the findings; this puts them in the operators' log.
+    logging.getLogger("minsheng.ledger").error(
+        "LEDGER ALERT check %s at head %s: %s finding(s): %s",
+        payload.get("check_id"),
+        payload.get("head_hash"),
+        payload.get("count"),
+        "; ".join(payload.get("findings", [])[:10]),
+    )
+
+
+HANDLERS: dict[str, Handler] = {"mail.send": send_mail, "alert.ledger": log_ledger_alert}
 """Topic → handler. Topics without a handler stay pending until one is registered.
 Domains register theirs with `register` (see tasks/receipts.py)."""
 

@@ -29,3 +29,15 @@ class Disbursement(Table, tablename="disbursement"):
     created_at = created_at()
     approved_at = Timestamptz(null=True, default=None, help_text="When approved.")
     paid_at = Timestamptz(null=True, default=None, help_text="When paid out.")
+
+
+class Reallocation(Table, tablename="fund_reallocation"):
+    """Money moved from a project to its edition's general fund (e.g. a cancelled project
+    or an over-subscribed remainder); the source record of a `reallocation` posting."""
+
+    id = UUID(primary_key=True)
+    project = restrict_fk(Project, "The project the money leaves.")
+    amount_fen = money("Amount moved to the general fund")
+    reason = Text(default="", help_text="Why it was moved.")
+    created_by = restrict_fk(StaffUser, "Organizer who moved it.", null=True)
+    created_at = created_at()

@@ -13,6 +13,7 @@ from service.events import services
 from service.events.console_api import ConsoleEventApi
 from service.events.console_pages import ConsoleEventPages
 from service.events.schemas import EventDetail, EventOut
+from service.ledger.services import head
 from service.projects.schemas import ProjectOut
 from service.projects.services import PortfolioFilter, list_public_projects
 
@@ -85,6 +86,7 @@ class EventPages(Controller):
                 "categories": sorted({p["category"] for p in summary["projects"]}),
                 "statuses": sorted({p["status"] for p in summary["projects"]}),
                 "selected": {"community": community, "category": category, "status": status},
+                "ledger_head": await head(),
             },
         )
 

@@ -9,8 +9,10 @@ general fund when the project is empty):
   refunded   debit:  money given back
   disbursed  debit:  money released to implementers
   fees       debit:  provider fees on the project's payments
+  reallocated debit on the project it leaves, credit on the general fund it reaches
 
-Per provider: cash (debit), money held. Per matching pool: pool (credit), unallocated.
+Per provider: cash (debit), money held; `cash:stripe` is the Stripe clearing balance that
+payouts move to `cash:bank`. Per matching pool: pool (credit), unallocated.
 """
 
 from __future__ import annotations
@@ -62,3 +64,27 @@ def cash_ref(provider: str) -> AccountRef:
 
 def pool_ref(pool_id: int, event_id: int) -> AccountRef:
     return AccountRef(Type.pool, event_id=event_id, qualifier=f"pool{pool_id}")
+
+
+CLEARING_PROVIDERS = ("stripe",)
+"""Providers whose `cash` account is a clearing balance paid out to the bank later."""
+
+PAYOUT_PROVIDER = "bank"
+"""Where payouts land and disbursements leave from."""
+
+
+def ref_from_account(
+    code: str, type_: str, project_id: int | None, event_id: int | None
+) -> AccountRef:
+    """The reference that names an existing account row (inverse of `AccountRef.code`)."""
+    kind = Type(type_)
+    if project_id is not None:
+        ref = AccountRef(kind, project_id=project_id)
+    elif event_id is not None:
+        prefix = f"{kind.value}:e{event_id}"
+        ref = AccountRef(kind, event_id=event_id, qualifier=code[len(prefix) + 1 :])
+    else:
+        ref = AccountRef(kind, qualifier=code[len(kind.value) + 1 :])
+    if ref.code != code:
+        raise ValueError(f"account code {code!r} does not follow the chart of accounts")
+    return ref

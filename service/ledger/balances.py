@@ -19,6 +19,8 @@ class FundFigures:
     refunded: int = 0
     disbursed: int = 0
     fees: int = 0
+    reallocated: int = 0
+    """Net moved out to the general fund (negative on the general fund: moved in)."""
 
     @property
     def received(self) -> int:
@@ -28,7 +30,14 @@ class FundFigures:
     @property
     def balance(self) -> int:
         """Money held for the project now."""
-        return self.received + self.matched - self.refunded - self.disbursed - self.fees
+        return (
+            self.received
+            + self.matched
+            - self.refunded
+            - self.disbursed
+            - self.fees
+            - self.reallocated
+        )
 
     @classmethod
     def from_account_totals(cls, totals: dict[str, int]) -> FundFigures:
@@ -39,6 +48,7 @@ class FundFigures:
             refunded=totals.get(T.refunded.value, 0),
             disbursed=totals.get(T.disbursed.value, 0),
             fees=totals.get(T.fees.value, 0),
+            reallocated=totals.get(T.reallocated.value, 0),
         )
 
     def as_dict(self) -> dict[str, int]:
@@ -50,6 +60,7 @@ class FundFigures:
             "refunded": self.refunded,
             "disbursed": self.disbursed,
             "fees": self.fees,
+            "reallocated": self.reallocated,
             "balance": self.balance,
         }
 
@@ -97,4 +108,5 @@ def event_total(figures: dict[int | None, FundFigures]) -> FundFigures:
         refunded=sum(f.refunded for f in figures.values()),
         disbursed=sum(f.disbursed for f in figures.values()),
         fees=sum(f.fees for f in figures.values()),
+        reallocated=sum(f.reallocated for f in figures.values()),
     )

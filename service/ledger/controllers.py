@@ -9,6 +9,7 @@ from litestar import Controller, get
 from litestar.params import QueryParameter
 
 from service.events.services import get_public_event
+from service.exports.controllers import ROUTES as EXPORT_ROUTES
 from service.ledger.balances import event_fund_figures, event_total
 from service.ledger.services import head
 from service.projects.schemas import Totals
@@ -65,4 +66,4 @@ class LedgerApi(Controller):
         )
 
 
-ROUTES = [LedgerApi]
+ROUTES = [LedgerApi, *EXPORT_ROUTES]

@@ -16,7 +16,8 @@ from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field
 
 from service.db import get_engine, is_sqlite, write_transaction
-from service.ledger.accounts import AccountRef
+from service.errors import NotFound
+from service.ledger.accounts import AccountRef, ref_from_account
 from service.ledger.tables import Account, LedgerEntry, LedgerTransaction
 
 GENESIS_HASH = "0" * 64
@@ -205,6 +206,53 @@ async def post(
             ]
         )
     return Posted(transaction_id, seq, created=True)
+
+
+@dataclass(frozen=True)
+class PostedTransaction:
+    """A posted transaction as the reversal rule needs it."""
+
+    key: str
+    kind: str
+    event_id: int | None
+    project_id: int | None
+    lines: list[tuple[AccountRef, int]]
+
+
+async def transaction_by_key(key: str) -> PostedTransaction:
+    row = (
+        await LedgerTransaction.select(
+            LedgerTransaction.id,
+            LedgerTransaction.kind,
+            LedgerTransaction.event,
+            LedgerTransaction.project,
+        )
+        .where(LedgerTransaction.key == key)
+        .first()
+    )
+    if row is None:
+        raise NotFound.on("key", f"no ledger transaction with key {key!r}")
+    entries = (
+        await LedgerEntry.select(
+            LedgerEntry.amount_fen,
+            LedgerEntry.account.code.as_alias("code"),
+            LedgerEntry.account.type.as_alias("type"),
+            LedgerEntry.account.project.as_alias("project"),
+            LedgerEntry.account.event.as_alias("event"),
+        )
+        .where(LedgerEntry.transaction == row["id"])
+        .order_by(LedgerEntry.line)
+    )
+    return PostedTransaction(
+        key=key,
+        kind=row["kind"],
+        event_id=row["event"],
+        project_id=row["project"],
+        lines=[
+            (ref_from_account(e["code"], e["type"], e["project"], e["event"]), e["amount_fen"])
+            for e in entries
+        ],
+    )
 
 
 @dataclass

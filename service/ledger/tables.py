@@ -20,6 +20,7 @@ class Account(Table, tablename="ledger_account"):
         matched = "matched"  # matching funds allocated (credit)
         pool = "pool"  # matching pool held for allocation (credit)
         disbursed = "disbursed"  # released to implementers (contra)
+        reallocated = "reallocated"  # moved between funds: debit out, credit in
 
     code = Varchar(length=100, unique=True, help_text="Stable code, e.g. pledged:p12.")
     type = Varchar(length=20, choices=Type, help_text="What the account tracks.")
@@ -37,6 +38,7 @@ class LedgerTransaction(Table, tablename="ledger_transaction"):
         pledge_released = "pledge_released"  # cancelled or lapsed remainder
         payment_received = "payment_received"
         provider_fee = "provider_fee"
+        payout = "payout"  # provider clearing balance paid out to the bank
         refund = "refund"
         pool_funded = "pool_funded"
         match_allocated = "match_allocated"

@@ -16,6 +16,8 @@ class Totals(msgspec.Struct):
     disbursed: int
     fees: int
     balance: int
+    reallocated: int = 0
+    """Net moved to the edition's general fund (negative for the general fund itself)."""
 
 
 class BudgetLineOut(msgspec.Struct):

@@ -1,0 +1,1 @@
+"""Exports for auditors: journal, statements and registers as CSV, XLSX and JSON."""

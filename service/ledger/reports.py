@@ -1,0 +1,134 @@
+"""Read-only reports for the auditor portal: journal, trial balance, unpaid pledges and the
+receipts register with its gap check. Amounts stay integer fen; pages format them."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from service.ledger.tables import LedgerEntry
+
+JOURNAL_PAGE = 100
+
+
+@dataclass(frozen=True)
+class JournalFilter:
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+    project_id: int | None = None
+    account: str | None = None
+    """An account code, or its type (e.g. "cash" or "pledged")."""
+    kind: str | None = None
+
+
+def _journal_where(event_id: int, f: JournalFilter) -> tuple[str, list[Any]]:
+    clauses, args = ["t.event = {}"], [event_id]
+    if f.date_from:
+        clauses.append("t.occurred_at >= {}")
+        args.append(dt.datetime.combine(f.date_from, dt.time(), dt.UTC))
+    if f.date_to:
+        clauses.append("t.occurred_at < {}")
+        args.append(dt.datetime.combine(f.date_to + dt.timedelta(days=1), dt.time(), dt.UTC))
+    if f.project_id:
+        clauses.append("(t.project = {} OR a.project = {})")
+        args += [f.project_id, f.project_id]
+    if f.account:
+        clauses.append("(a.code = {} OR a.type = {})")
+        args += [f.account, f.account]
+    if f.kind:
+        clauses.append("t.kind = {}")
+        args.append(f.kind)
+    return " AND ".join(clauses), args
+
+
+async def journal_page(event_id: int, f: JournalFilter, page: int = 1) -> tuple[list[dict], bool]:
+    """One page of entries matching the filter, in chain order; True when more follow."""
+    where, args = _journal_where(event_id, f)
+    sql = (
+        "SELECT t.seq AS seq, t.occurred_at AS occurred_at, t.kind AS kind, t.memo AS memo, "
+        "t.project AS project, a.code AS account, a.type AS account_type, "
+        "e.amount_fen AS amount_fen, t.hash AS hash "
+        'FROM ledger_entry e JOIN ledger_transaction t ON t.id = e."transaction" '
+        "JOIN ledger_account a ON a.id = e.account "
+        "WHERE " + where + " ORDER BY t.seq, e.line LIMIT {} OFFSET {}"
+    )
+    rows = await LedgerEntry.raw(
+        sql,  # where is built from constant clauses; values travel as parameters
+        *args,
+        JOURNAL_PAGE + 1,
+        (max(page, 1) - 1) * JOURNAL_PAGE,
+    )
+    return rows[:JOURNAL_PAGE], len(rows) > JOURNAL_PAGE
+
+
+async def trial_balance(event_id: int) -> list[dict[str, Any]]:
+    """Every account moved by the edition's transactions, with its debit or credit
+    balance from those transactions; the debit and credit columns add up to the same."""
+    rows = await LedgerEntry.raw(
+        "SELECT a.code AS code, a.name AS name, a.type AS type, SUM(e.amount_fen) AS total "
+        'FROM ledger_entry e JOIN ledger_transaction t ON t.id = e."transaction" '
+        "JOIN ledger_account a ON a.id = e.account WHERE t.event = {} "
+        "GROUP BY a.code, a.name, a.type ORDER BY a.type, a.code",
+        event_id,
+    )
+    return [
+        {
+            **row,
+            "debit": max(int(row["total"]), 0),
+            "credit": max(-int(row["total"]), 0),
+        }
+        for row in rows
+    ]
+
+
+async def unpaid_pledges(event_id: int, today: dt.date | None = None) -> list[dict[str, Any]]:
+    """Pledged but not (fully) paid, oldest first, with what is owed and whether overdue."""
+    today = today or dt.date.today()
+    rows = await LedgerEntry.raw(
+        "SELECT pl.id AS id, pl.created_at AS created_at, d.display_name AS donor, "
+        "pl.project AS project, pr.title AS title, pl.status AS status, pl.channel AS channel, "
+        "pl.amount_fen AS amount_fen, COALESCE(paid.total, 0) AS paid_fen, pl.due_on AS due_on "
+        "FROM pledge pl JOIN donor d ON d.id = pl.donor "
+        "LEFT JOIN project pr ON pr.id = pl.project "
+        "LEFT JOIN (SELECT pledge, SUM(amount_fen) AS total FROM payment "
+        "WHERE status = 'succeeded' GROUP BY pledge) paid ON paid.pledge = pl.id "
+        "WHERE pl.event = {} AND pl.status IN ('pledged', 'partially_paid') "
+        "ORDER BY pl.created_at",
+        event_id,
+    )
+    for row in rows:
+        row["amount_fen"], row["paid_fen"] = int(row["amount_fen"]), int(row["paid_fen"])
+        row["outstanding_fen"] = row["amount_fen"] - row["paid_fen"]
+        due = row["due_on"]
+        if isinstance(due, str):
+            due = dt.date.fromisoformat(due)
+        row["overdue"] = bool(due and due < today)
+    return [row for row in rows if row["outstanding_fen"] > 0]
+
+
+@dataclass(frozen=True)
+class ReceiptsRegister:
+    receipts: list[dict[str, Any]]
+    missing: list[int]
+    """Numbers between 1 and the highest issued that have no receipt: must be empty."""
+    duplicates: list[int]
+    issued_fen: int
+    """Total of receipts not void."""
+
+
+async def receipts_register(event_id: int) -> ReceiptsRegister:
+    rows = await LedgerEntry.raw(
+        "SELECT r.number AS number, r.status AS status, r.issued_at AS issued_at, "
+        "r.amount_fen AS amount_fen, r.title AS title, r.payment AS payment, "
+        "r.voided_at AS voided_at, r.void_reason AS void_reason "
+        "FROM receipt r WHERE r.event = {} ORDER BY r.number",
+        event_id,
+    )
+    numbers = [int(r["number"]) for r in rows]
+    seen: set[int] = set()
+    duplicates = sorted({n for n in numbers if n in seen or seen.add(n)})
+    highest = max(numbers, default=0)
+    missing = [n for n in range(1, highest + 1) if n not in seen]
+    issued = sum(int(r["amount_fen"]) for r in rows if r["status"] != "void")
+    return ReceiptsRegister(rows, missing, duplicates, issued)
