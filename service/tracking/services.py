@@ -18,6 +18,7 @@ from service.auth.recipients import organizer_addresses
 from service.clock import local_date
 from service.db import write_transaction
 from service.events.tables import Event
+from service.i18n import gettext as _
 from service.ledger.balances import FundFigures, event_fund_figures
 from service.ledger.services import verify_chain
 from service.mail import Mail, queue_mail, render_mail
@@ -160,8 +161,9 @@ async def find_alerts(event_number: int, now: dt.datetime, thresholds: Threshold
             alerts.append(
                 Alert(
                     "oversubscribed",
-                    f"超额认捐：{project['title']}",
-                    f"认捐 {f.pledged} 分，超过目标 {project['target_fen']} 分",
+                    _("超额认捐：%(title)s") % {"title": project["title"]},
+                    _("认捐 %(pledged)s 分，超过目标 %(target)s 分")
+                    % {"pledged": f.pledged, "target": project["target_fen"]},
                     project["id"],
                 )
             )
@@ -170,8 +172,13 @@ async def find_alerts(event_number: int, now: dt.datetime, thresholds: Threshold
             alerts.append(
                 Alert(
                     "under_minimum",
-                    f"临近截止仍未达最低额：{project['title']}",
-                    f"认捐 {f.pledged} 分，最低 {minimum} 分，截止 {closes:%Y-%m-%d %H:%M} UTC",
+                    _("临近截止仍未达最低额：%(title)s") % {"title": project["title"]},
+                    _("认捐 %(pledged)s 分，最低 %(minimum)s 分，截止 %(closes)s UTC")
+                    % {
+                        "pledged": f.pledged,
+                        "minimum": minimum,
+                        "closes": f"{closes:%Y-%m-%d %H:%M}",
+                    },
                     project["id"],
                 )
             )
@@ -180,8 +187,9 @@ async def find_alerts(event_number: int, now: dt.datetime, thresholds: Threshold
         alerts.append(
             Alert(
                 "unpaid",
-                f"认捐逾 {thresholds.unpaid_days} 天未付：{titles.get(project_id, '通用基金')}",
-                f"{count} 笔，共 {total} 分",
+                _("认捐逾 %(days)s 天未付：%(title)s")
+                % {"days": thresholds.unpaid_days, "title": titles.get(project_id, _("通用基金"))},
+                _("%(count)s 笔，共 %(total)s 分") % {"count": count, "total": total},
                 project_id,
             )
         )
@@ -192,15 +200,20 @@ async def find_alerts(event_number: int, now: dt.datetime, thresholds: Threshold
             alerts.append(
                 Alert(
                     "ledger",
-                    f"台账不一致：{titles.get(key, '通用基金')}",
-                    f"台账到账 {ledger_received} 分，付款记录 {paid.get(key, 0)} 分",
+                    _("台账不一致：%(title)s") % {"title": titles.get(key, _("通用基金"))},
+                    _("台账到账 %(ledger)s 分，付款记录 %(paid)s 分")
+                    % {"ledger": ledger_received, "paid": paid.get(key, 0)},
                     key,
                 )
             )
     report = await verify_chain()
     if not report.ok:
         alerts.append(
-            Alert("ledger", "台账哈希链校验失败", "; ".join(report.problems[:5]) or "chain broken")
+            Alert(
+                "ledger",
+                _("台账哈希链校验失败"),
+                "; ".join(report.problems[:5]) or "chain broken",
+            )
         )
     return alerts
 

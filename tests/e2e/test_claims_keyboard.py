@@ -99,7 +99,7 @@ async def test_two_claims_by_keyboard_only(server):
     async with async_playwright() as p:
         # playwright gives every launch a fresh temporary profile (--user-data-dir)
         browser = await p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        page = await browser.new_page()
+        page = await browser.new_page(locale="zh-CN")
         await page.goto(f"{server}/login?next=/console/claims")
         # autofocus may land after the first keystroke; the login itself is not under test
         await page.fill("input[name=username]", "stage")

@@ -109,7 +109,7 @@ async def test_donor_pays_on_the_payment_page(web_app):
         # launch() gives the browser a fresh temporary profile of its own.
         browser = await p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_FLAGS)
         try:
-            page = await browser.new_page()
+            page = await browser.new_page(locale="zh-CN")
             assert await _pay(page, web_app, plain, "4242424242424242") == "succeeded"
             assert "支付成功" in await page.locator("#pay-status").inner_text()
             assert await _pay(page, web_app, secure, "4000002500003155", True) == "succeeded"

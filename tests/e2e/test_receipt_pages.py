@@ -73,7 +73,7 @@ async def test_verification_page_and_dashboard_in_chromium(server, tmp_path):
             args=CHROMIUM_FLAGS,
         )
         try:
-            page = await browser.new_page()
+            page = await browser.new_page(locale="zh-CN")
             await page.goto(
                 f"{server}/receipts/verify?number=5-000001&code={receipt['verification_code']}"
             )
