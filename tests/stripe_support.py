@@ -24,17 +24,12 @@ import httpx
 import pytest
 
 from service.payments import stripe_gateway as gateway
+from tests.browser import free_port
 
 FIXTURES = Path(__file__).parent / "fixtures" / "stripe"
 WEBHOOK_SECRET = "whsec_minsheng_test_secret"
 SECRET_KEY = "sk_test_minsheng"
 PUBLISHABLE_KEY = "pk_test_minsheng"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def _wait_for_port(port: int, process: subprocess.Popen | None = None, timeout: float = 20) -> None:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import redis
 
-from tests.mailsink import free_port
+from tests.browser import free_port
 
 
 class Proc:

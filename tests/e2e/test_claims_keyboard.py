@@ -3,14 +3,6 @@ claiming a whole project, each by typing, Tab and Enter."""
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
-import time
-from pathlib import Path
-
-import httpx
 import pytest
 
 from service.auth.services import UserDraft, create_user
@@ -20,64 +12,13 @@ from service.events.tables import Event
 from service.ledger.balances import project_fund_figures
 from service.pledges.tables import Pledge
 from tests import factories
-
-ROOT = Path(__file__).resolve().parent.parent.parent
-CHROMIUM = "/usr/bin/chromium"
-FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-
-pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs Debian's chromium")
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+from tests.browser import app_server, launch
 
 
 @pytest.fixture
 def server(clean_db):
-    port = _free_port()
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            "service.app:create_app",
-            "--factory",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--log-level",
-            "warning",
-        ],
-        cwd=ROOT,
-        env={**os.environ, "PICCOLO_CONF": "service.piccolo_conf"},
-        start_new_session=True,
-    )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                break
-        except httpx.HTTPError:
-            time.sleep(0.2)
-    else:
-        process.kill()
-        pytest.fail("the app did not start")
-    yield base
-    process.terminate()
-    process.wait(timeout=15)
+    with app_server() as base:
+        yield base
 
 
 async def _tab_to(page, element_id: str, limit: int = 15) -> None:
@@ -97,8 +38,7 @@ async def test_two_claims_by_keyboard_only(server):
     second = await factories.project(event.id, budget_fen=(80_000, 20_000))
 
     async with async_playwright() as p:
-        # playwright gives every launch a fresh temporary profile (--user-data-dir)
-        browser = await p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        browser = await launch(p)
         page = await browser.new_page(locale="zh-CN")
         await page.goto(f"{server}/login?next=/console/claims")
         # autofocus may land after the first keystroke; the login itself is not under test

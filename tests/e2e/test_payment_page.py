@@ -5,11 +5,7 @@ completed in Stripe.js's dialog, and localstripe's signed webhook reaches the ap
 from __future__ import annotations
 
 import asyncio
-import os
-import subprocess
-import sys
 from collections.abc import Iterator
-from pathlib import Path
 
 import httpx
 import pytest
@@ -19,58 +15,30 @@ from service.ledger.tables import LedgerTransaction
 from service.payments.tables import Payment, WebhookEvent
 from service.pledges.tables import Pledge
 from tests import factories, stripe_support
-from tests.stripe_support import PUBLISHABLE_KEY, SECRET_KEY, WEBHOOK_SECRET, free_port
+from tests.browser import app_server, launch
+from tests.stripe_support import PUBLISHABLE_KEY, SECRET_KEY, WEBHOOK_SECRET
 
 localstripe = stripe_support.localstripe
 stripe_on = stripe_support.stripe_on
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not installed")
-
 
 @pytest.fixture
 def web_app(stripe_on: str) -> Iterator[str]:
-    """The application under uvicorn in its own process, Stripe pointed at localstripe,
-    and localstripe's webhooks pointed at it."""
-    port = free_port()
-    env = dict(
-        os.environ,
+    """The application in its own process, Stripe pointed at localstripe, and
+    localstripe's webhooks pointed at it."""
+    with app_server(
         STRIPE_SECRET_KEY=SECRET_KEY,
         STRIPE_PUBLISHABLE_KEY=PUBLISHABLE_KEY,
         STRIPE_WEBHOOK_SECRET=WEBHOOK_SECRET,
         STRIPE_API_BASE=stripe_on,
         STRIPE_JS_URL=f"{stripe_on}/js.stripe.com/v3/",
         STRIPE_PAYMENT_METHODS="card,alipay",
-        BASE_URL=f"http://127.0.0.1:{port}",
-    )
-    process = subprocess.Popen(
-        [
-            *(sys.executable, "-m", "uvicorn", "service.app:create_app", "--factory"),
-            *("--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"),
-        ],
-        env=env,
-    )
-    try:
-        stripe_support._wait_for_port(port, process)
-        base = f"http://127.0.0.1:{port}"
+    ) as base:
         httpx.post(
             f"{stripe_on}/_config/webhooks/minsheng",
             data={"url": f"{base}/api/v1/webhooks/stripe", "secret": WEBHOOK_SECRET},
         ).raise_for_status()
         yield base
-    finally:
-        process.terminate()
-        process.wait(10)
 
 
 async def _pay(page, base: str, pledge, number: str, three_d_secure: bool = False) -> str:
@@ -106,8 +74,7 @@ async def test_donor_pays_on_the_payment_page(web_app):
     plain = await factories.pledge(event.number, project, 8_800)
     secure = await factories.pledge(event.number, project, 6_600)
     async with async_playwright() as p:
-        # launch() gives the browser a fresh temporary profile of its own.
-        browser = await p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_FLAGS)
+        browser = await launch(p)
         try:
             page = await browser.new_page(locale="zh-CN")
             assert await _pay(page, web_app, plain, "4242424242424242") == "succeeded"

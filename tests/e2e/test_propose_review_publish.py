@@ -3,13 +3,6 @@ fixes and resubmits, the organizer approves and publishes it, and the public see
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
-import tempfile
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -18,65 +11,14 @@ import pytest
 from service.events.tables import Event
 from service.projects.tables import Project
 from tests import factories, staff
-
-CHROMIUM = "/usr/bin/chromium"
-FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-ROOT = Path(__file__).resolve().parents[2]
-
-pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs Debian's chromium")
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+from tests.browser import app_server, launch
 
 
 @pytest.fixture
-def server(clean_db) -> Iterator[str]:
-    """The app under uvicorn in its own process, on the session's test database."""
-    port = _free_port()
-    env = {**os.environ, "MINSHENG_DATA_DIR": tempfile.mkdtemp(prefix="minsheng-e2e-")}
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            "--factory",
-            "service.app:create_app",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--log-level",
-            "warning",
-        ],
-        cwd=ROOT,
-        env=env,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(200):
-            try:
-                urllib.request.urlopen(f"{base}/healthz", timeout=1)  # noqa: S310
-                break
-            except OSError:
-                time.sleep(0.1)
-        else:
-            raise RuntimeError("the app did not start")
+def server(clean_db, tmp_path: Path) -> Iterator[str]:
+    """The app in its own process, on the session's test database."""
+    with app_server(MINSHENG_DATA_DIR=str(tmp_path)) as base:
         yield base
-    finally:
-        process.terminate()
-        process.wait(10)
 
 
 async def _login(browser, base: str, username: str):
@@ -100,7 +42,7 @@ async def test_propose_review_publish(server):
     await staff.make("organizer", username="organizer")
 
     async with async_playwright() as p:
-        browser = await p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        browser = await launch(p)
         try:
             # The owner drafts and submits.
             context, page = await _login(browser, server, "owner")

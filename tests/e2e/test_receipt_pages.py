@@ -4,12 +4,7 @@ dashboard's chart for a logged-in auditor."""
 from __future__ import annotations
 
 import datetime as dt
-import os
-import subprocess
-import sys
-import time
 
-import httpx
 import pytest
 from playwright.async_api import async_playwright
 
@@ -19,41 +14,15 @@ from service.receipts.tables import Receipt
 from service.tracking.services import take_snapshots
 from tasks import outbox
 from tests import factories
-from tests.mailsink import free_port
+from tests.browser import app_server, launch
 
-CHROMIUM_FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 PASSWORD = "a long password 1"
 
 
 @pytest.fixture
 def server(clean_db):
-    port = free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "service", "serve", "--port", str(port)],
-        env={**os.environ, "BASE_URL": f"http://127.0.0.1:{port}"},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            httpx.get(f"{base}/healthz", timeout=1)
-            break
-        except httpx.TransportError:
-            time.sleep(0.2)
-    yield base
-    process.terminate()
-    process.wait(timeout=30)
+    with app_server() as base:
+        yield base
 
 
 async def test_verification_page_and_dashboard_in_chromium(server, tmp_path):
@@ -68,10 +37,7 @@ async def test_verification_page_and_dashboard_in_chromium(server, tmp_path):
     await create_user(UserDraft("audi", PASSWORD, StaffUser.Role.auditor))
 
     async with async_playwright() as p:
-        browser = await p.chromium.launch(
-            executable_path="/usr/bin/chromium",
-            args=CHROMIUM_FLAGS,
-        )
+        browser = await launch(p)
         try:
             page = await browser.new_page(locale="zh-CN")
             await page.goto(

@@ -3,43 +3,17 @@ real `minsheng demo` process (BEGIN IMMEDIATE instead of row locks)."""
 
 import asyncio
 import os
-import socket
-import subprocess
-import sys
-import time
 
 import httpx
 
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+from tests.browser import free_port, service_process
 
 
 def test_concurrent_idempotent_pledges_on_sqlite(tmp_path):
     port = free_port()
-    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "MINSHENG_DATA_DIR"}}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "service", "demo", "--port", str(port)],
-        cwd=tmp_path,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
     base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 90
-        while True:
-            assert process.poll() is None, process.stdout.read()
-            try:
-                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            assert time.monotonic() < deadline, "demo did not start within 90 s"
-            time.sleep(0.3)
+    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "MINSHENG_DATA_DIR"}}
+    with service_process(["demo", "--port", str(port)], base, env=env, cwd=tmp_path, timeout=90):
         events = httpx.get(f"{base}/api/v1/events").json()
         open_event = next(e for e in events if e["status"] in ("pledging", "live"))
         projects = httpx.get(f"{base}/api/v1/events/{open_event['number']}/projects").json()
@@ -74,6 +48,3 @@ def test_concurrent_idempotent_pledges_on_sqlite(tmp_path):
         assert sum(r.status_code == 201 for r in responses) == 5
         after = httpx.get(f"{base}/api/v1/projects/{project['id']}").json()
         assert after["totals"]["pledged"] - before == sum(1_000 + k for k in range(5))
-    finally:
-        process.terminate()
-        process.wait(timeout=20)
