@@ -39,6 +39,15 @@ README_START = "<!-- bench:pledges:start -->"
 README_END = "<!-- bench:pledges:end -->"
 
 
+BENCH_REDIS = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/12")
+
+
+def flush_bench_redis() -> None:
+    import redis
+
+    redis.Redis.from_url(BENCH_REDIS).flushdb()
+
+
 def database_url(name: str) -> str:
     return urlunsplit(urlsplit(ADMIN_DSN)._replace(path=f"/{name}"))
 
@@ -52,6 +61,10 @@ def server_env() -> dict[str, str]:
         "SECRET_KEY": "bench-" + "x" * 40,
         "LOG_LEVEL": "WARNING",
         "MINSHENG_DATA_DIR": tempfile.mkdtemp(prefix="minsheng-bench-"),
+        # The production topology: side effects go to Celery through Redis after commit
+        # (no worker runs here; the queue is flushed before each run). Without REDIS_URL
+        # every request would also relay its mails in process.
+        "REDIS_URL": BENCH_REDIS,
     }
 
 
@@ -340,9 +353,11 @@ def main() -> None:
     parser.add_argument("--write-readme", action="store_true")
     args = parser.parse_args()
 
+    flush_bench_redis()
     projects = asyncio.run(prepare_database())
     rows = []
     for clients in args.concurrency:
+        flush_bench_redis()
         port = free_port()
         profile_to = Path(tempfile.mkdtemp()) / "server.prof" if args.profile else None
         server = start_server(port, 1 if args.profile else args.workers, profile_to)

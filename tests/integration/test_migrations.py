@@ -68,6 +68,8 @@ async def test_migrate_empty_postgres_database(tmp_path):
             assert {"ledger_entry_balanced", "ledger_entry_immutable"} <= {
                 t["tgname"] for t in triggers
             }
+            indexes = await connection.fetch("SELECT indexname FROM pg_indexes")
+            assert "outbox_due_by_topic" in {i["indexname"] for i in indexes}
         finally:
             await connection.close()
     finally:
