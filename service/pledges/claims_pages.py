@@ -13,10 +13,16 @@ from litestar.response import Redirect, Template
 
 from service.auth.guards import CurrentStaff, requires_organizer
 from service.donors.services import DonorDraft, find_donors
-from service.donors.tables import Donor
 from service.errors import DomainError, InvalidInput
 from service.pledges import services
-from service.pledges.forms import date_field, donor_fields, text, validated, yuan_field
+from service.pledges.forms import (
+    date_field,
+    donor_fields,
+    new_donor,
+    text,
+    validated,
+    yuan_field,
+)
 from service.pledges.schemas import DonorIn
 from service.pledges.tables import Pledge
 from service.pledges.tracking import claimable_projects, console_event, recent_pledges
@@ -35,17 +41,10 @@ def _donor(form: dict[str, Any]) -> tuple[uuid.UUID | None, DonorDraft | None]:
             raise InvalidInput.on("donor_id", "pick the donor again") from exc
     fields = donor_fields(form)
     fields["display_name"] = fields["display_name"] or text(form, "donor_query")
-    donor: DonorIn = validated(fields, DonorIn)
-    if not (donor.email or donor.phone):
-        raise InvalidInput.on("phone", "a new donor needs a phone number or an e-mail address")
-    return None, DonorDraft(
-        kind=Donor.Kind(donor.kind),
-        display_name=donor.display_name,
-        email=donor.email,
-        phone=donor.phone,
-        receipt_title=donor.receipt_title,
-        uscc=donor.uscc,
-        anonymous=donor.anonymous,
+    return None, new_donor(
+        validated(fields, DonorIn),
+        contact_field="phone",
+        contact_message="a new donor needs a phone number or an e-mail address",
     )
 
 

@@ -11,7 +11,7 @@ from service.donors.services import DonorDraft
 from service.donors.tables import Donor
 from service.errors import FieldError, InvalidInput
 from service.money import MoneyError, parse_yuan
-from service.pledges.schemas import PledgeCreate
+from service.pledges.schemas import DonorIn, PledgeCreate
 from service.pledges.services import PledgeDraft
 
 MAX_FORM_TEXT = 2000
@@ -88,11 +88,29 @@ def public_pledge(form: dict[str, Any], event_number: int, project_id: int) -> P
     )
 
 
+def new_donor(donor: DonorIn, *, contact_field: str, contact_message: str) -> DonorDraft:
+    """A new donor from validated input; it needs a way to be reached."""
+    if not (donor.email or donor.phone):
+        raise InvalidInput.on(contact_field, contact_message)
+    return DonorDraft(
+        kind=Donor.Kind(donor.kind),
+        display_name=donor.display_name,
+        email=donor.email,
+        phone=donor.phone,
+        receipt_title=donor.receipt_title,
+        uscc=donor.uscc,
+        anonymous=donor.anonymous,
+        wants_receipt=donor.wants_receipt,
+    )
+
+
 def to_draft(data: PledgeCreate) -> PledgeDraft:
     """The service's draft from a validated API body or form."""
-    donor = data.donor
-    if not (donor.email or donor.phone):
-        raise InvalidInput.on("donor.email", "give an e-mail address or a phone number")
+    donor = new_donor(
+        data.donor,
+        contact_field="donor.email",
+        contact_message="give an e-mail address or a phone number",
+    )
     return PledgeDraft(
         event_number=data.event,
         project_id=data.project_id,
@@ -100,14 +118,5 @@ def to_draft(data: PledgeCreate) -> PledgeDraft:
         whole_project=data.whole_project,
         allow_general_fund=data.allow_general_fund,
         message=data.message,
-        donor=DonorDraft(
-            kind=Donor.Kind(donor.kind),
-            display_name=donor.display_name,
-            email=donor.email,
-            phone=donor.phone,
-            receipt_title=donor.receipt_title,
-            uscc=donor.uscc,
-            anonymous=donor.anonymous,
-            wants_receipt=donor.wants_receipt,
-        ),
+        donor=donor,
     )
