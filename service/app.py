@@ -10,7 +10,6 @@ from typing import Any
 from litestar import Litestar
 from litestar.config.csrf import CSRFConfig
 from litestar.di import Provide
-from litestar.middleware.session.server_side import ServerSideSessionConfig
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
 from litestar.static_files import create_static_files_router
@@ -24,6 +23,7 @@ from service.settings import Settings, get_settings
 from service.stores import build_stores
 from service.web.errors import EXCEPTION_HANDLERS
 from service.web.locale import LocaleMiddleware
+from service.web.sessions import SessionConfig
 from service.web.templating import template_config
 
 STATIC_DIR = Path(__file__).parent / "static"
@@ -56,7 +56,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         stores=build_stores(settings),
         middleware=[
             LocaleMiddleware(),
-            ServerSideSessionConfig(
+            SessionConfig(
                 key="minsheng_session",
                 max_age=SESSION_MAX_AGE_S,
                 secure=settings.base_url.startswith("https://"),

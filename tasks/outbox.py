@@ -110,11 +110,20 @@ async def relay_once(limit: int = BATCH) -> int:
     return delivered
 
 
+KICK_WINDOW_S = 0.05
+"""Kicks asked for within this window are sent as one task: under load a web process sends
+one relay task per window instead of one per transaction, and the relay it starts still
+sees every row committed before the kick left."""
+
+_scheduled_kick: tuple[asyncio.AbstractEventLoop, asyncio.Task[None]] | None = None
+
+
 def send_kick(celery_app: Celery) -> bool:
     """Ask a worker to relay now; False (logged) when the broker is unreachable, in which
     case beat's periodic relay delivers the rows once it is back."""
     try:
-        celery_app.send_task(RELAY_TASK, retry=False)
+        # No result is awaited: ignore_result spares the subscription to a result channel.
+        celery_app.send_task(RELAY_TASK, retry=False, ignore_result=True)
     except (kombu.exceptions.OperationalError, redis.exceptions.ConnectionError, OSError) as exc:
         log.warning("outbox kick not sent, the broker is unreachable: %r", exc)
         return False
@@ -123,6 +132,7 @@ def send_kick(celery_app: Celery) -> bool:
 
 async def kick() -> None:
     """Run after a transaction that enqueued commits (service.outbox.services.enqueue)."""
+    global _scheduled_kick
     if not get_settings().outbox_kick or _relaying.get():
         return
     if app.conf.task_always_eager:
@@ -130,7 +140,27 @@ async def kick() -> None:
             await relay_once()
         except Exception:  # the caller's transaction is committed; its rows wait for a relay
             log.exception("in-process outbox relay failed; rows stay pending")
-    else:
+        return
+    loop = asyncio.get_running_loop()
+    if _scheduled_kick and _scheduled_kick[0] is loop and not _scheduled_kick[1].done():
+        return  # a kick that leaves after this commit is already scheduled
+    _scheduled_kick = (loop, loop.create_task(_kick_after_window()))
+
+
+async def _kick_after_window() -> None:
+    global _scheduled_kick
+    await asyncio.sleep(KICK_WINDOW_S)
+    _scheduled_kick = None  # commits from now on schedule a kick of their own
+    await asyncio.to_thread(send_kick, app)
+
+
+async def flush_kick() -> None:
+    """Send a scheduled kick now, before the event loop that holds it ends."""
+    global _scheduled_kick
+    scheduled = _scheduled_kick
+    if scheduled and scheduled[0] is asyncio.get_running_loop() and not scheduled[1].done():
+        scheduled[1].cancel()
+        _scheduled_kick = None
         await asyncio.to_thread(send_kick, app)
 
 

@@ -19,6 +19,9 @@ def run_async(make: Callable[[], Awaitable[T]]) -> T:
         try:
             return await make()
         finally:
+            from tasks.outbox import flush_kick  # tasks.outbox runs its relay through here
+
+            await flush_kick()
             if opened:
                 await close_pool()
 

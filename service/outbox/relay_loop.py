@@ -25,12 +25,21 @@ async def _relay_forever(interval_s: float) -> None:
             log.exception("in-process outbox relay failed")
 
 
+async def _flush_kick() -> None:
+    from tasks.outbox import flush_kick
+
+    await flush_kick()
+
+
 @contextlib.asynccontextmanager
 async def in_process_relay(_app: object) -> AsyncIterator[None]:
     """App lifespan: runs the periodic relay when tasks run in process (and OUTBOX_KICK)."""
     settings = get_settings()
     if not (settings.tasks_in_process and settings.outbox_kick):
-        yield
+        try:
+            yield
+        finally:
+            await _flush_kick()
         return
     task = asyncio.create_task(_relay_forever(RELAY_INTERVAL_S))
     try:

@@ -3,6 +3,7 @@
 import re
 
 import pytest
+from litestar.stores.memory import MemoryStore
 
 from service.auth.services import UserDraft, create_user, issue_token
 from service.auth.tables import StaffUser
@@ -84,3 +85,20 @@ async def test_console_greets_a_logged_in_user(client, organizer):
     page = await client.get("/console", headers={"accept": "text/html"})
     assert page.status_code == 200
     assert "组织方" in page.text
+
+
+async def test_anonymous_requests_get_no_session(app, client, organizer):
+    store = app.stores.get("sessions")
+    assert isinstance(store, MemoryStore)  # the tests run without REDIS_URL
+    for path in ("/", "/api/v1/auth/me", "/healthz"):
+        response = await client.get(path)
+        assert "minsheng_session" not in response.headers.get("set-cookie", ""), path
+    assert "minsheng_session" not in client.cookies
+    assert store._store == {}, "an anonymous request stored a session"
+
+    await client.post("/api/v1/auth/login", json={"username": "orga", "password": PASSWORD})
+    assert client.cookies.get("minsheng_session")
+    assert (await client.get("/api/v1/auth/me")).status_code == 200
+    # Logging out with the cookie still ends the session (and clears the cookie).
+    assert (await client.post("/api/v1/auth/logout")).status_code == 204
+    assert (await client.get("/api/v1/auth/me")).status_code == 401

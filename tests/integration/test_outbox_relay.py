@@ -6,6 +6,10 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import datetime as dt
+import uuid
+
+import redis
+from celery import Celery
 
 from service.db import write_transaction
 from service.outbox.services import backoff_s, enqueue
@@ -80,3 +84,37 @@ async def test_without_redis_the_web_process_retries_pending_rows_itself(clean_d
                 break
             await asyncio.sleep(0.05)
     assert seen == [7]
+
+
+async def test_kicks_within_a_window_leave_as_one_relay_task(clean_db, redis_url, monkeypatch):
+    """Under load a web process sends one relay task per window, not one per commit; a
+    commit after that task left gets a kick of its own."""
+    queue = f"kick-test-{uuid.uuid4().hex[:8]}"
+    broker = Celery(broker=redis_url)
+    broker.conf.task_default_queue = queue
+    queued = redis.Redis.from_url(redis_url)
+    settings = dataclasses.replace(get_settings(), outbox_kick=True)
+    monkeypatch.setattr(outbox, "get_settings", lambda: settings)
+    monkeypatch.setattr(outbox, "app", broker)
+
+    async def tasks_queued(expected: int) -> int:
+        for _ in range(100):
+            if queued.llen(queue) >= expected:
+                break
+            await asyncio.sleep(0.02)
+        await asyncio.sleep(outbox.KICK_WINDOW_S * 2)  # nothing more follows
+        return queued.llen(queue)
+
+    try:
+        for n in range(10):
+            async with write_transaction():
+                await enqueue("test.topic", {"n": n}, dedupe_key=f"burst-{n}")
+        assert await tasks_queued(1) == 1
+
+        async with write_transaction():
+            await enqueue("test.topic", {"n": 10}, dedupe_key="burst-10")
+        await outbox.flush_kick()  # what a task's event loop does before it closes
+        assert queued.llen(queue) == 2
+        assert await tasks_queued(2) == 2
+    finally:
+        queued.delete(queue)

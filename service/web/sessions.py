@@ -1,0 +1,33 @@
+"""Server-side sessions that leave anonymous requests alone.
+
+Litestar's backend stores an empty session under a fresh id and sets its cookie on every
+request that came without one: a store write and a Set-Cookie on every public page and
+API call, and one stored session per anonymous request. Here a request that neither
+brought a session cookie nor put anything in its session touches neither.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from litestar.connection import ASGIConnection
+from litestar.middleware.session.server_side import (
+    ServerSideSessionBackend,
+    ServerSideSessionConfig,
+)
+from litestar.types import Empty, Message, ScopeSession
+
+
+class AnonymousFriendlySessionBackend(ServerSideSessionBackend):
+    async def store_in_message(
+        self, scope_session: ScopeSession, message: Message, connection: ASGIConnection
+    ) -> None:
+        nothing_to_keep = scope_session is Empty or not scope_session
+        if nothing_to_keep and self.config.key not in connection.cookies:
+            return
+        await super().store_in_message(scope_session, message, connection)
+
+
+@dataclass
+class SessionConfig(ServerSideSessionConfig):
+    _backend_class = AnonymousFriendlySessionBackend
