@@ -18,7 +18,7 @@ from urllib.parse import unquote, urlsplit
 
 from jinja2 import Environment
 
-from service.outbox.services import enqueue
+from service.outbox.services import Message, enqueue_many
 from service.settings import Settings, get_settings
 from service.web.templating import build_environment
 
@@ -104,10 +104,9 @@ def send(mail: Mail, settings: Settings | None = None) -> str:
     return message["Message-ID"]
 
 
-async def queue_mail(mail: Mail, dedupe_key: str) -> None:
-    """Record a mail in the outbox, inside the caller's transaction; sent after commit.
-    The same dedupe_key never queues the same mail twice."""
-    await enqueue(
+def mail_message(mail: Mail, dedupe_key: str) -> Message:
+    """The outbox message that sends `mail` (topic "mail.send")."""
+    return Message(
         "mail.send",
         {
             "to": mail.to,
@@ -122,6 +121,12 @@ async def queue_mail(mail: Mail, dedupe_key: str) -> None:
         },
         dedupe_key=dedupe_key,
     )
+
+
+async def queue_mail(mail: Mail, dedupe_key: str) -> None:
+    """Record a mail in the outbox, inside the caller's transaction; sent after commit.
+    The same dedupe_key never queues the same mail twice."""
+    await enqueue_many([mail_message(mail, dedupe_key)])
 
 
 def mail_from_payload(payload: dict) -> Mail:

@@ -141,6 +141,37 @@ async def head() -> tuple[int, str]:
     return (row["seq"], row["hash"]) if row else (0, GENESIS_HASH)
 
 
+async def _position(
+    transaction_id: uuid.UUID, codes: Sequence[str]
+) -> tuple[int | None, int, str, int]:
+    """(seq of this transaction if posted, head seq, head hash, how many of `codes` exist)."""
+    marks = ", ".join("{}" for _ in codes)  # placeholders only: nothing from input
+    sql = (
+        "SELECT (SELECT seq FROM ledger_transaction WHERE id = {}) AS existing, "  # noqa: S608
+        "(SELECT seq FROM ledger_transaction ORDER BY seq DESC LIMIT 1) AS head_seq, "
+        "(SELECT hash FROM ledger_transaction ORDER BY seq DESC LIMIT 1) AS head_hash, "
+        f"(SELECT COUNT(*) FROM ledger_account WHERE code IN ({marks})) AS accounts"
+    )
+    (row,) = await LedgerTransaction.raw(sql, transaction_id, *codes)
+    if row["head_seq"] is None:
+        return row["existing"], 0, GENESIS_HASH, row["accounts"]
+    return row["existing"], row["head_seq"], row["head_hash"], row["accounts"]
+
+
+async def _insert_entries(transaction_id: uuid.UUID, lines: Sequence[Line]) -> None:
+    """The entries in one statement, naming each account by its code (the accounts exist)."""
+    values = ", ".join(  # placeholders only: nothing from input
+        "({}, (SELECT id FROM ledger_account WHERE code = {}), {}, {}, {})" for _ in lines
+    )
+    args: list[object] = []
+    for position, line in enumerate(lines):
+        args += [transaction_id, line.account.code, line.amount_fen, position, line.note]
+    sql = (
+        f'INSERT INTO ledger_entry ("transaction", account, amount_fen, line, note) VALUES {values}'  # noqa: S608
+    )
+    await LedgerEntry.raw(sql, *args)
+
+
 async def post(
     *,
     key: str,
@@ -155,17 +186,16 @@ async def post(
     _check_lines(lines)
     transaction_id = transaction_id_for(key)
     occurred_at = occurred_at or dt.datetime.now(dt.UTC)
+    codes = sorted({line.account.code for line in lines})
     async with write_transaction():
         await _lock_chain()
-        existing = (
-            await LedgerTransaction.select(LedgerTransaction.seq)
-            .where(LedgerTransaction.id == transaction_id)
-            .first()
-        )
-        if existing:
-            return Posted(transaction_id, existing["seq"], created=False)
-        ids = await account_ids([line.account for line in lines])
-        last_seq, prev_hash = await head()
+        # Everything read under the chain lock, in one round trip: whether the key was
+        # posted, the head to extend, and whether the accounts exist yet.
+        existing, last_seq, prev_hash, known_accounts = await _position(transaction_id, codes)
+        if existing is not None:
+            return Posted(transaction_id, existing, created=False)
+        if known_accounts < len(codes):
+            await account_ids([line.account for line in lines])
         seq = last_seq + 1
         digest = transaction_hash(
             seq=seq,
@@ -193,18 +223,7 @@ async def post(
                 hash=digest,
             )
         )
-        await LedgerEntry.insert(
-            *[
-                LedgerEntry(
-                    transaction=transaction_id,
-                    account=ids[line.account.code],
-                    amount_fen=line.amount_fen,
-                    line=position,
-                    note=line.note,
-                )
-                for position, line in enumerate(lines)
-            ]
-        )
+        await _insert_entries(transaction_id, lines)
     return Posted(transaction_id, seq, created=True)
 
 

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from service.db import is_sqlite, on_commit, write_transaction
@@ -30,6 +31,36 @@ async def _kick() -> None:
     await kick()
 
 
+@dataclass(frozen=True)
+class Message:
+    topic: str
+    payload: dict[str, Any]
+    dedupe_key: str | None = None
+    """Writing a message whose key was written before is a no-op."""
+    available_at: dt.datetime | None = None
+
+
+async def enqueue_many(messages: Sequence[Message]) -> None:
+    """Write the messages in one statement; inside write_transaction the relay is kicked
+    once the transaction commits."""
+    if not messages:
+        return
+    now = utcnow()
+    await OutboxMessage.insert(
+        *[
+            OutboxMessage(
+                id=uuid.uuid4(),
+                topic=message.topic,
+                payload=message.payload,
+                dedupe_key=message.dedupe_key,
+                available_at=message.available_at or now,
+            )
+            for message in messages
+        ]
+    ).on_conflict(target=OutboxMessage.dedupe_key, action="DO NOTHING")
+    on_commit(_kick)
+
+
 async def enqueue(
     topic: str,
     payload: dict[str, Any],
@@ -37,21 +68,8 @@ async def enqueue(
     dedupe_key: str | None = None,
     available_at: dt.datetime | None = None,
 ) -> None:
-    """Write a message; with a dedupe_key, writing the same message twice is a no-op.
-    Inside write_transaction the relay is kicked once the transaction commits."""
-    query = OutboxMessage.insert(
-        OutboxMessage(
-            id=uuid.uuid4(),
-            topic=topic,
-            payload=payload,
-            dedupe_key=dedupe_key,
-            available_at=available_at or utcnow(),
-        )
-    )
-    if dedupe_key is not None:
-        query = query.on_conflict(target=OutboxMessage.dedupe_key, action="DO NOTHING")
-    await query
-    on_commit(_kick)
+    """Write one message (see `enqueue_many`)."""
+    await enqueue_many([Message(topic, payload, dedupe_key, available_at)])
 
 
 async def pending(limit: int = 100) -> list[dict[str, Any]]:

@@ -7,7 +7,8 @@ from typing import Any
 
 from service.donors.links import link_url, make_token
 from service.donors.tables import Donor
-from service.mail import Mail, queue_mail, render_mail
+from service.mail import Mail, mail_message, render_mail
+from service.outbox.services import Message, enqueue_many
 from service.pledges.tables import Pledge
 
 
@@ -58,6 +59,20 @@ async def queue_confirmation_mail(
         row = await Pledge.select(Pledge.donor).where(Pledge.id == pledge_id).first()
         assert row is not None
         donor_id = row["donor"]
+    await enqueue_many(
+        [confirmation_message(pledge_id, donor_id, to, donor_name, link_version, pledge)]
+    )
+
+
+def confirmation_message(
+    pledge_id: uuid.UUID,
+    donor_id: uuid.UUID,
+    to: str,
+    donor_name: str,
+    link_version: int,
+    pledge: dict[str, Any],
+) -> Message:
+    """The confirmation as an outbox message, for a caller writing several at once."""
     subject, text, html = render_mail(
         "pledge_confirmation",
         {
@@ -67,7 +82,7 @@ async def queue_confirmation_mail(
             "link": link_url(make_token(donor_id, link_version)),
         },
     )
-    await queue_mail(
+    return mail_message(
         Mail(to=to, subject=subject, text=text, html=html),
         dedupe_key=f"pledge-confirmation:{pledge_id}",
     )

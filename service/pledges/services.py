@@ -10,17 +10,16 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from service.audit.services import Actor, record
-from service.db import is_sqlite, write_transaction
+from service.db import is_sqlite, is_unique_violation, write_transaction
 from service.donors.services import DonorDraft, create_donor, donor_exists
 from service.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from service.events.services import PLEDGE_OPEN
 from service.events.tables import Event
 from service.ledger import rules
 from service.ledger.balances import project_fund_figures
-from service.locks import lock_key
-from service.outbox.services import enqueue
+from service.outbox.services import Message, enqueue_many
 from service.payments.paid import paid_fen
-from service.pledges.notify import queue_confirmation, queue_confirmation_mail
+from service.pledges.notify import confirmation_message, queue_confirmation
 from service.pledges.tables import Pledge
 from service.projects.tables import Project
 from service.settings import get_settings
@@ -84,18 +83,37 @@ async def _open_event(number: int) -> dict[str, Any]:
     return event
 
 
-async def _pledgeable_project(project_id: int, event_id: int) -> dict[str, Any]:
-    query = Project.select(
-        Project.id, Project.event, Project.status, Project.target_fen, Project.title
-    ).where(Project.id == project_id)
-    # One round trip: SELECT … FOR UPDATE (SQLite's BEGIN IMMEDIATE already serializes).
-    rows = await (query if is_sqlite() else query.lock_rows())
-    project = rows[0] if rows else None
-    if project is None:
-        raise NotFound.on("project_id", f"no project {project_id}")
-    if project["event"] != event_id or project["status"] not in PLEDGEABLE_PROJECT:
+_EVENT_AND_PROJECT_SQL = """
+SELECT p.id, p.status, p.target_fen, p.title, e.id AS event_id, e.number AS event_number,
+       e.status AS event_status, e.oversubscription_rule, e.title AS event_title
+FROM project p JOIN event e ON e.id = p.event
+WHERE p.id = {}
+"""
+
+
+async def _event_and_project(number: int, project_id: int) -> tuple[dict, dict]:
+    """The open event and its pledgeable project, locked against concurrent pledges, in
+    one round trip (SQLite's BEGIN IMMEDIATE already serializes writers). Plain SQL: this
+    runs on every pledge, and building it from Piccolo's joins costs more than running it."""
+    lock = "" if is_sqlite() else " FOR UPDATE OF p"
+    rows = await Project.raw(_EVENT_AND_PROJECT_SQL + lock, project_id)
+    row = rows[0] if rows else None
+    if row is None or row["event_number"] != number:
+        await _open_event(number)  # an unknown or closed event is the first thing to say
+        if row is None:
+            raise NotFound.on("project_id", f"no project {project_id}")
         raise NotAllowed.on("project_id", f"project {project_id} is not open for pledges")
-    return project
+    if row["event_status"] not in PLEDGE_OPEN:
+        raise NotAllowed.on("event", f"event {number} is not open for pledges")
+    if row["status"] not in PLEDGEABLE_PROJECT:
+        raise NotAllowed.on("project_id", f"project {project_id} is not open for pledges")
+    event = {
+        "id": row["event_id"],
+        "status": row["event_status"],
+        "oversubscription_rule": row["oversubscription_rule"],
+        "title": row["event_title"],
+    }
+    return event, row
 
 
 @dataclass(frozen=True)
@@ -140,7 +158,8 @@ async def _insert_pledge(
     fingerprint: str,
     created_at: dt.datetime,
     excess_of: uuid.UUID | None = None,
-) -> uuid.UUID:
+) -> tuple[uuid.UUID, Message]:
+    """The pledge row, and the live-totals message for the caller to write."""
     pledge_id = uuid.uuid4()
     await Pledge.insert(
         Pledge(
@@ -161,7 +180,7 @@ async def _insert_pledge(
             created_at=created_at,
         )
     )
-    await enqueue(
+    live = Message(
         "live.pledge",
         {
             "pledge_id": str(pledge_id),
@@ -172,7 +191,7 @@ async def _insert_pledge(
         },
         dedupe_key=f"live.pledge:{pledge_id}",
     )
-    return pledge_id
+    return pledge_id, live
 
 
 async def _donor_id(draft: PledgeDraft) -> uuid.UUID:
@@ -183,6 +202,19 @@ async def _donor_id(draft: PledgeDraft) -> uuid.UUID:
     return draft.donor_id
 
 
+async def _earlier_pledge(idempotency_key: str, fingerprint: str) -> PledgeResult | None:
+    """The pledge an earlier request with this key made; 409 if its body differed."""
+    rows = await Pledge.raw(
+        "SELECT id, request_hash FROM pledge WHERE idempotency_key = {}", idempotency_key
+    )
+    existing = rows[0] if rows else None
+    if existing is None:
+        return None
+    if existing["request_hash"] != fingerprint:
+        raise Conflict.on("Idempotency-Key", "this key was already used with a different request")
+    return PledgeResult(existing["id"], created=False)
+
+
 async def create_pledge(
     draft: PledgeDraft,
     actor: Actor,
@@ -191,31 +223,44 @@ async def create_pledge(
     notify_donor: bool = False,
 ) -> PledgeResult:
     """Record a pledge (and its general-fund excess, if any) with its ledger postings.
-    `notify_donor` mails the donor their signed link when they gave an address."""
+    `notify_donor` mails the donor their signed link when they gave an address.
+
+    An Idempotency-Key is unique on the pledge table: a request whose key another request
+    committed first (even one running at the same moment) fails on that index, rolls back
+    whole, and answers with the earlier pledge."""
     _check_amount(draft.amount_fen, draft.whole_project)
     fingerprint = request_hash(draft)
+    try:
+        return await _create_pledge(draft, actor, idempotency_key, fingerprint, notify_donor)
+    except Exception as exc:
+        if idempotency_key is None or not is_unique_violation(exc):
+            raise
+        earlier = await _earlier_pledge(idempotency_key, fingerprint)
+        if earlier is None:
+            raise
+        return earlier
+
+
+async def _create_pledge(
+    draft: PledgeDraft,
+    actor: Actor,
+    idempotency_key: str | None,
+    fingerprint: str,
+    notify_donor: bool,
+) -> PledgeResult:
     async with write_transaction():
         if idempotency_key is not None:
-            await lock_key("pledge", idempotency_key)
-            existing = (
-                await Pledge.select(Pledge.id, Pledge.request_hash)
-                .where(Pledge.idempotency_key == idempotency_key)
-                .first()
-            )
-            if existing:
-                if existing["request_hash"] != fingerprint:
-                    raise Conflict.on(
-                        "Idempotency-Key", "this key was already used with a different request"
-                    )
-                return PledgeResult(existing["id"], created=False)
-        event = await _open_event(draft.event_number)
+            earlier = await _earlier_pledge(idempotency_key, fingerprint)
+            if earlier is not None:
+                return earlier
         project: dict[str, Any] | None = None
         if draft.project_id is not None:
-            project = await _pledgeable_project(draft.project_id, event["id"])
+            event, project = await _event_and_project(draft.event_number, draft.project_id)
             allocation = await _allocate(draft, project, event["oversubscription_rule"])
         elif draft.whole_project:
             raise InvalidInput.on("whole_project", "only a project can be claimed whole")
         else:
+            event = await _open_event(draft.event_number)
             assert draft.amount_fen is not None
             allocation = Allocation(0, draft.amount_fen)
         donor_id = await _donor_id(draft)
@@ -229,16 +274,17 @@ async def create_pledge(
             "actor": actor,
             "fingerprint": fingerprint,
         }
-        main_id = await _insert_pledge(
+        main_id, live = await _insert_pledge(
             draft,
             project_id=draft.project_id if allocation.project_fen else None,
             amount_fen=allocation.project_fen or allocation.general_fund_fen,
             idempotency_key=idempotency_key,
             **common,
         )
+        messages = [live]
         excess_id = None
         if allocation.project_fen and allocation.general_fund_fen:
-            excess_id = await _insert_pledge(
+            excess_id, live = await _insert_pledge(
                 draft,
                 project_id=None,
                 amount_fen=allocation.general_fund_fen,
@@ -246,6 +292,7 @@ async def create_pledge(
                 excess_of=main_id,
                 **common,
             )
+            messages.append(live)
         await record(
             actor,
             "pledge.create",
@@ -264,22 +311,25 @@ async def create_pledge(
         main_amount = allocation.project_fen or allocation.general_fund_fen
         if notify_donor and draft.donor_id is None:
             if draft.donor.email:  # a new donor: everything the mail needs is at hand
-                await queue_confirmation_mail(
-                    main_id,
-                    to=draft.donor.email,
-                    donor_name=draft.donor.display_name.strip(),
-                    link_version=1,
-                    donor_id=donor_id,
-                    pledge={
-                        "amount_fen": main_amount,
-                        "due_on": due_on,
-                        "channel": draft.channel.value,
-                        "project_title": project["title"] if main_project and project else None,
-                        "event_title": event["title"],
-                    },
+                messages.append(
+                    confirmation_message(
+                        main_id,
+                        donor_id,
+                        to=draft.donor.email,
+                        donor_name=draft.donor.display_name.strip(),
+                        link_version=1,
+                        pledge={
+                            "amount_fen": main_amount,
+                            "due_on": due_on,
+                            "channel": draft.channel.value,
+                            "project_title": project["title"] if main_project and project else None,
+                            "event_title": event["title"],
+                        },
+                    )
                 )
         elif notify_donor:
             await queue_confirmation(main_id, donor_id)
+        await enqueue_many(messages)
         # Posting takes the ledger's chain lock until commit: do it last, so the one
         # lock every money movement shares is held as briefly as possible.
         await rules.pledge_made(
