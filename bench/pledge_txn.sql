@@ -21,7 +21,7 @@ INSERT INTO audit_log (actor, actor_label, action, object_type, object_id, reaso
   VALUES (NULL, 'donor (online)', 'pledge.create', 'pledge', ':pledge', '', json_build_object('project_fen', :amount), now()) RETURNING id;
 INSERT INTO outbox_message (id, topic, payload, dedupe_key, created_at, available_at, delivered_at, attempts, last_error) VALUES
   (gen_random_uuid(), 'live.pledge', json_build_object('pledge_id', ':pledge', 'project_id', :project, 'amount_fen', :amount), 'live.pledge:' || ':pledge', now(), now(), NULL, 0, ''),
-  (gen_random_uuid(), 'mail.send', json_build_object('to', 'bench@example.com', 'subject', '感谢您的认捐', 'text', repeat('谢', 400), 'html', repeat('谢', 900)), 'pledge-confirmation:' || ':pledge', now(), now(), NULL, 0, '')
+  (gen_random_uuid(), 'mail.send', json_build_object('to', 'bench@example.com', 'template', 'pledge_confirmation', 'context', json_build_object('donor_name', '压测捐赠人', 'pledge', json_build_object('amount_fen', :amount, 'due_on', current_date + 30, 'channel', 'online', 'project_title', '压测项目', 'event_title', '压测众筹会'), 'pledge_code', 'MS' || left(':pledge', 8), 'link', 'http://127.0.0.1:8000/donor/' || md5(':pledge') || '.1.' || left(md5(':ikey'), 22)), 'message_id', '<' || ':pledge' || '@minsheng.local>'), 'pledge-confirmation:' || ':pledge', now(), now(), NULL, 0, '')
   ON CONFLICT (dedupe_key) DO NOTHING RETURNING id;
 SELECT pg_advisory_xact_lock(7305001);
 SELECT (SELECT seq FROM ledger_transaction WHERE id = ':txid') AS existing, (SELECT seq FROM ledger_transaction ORDER BY seq DESC LIMIT 1) AS head_seq, (SELECT hash FROM ledger_transaction ORDER BY seq DESC LIMIT 1) AS head_hash, (SELECT COUNT(*) FROM ledger_account WHERE code IN ('pledged:p' || :project, 'receivable:p' || :project)) AS accounts \gset

@@ -2,11 +2,14 @@
 
 Services never call this directly inside a money transaction: they enqueue an outbox
 message (topic "mail.send", see `queue_mail`) and the relay sends it after commit.
+A message carries either the rendered mail or a template and its context
+(`templated_mail_message`), rendered by the relay when it sends.
 """
 
 from __future__ import annotations
 
 import functools
+import json
 import smtplib
 import ssl
 import uuid
@@ -14,6 +17,7 @@ from dataclasses import dataclass, field
 from email.message import EmailMessage
 from email.utils import formataddr, make_msgid, parseaddr
 from pathlib import Path
+from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from jinja2 import Environment
@@ -129,12 +133,33 @@ async def queue_mail(mail: Mail, dedupe_key: str) -> None:
     await enqueue_many([mail_message(mail, dedupe_key)])
 
 
+def templated_mail_message(
+    template: str, context: dict[str, Any], to: str, dedupe_key: str
+) -> Message:
+    """A mail rendered when it is sent (by the relay), not in the caller's request: the
+    context must be plain values (dates become ISO text, as the templates print them)."""
+    return Message(
+        "mail.send",
+        {
+            "to": to,
+            "template": template,
+            "context": json.loads(json.dumps(context, default=str, ensure_ascii=False)),
+            "message_id": make_msgid(domain="minsheng.local"),
+        },
+        dedupe_key=dedupe_key,
+    )
+
+
 def mail_from_payload(payload: dict) -> Mail:
+    if "template" in payload:
+        subject, text, html = render_mail(payload["template"], payload["context"])
+    else:
+        subject, text, html = payload["subject"], payload["text"], payload.get("html")
     return Mail(
         to=payload["to"],
-        subject=payload["subject"],
-        text=payload["text"],
-        html=payload.get("html"),
+        subject=subject,
+        text=text,
+        html=html,
         message_id=payload.get("message_id", ""),
         attachments=tuple(Attachment(**a) for a in payload.get("attachments", [])),
     )

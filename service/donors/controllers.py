@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated
+from typing import Annotated, Any
 
 import msgspec
 from litestar import Controller, get, post
-from litestar.params import FromPath, PathParameter
+from litestar.enums import RequestEncodingType
+from litestar.params import Body, FromPath, PathParameter
 from litestar.response import Template
 
 from service.auth.guards import CurrentStaff, requires_organizer
-from service.donors.links import donor_for_token, link_url, revoke_links
+from service.donors.links import donor_for_token, link_url, reissue_link, revoke_links
 from service.donors.tables import Donor
+from service.pledges.forms import checked, text
 from service.pledges.tracking import donor_pledges
 from service.settings import get_settings
 
@@ -67,4 +69,30 @@ class DonorApi(Controller):
         return DonorLinkOut(donor_id, link_url(token))
 
 
-ROUTES = [DonorPages, DonorApi]
+class DonorConsolePages(Controller):
+    path = "/console/donors"
+    include_in_schema = False
+
+    @post("/{donor_id:uuid}/revoke-links", guards=[requires_organizer], status_code=200)
+    async def revoke(
+        self,
+        donor_id: FromPath[uuid.UUID],
+        data: Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)],
+        staff: CurrentStaff,
+    ) -> Template:
+        """Revoke a donor's links (a leaked link, a changed address) and hand over the new one."""
+        new = await reissue_link(
+            donor_id, staff.actor, text(data, "reason"), mail=checked(data, "mail")
+        )
+        back = text(data, "event")
+        return Template(
+            "console/donor_link.html",
+            context={
+                "staff": staff,
+                "new": new,
+                "back": f"/console/pledges?event={back}" if back.isdigit() else "/console/pledges",
+            },
+        )
+
+
+ROUTES = [DonorPages, DonorApi, DonorConsolePages]

@@ -10,11 +10,14 @@ import base64
 import hashlib
 import hmac
 import uuid
+from dataclasses import dataclass
 
 from service.audit.services import Actor, record
 from service.db import write_transaction
 from service.donors.tables import Donor
-from service.errors import NotFound
+from service.errors import InvalidInput, NotFound
+from service.mail import templated_mail_message
+from service.outbox.services import enqueue_many
 from service.settings import get_settings
 
 SIGNATURE_BYTES = 16
@@ -66,6 +69,45 @@ async def current_token(donor_id: uuid.UUID) -> str:
     if row is None:
         raise NotFound.on("donor_id", f"no donor {donor_id}")
     return make_token(donor_id, row["link_version"])
+
+
+@dataclass(frozen=True)
+class NewLink:
+    link: str
+    donor_name: str
+    mailed_to: str | None
+    """The address the new link was mailed to; None when not mailed (no address, or not
+    asked): the organizer hands it over instead."""
+
+
+async def reissue_link(donor_id: uuid.UUID, actor: Actor, reason: str, *, mail: bool) -> NewLink:
+    """Revoke every link the donor has (a reason is required: it goes to the audit log)
+    and, when asked and the donor gave an address, mail them the new one."""
+    reason = reason.strip()
+    if not reason:
+        raise InvalidInput.on(
+            "reason", "say why the links are revoked (it is kept in the audit log)"
+        )
+    async with write_transaction():
+        token = await revoke_links(donor_id, actor, reason)
+        donor = (
+            await Donor.select(Donor.email, Donor.display_name).where(Donor.id == donor_id).first()
+        )
+        assert donor is not None  # revoke_links found it
+        link = link_url(token)
+        mailed_to = donor["email"] if mail and donor["email"] else None
+        if mailed_to:
+            await enqueue_many(
+                [
+                    templated_mail_message(
+                        "donor_link",
+                        {"donor_name": donor["display_name"], "link": link},
+                        to=mailed_to,
+                        dedupe_key=f"donor-link:{token}",
+                    )
+                ]
+            )
+    return NewLink(link, donor["display_name"], mailed_to)
 
 
 async def revoke_links(donor_id: uuid.UUID, actor: Actor, reason: str = "") -> str:

@@ -192,6 +192,7 @@ async def recent_pledges(event_id: int, channel: str | None = None, limit: int =
             Pledge.created_at,
             Pledge.due_on,
             Pledge.excess_of,
+            Pledge.donor,
             Pledge.project.title.as_alias("project_title"),
             Pledge.donor.display_name.as_alias("donor_name"),
         )

@@ -107,6 +107,7 @@ _LIST_COLUMNS = (
     Project.cover_image,
     Project.event,
     Project.event.number.as_alias("event_number"),
+    Project.event.status.as_alias("event_status"),
     Project.community.name.as_alias("community"),
     Project.owner_org.name.as_alias("owner"),
 )

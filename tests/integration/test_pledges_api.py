@@ -13,6 +13,7 @@ from service.donors.tables import Donor
 from service.events.tables import Event
 from service.ledger.balances import event_fund_figures, project_fund_figures
 from service.ledger.services import verify_chain
+from service.mail import mail_from_payload
 from service.outbox.tables import OutboxMessage
 from service.pledges.tables import Pledge
 from tests import factories
@@ -46,8 +47,12 @@ async def test_online_pledge_posts_ledger_outbox_and_mails_the_donor_link(client
         .first()
     )
     assert mail["payload"]["to"] == "wang@example.com"
-    assert "/donor/" in mail["payload"]["text"]
-    assert "¥123.45" in mail["payload"]["text"]
+    # Rendered by the relay when it sends, from the values the pledge had.
+    assert mail["payload"]["template"] == "pledge_confirmation"
+    rendered = mail_from_payload(mail["payload"])
+    assert "/donor/" in rendered.text and "/donor/" in (rendered.html or "")
+    assert "¥123.45" in rendered.text and "壹佰贰拾叁圆肆角伍分" in rendered.text
+    assert body["due_on"] in rendered.text
 
 
 async def test_enterprise_donor_needs_a_valid_uscc(client):

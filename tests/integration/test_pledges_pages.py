@@ -323,3 +323,77 @@ async def test_bank_statement_import_proposes_and_applies_each_line_once(client)
         .where(BankStatementLine.id == lines["不认识的人"]["id"])
         .first()
     )["status"] == "ignored"
+
+
+async def test_organizer_revokes_a_donors_links_from_the_console_and_mails_the_new_one(client):
+    from service.audit.tables import AuditLog
+    from service.donors.links import current_token
+    from service.mail import mail_from_payload
+    from service.outbox.tables import OutboxMessage
+
+    event = await factories.event()
+    project = await factories.project(event.id)
+    created = await client.post(
+        "/api/v1/pledges",
+        json={
+            "event": event.number,
+            "project_id": project,
+            "amount_fen": 5_000,
+            "donor": {"kind": "individual", "display_name": "李四", "email": "li@example.com"},
+        },
+    )
+    assert created.status_code == 201, created.text
+    donor_id = (await Pledge.select(Pledge.donor).first())["donor"]
+    old = await current_token(donor_id)
+    await log_in(client)
+    page = await client.get(f"/console/pledges?event={event.number}", headers=HTML)
+    assert f'action="/console/donors/{donor_id}/revoke-links"' in page.text
+    token = re.search(r'name="_csrf_token" value="([^"]+)"', page.text).group(1)
+    path = f"/console/donors/{donor_id}/revoke-links"
+
+    # No reason: refused with the field named, and the old link still opens.
+    refused = await client.post(
+        path, data={"_csrf_token": token, "reason": " ", "mail": "1"}, headers=HTML
+    )
+    assert refused.status_code == 400 and "reason" in refused.text
+    assert (await client.get(f"/donor/{old}", headers=HTML)).status_code == 200
+
+    done = await client.post(
+        path,
+        data={"_csrf_token": token, "reason": "捐赠人说链接被转发了", "mail": "1", "event": "1"},
+        headers=HTML,
+    )
+    assert done.status_code == 200, done.text
+    new = await current_token(donor_id)
+    assert new != old and f"/donor/{new}" in done.text and "li@example.com" in done.text
+    assert (await client.get(f"/donor/{old}", headers=HTML)).status_code == 404
+    assert (await client.get(f"/donor/{new}", headers=HTML)).status_code == 200
+    audit = await AuditLog.select(AuditLog.reason).where(AuditLog.action == "donor.revoke_links")
+    assert audit == [{"reason": "捐赠人说链接被转发了"}]
+    mails = (
+        await OutboxMessage.select(OutboxMessage.payload)
+        .where(OutboxMessage.dedupe_key == f"donor-link:{new}")
+        .output(load_json=True)
+    )
+    assert len(mails) == 1
+    mail = mail_from_payload(mails[0]["payload"])
+    assert mail.to == "li@example.com" and f"/donor/{new}" in mail.text
+
+    # Without the mail box ticked the organizer hands the link over; nothing is mailed.
+    quiet = await client.post(path, data={"_csrf_token": token, "reason": "当面告知"}, headers=HTML)
+    assert quiet.status_code == 200 and 'id="not-mailed"' in quiet.text
+    newest = await current_token(donor_id)
+    assert not await OutboxMessage.exists().where(
+        OutboxMessage.dedupe_key == f"donor-link:{newest}"
+    )
+
+
+async def test_a_closed_editions_project_page_says_so_instead_of_showing_the_form(client):
+    event = await factories.event(status=Event.Status.closed)
+    project = await factories.project(event.id)
+    page = await client.get(f"/projects/{project}", headers=HTML)
+    assert page.status_code == 200
+    assert f'action="/projects/{project}/pledge' not in page.text
+    assert "本届众筹会当前不接受认捐" in page.text
+    english = await client.get(f"/projects/{project}?lang=en", headers=HTML)
+    assert "not taking pledges right now" in english.text
