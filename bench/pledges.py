@@ -3,7 +3,7 @@ same SQL transaction (bench/pledge_txn.sql) on the same machine in the same run.
 
     uv run python bench/pledges.py                       # defaults below
     uv run python bench/pledges.py --write-readme        # also update README's table
-    uv run python bench/pledges.py --profile             # one worker under cProfile
+    uv run python bench/pledges.py --profile             # sample the workers with py-spy
 
 It creates its own database (minsheng_bench), seeds one pledging event with 20 projects,
 starts uvicorn on 127.0.0.1 and, from wrk (apt-get install wrk), sends pledges for
@@ -16,10 +16,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import io
 import json
 import os
-import pstats
 import re
 import shutil
 import signal
@@ -136,7 +134,7 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def start_server(port: int, workers: int, profile_to: Path | None) -> subprocess.Popen:
+def start_server(port: int, workers: int) -> subprocess.Popen:
     uvicorn = [
         "-m",
         "uvicorn",
@@ -156,9 +154,8 @@ def start_server(port: int, workers: int, profile_to: Path | None) -> subprocess
         "--http",
         "httptools",
     ]
-    prefix = ["-m", "cProfile", "-o", str(profile_to)] if profile_to else []
     return subprocess.Popen(
-        [sys.executable, *prefix, *uvicorn],
+        [sys.executable, *uvicorn],
         cwd=ROOT,
         env=server_env(),
         start_new_session=True,
@@ -294,14 +291,65 @@ def pgbench(concurrency: int, seconds: int) -> dict:
     return out
 
 
-def print_profile(path: Path, limit: int = 25) -> str:
-    """The server's hottest functions, by own time and by cumulative time."""
-    out = []
-    for sort in ("tottime", "cumulative"):
-        stream = io.StringIO()
-        pstats.Stats(str(path), stream=stream).sort_stats(sort).print_stats(limit)
-        out.append(stream.getvalue())
-    return "\n".join(out)
+def spy_on_workers(server: subprocess.Popen, seconds: int) -> list[subprocess.Popen]:
+    """py-spy (a sampling profiler: real CPU, no instrumentation) on every uvicorn worker."""
+    spy = shutil.which("py-spy") or str(Path(sys.executable).with_name("py-spy"))
+    workers = subprocess.run(
+        ["pgrep", "-P", str(server.pid)], capture_output=True, text=True, check=False
+    ).stdout.split()
+    out = Path(tempfile.mkdtemp(prefix="minsheng-spy-"))
+    record = [spy, "record", "--gil", "--rate", "200", "--format", "raw", "-d", str(seconds)]
+    return [
+        subprocess.Popen(
+            [*record, "--pid", pid, "--output", str(out / f"{pid}.txt")],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        for pid in workers
+    ]
+
+
+def profile_summary(spies: list[subprocess.Popen], limit: int = 30) -> str:
+    """Where the workers' CPU went: each function's share of all samples (inclusive), and
+    the split of the pledge service's own time."""
+    for spy in spies:
+        spy.wait()
+    files = {Path(arg) for spy in spies for arg in spy.args if str(arg).endswith(".txt")}
+    total = 0
+    inclusive: dict[str, int] = {}
+    under_service: dict[str, int] = {}
+    for file in files:
+        if not file.exists():
+            continue
+        for line in file.read_text().splitlines():
+            stack, _, count = line.rpartition(" ")
+            samples = int(count)
+            total += samples
+            frames = [
+                re.sub(r" \((?:.*site-packages/|.*/main/)?(.*?):\d+\)$", r" [\1]", f)
+                for f in stack.split(";")
+            ]
+            for frame in set(frames):
+                inclusive[frame] = inclusive.get(frame, 0) + samples
+            for depth, frame in enumerate(frames[:-1]):
+                if frame.startswith("_create_pledge "):
+                    below = frames[depth + 1]
+                    under_service[below] = under_service.get(below, 0) + samples
+                    break
+    if not total:
+        return "py-spy recorded nothing (is it installed? uv sync installs it)"
+    lines = [
+        f"{total} samples; share of all samples, inclusive (server plumbing above 95% left out):"
+    ]
+    top = sorted(
+        ((name, n) for name, n in inclusive.items() if n < 0.95 * total), key=lambda item: -item[1]
+    )[:limit]
+    lines += [f"  {100 * n / total:5.1f}%  {name}" for name, n in top]
+    lines.append("inside the pledge service (_create_pledge), by callee:")
+    service_total = sum(under_service.values()) or 1
+    ranked = sorted(under_service.items(), key=lambda item: -item[1])[:15]
+    lines += [f"  {100 * n / service_total:5.1f}%  {name}" for name, n in ranked]
+    return "\n".join(lines)
 
 
 def table(rows: list[tuple[int, dict, dict]], args: argparse.Namespace) -> str:
@@ -346,10 +394,12 @@ def write_readme(text: str) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--concurrency", type=int, nargs="+", default=[4, 16])
+    parser.add_argument("--concurrency", type=int, nargs="+", default=[4, 8, 16])
     parser.add_argument("--warmup", type=int, default=3, help="seconds before measuring")
     parser.add_argument("--seconds", type=int, default=20, help="each measurement's length")
-    parser.add_argument("--profile", action="store_true", help="one worker under cProfile")
+    parser.add_argument(
+        "--profile", action="store_true", help="sample the workers with py-spy, then stop"
+    )
     parser.add_argument("--write-readme", action="store_true")
     args = parser.parse_args()
 
@@ -359,17 +409,19 @@ def main() -> None:
     for clients in args.concurrency:
         flush_bench_redis()
         port = free_port()
-        profile_to = Path(tempfile.mkdtemp()) / "server.prof" if args.profile else None
-        server = start_server(port, 1 if args.profile else args.workers, profile_to)
+        server = start_server(port, args.workers)
+        spies: list[subprocess.Popen] = []
         try:
             asyncio.run(wait_ready(port))
             load(port, projects, args.warmup, clients)
+            if args.profile:
+                spies = spy_on_workers(server, args.seconds)
             service = load(port, projects, args.seconds, clients)
         finally:
             stop_server(server)
         print(f"service, {clients} clients:", service)
-        if profile_to:
-            print(print_profile(profile_to))
+        if spies:
+            print(profile_summary(spies))
             return
         raw = pgbench(clients, args.seconds)
         print(f"pgbench, {clients} clients:", raw)
