@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from service.audit.tables import AuditLog
 from service.auth.tables import StaffUser
@@ -179,3 +180,18 @@ async def test_tracking_api_per_project_event_and_overdue(client):
     )
     assert page.status_code == 200
     assert "¥730.00" in page.text and "¥250.00" in page.text
+    # The chart: one scale for every row (the largest target or pledge), received, then
+    # what is outstanding with its overdue part at the end.
+    rows = body["projects"]
+    top = max([1] + [r["target_fen"] or 0 for r in rows] + [r["pledged"] for r in rows])
+
+    def width(fen: int) -> int:
+        return fen * 420 // top
+
+    chart = re.search(r'<figure class="chart pl-chart">.*?</figure>', page.text, re.S).group(0)
+    assert f'width="{width(15_000)}" height="16" class="chart-received"' in chart
+    assert (
+        f'width="{width(35_000) - width(25_000)}" height="16" class="pl-chart-outstanding"' in chart
+    )
+    assert f'width="{width(25_000)}" height="16" class="pl-chart-overdue"' in chart
+    assert f'width="{width(20_000)}" height="16" class="chart-received"' in chart  # b, paid
