@@ -403,11 +403,12 @@ def main() -> None:
     parser.add_argument("--write-readme", action="store_true")
     args = parser.parse_args()
 
-    flush_bench_redis()
-    projects = asyncio.run(prepare_database())
     rows = []
     for clients in args.concurrency:
+        # Each measurement starts from the same freshly seeded database: a project's
+        # figures are a sum over its entries, so neither side may pay for the other's rows.
         flush_bench_redis()
+        projects = asyncio.run(prepare_database())
         port = free_port()
         server = start_server(port, args.workers)
         spies: list[subprocess.Popen] = []
@@ -423,6 +424,7 @@ def main() -> None:
         if spies:
             print(profile_summary(spies))
             return
+        asyncio.run(prepare_database())
         raw = pgbench(clients, args.seconds)
         print(f"pgbench, {clients} clients:", raw)
         rows.append((clients, service, raw))
