@@ -6,6 +6,8 @@ import uuid
 
 import msgspec
 
+from service.bounds import PositiveFen
+
 
 class PaymentStartIn(msgspec.Struct, forbid_unknown_fields=True):
     method: str = "card"
@@ -29,13 +31,13 @@ class PaymentStatusOut(msgspec.Struct):
 
 
 class CaptureIn(msgspec.Struct, forbid_unknown_fields=True):
-    amount_fen: int | None = None
+    amount_fen: PositiveFen | None = None
     """Capture less than authorized; the rest is released. Omit for all."""
 
 
 class RefundIn(msgspec.Struct, forbid_unknown_fields=True):
     reason: str
-    amount_fen: int | None = None
+    amount_fen: PositiveFen | None = None
     """Omit for everything not yet refunded."""
 
 

@@ -4,6 +4,8 @@ from typing import Annotated, Literal
 
 import msgspec
 
+from service.bounds import PositiveFen, RowId
+
 Name = Annotated[str, msgspec.Meta(min_length=1, max_length=100)]
 Email = Annotated[str, msgspec.Meta(max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
 Phone = Annotated[str, msgspec.Meta(max_length=30, pattern=r"^[0-9+\- ]{5,30}$")]
@@ -21,10 +23,10 @@ class DonorIn(msgspec.Struct, forbid_unknown_fields=True):
 
 
 class PledgeCreate(msgspec.Struct, forbid_unknown_fields=True):
-    event: Annotated[int, msgspec.Meta(gt=0)]
+    event: RowId
     donor: DonorIn
-    project_id: Annotated[int, msgspec.Meta(gt=0)] | None = None
-    amount_fen: Annotated[int, msgspec.Meta(gt=0)] | None = None
+    project_id: RowId | None = None
+    amount_fen: PositiveFen | None = None
     whole_project: bool = False
     allow_general_fund: bool = False
     message: Annotated[str, msgspec.Meta(max_length=500)] = ""
@@ -57,7 +59,7 @@ class PledgeCancel(msgspec.Struct, forbid_unknown_fields=True):
 
 class OfflinePaymentIn(msgspec.Struct, forbid_unknown_fields=True):
     provider: Literal["bank", "cash"]
-    amount_fen: Annotated[int, msgspec.Meta(gt=0)]
+    amount_fen: PositiveFen
     reference: Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
     received_on: dt.date
 

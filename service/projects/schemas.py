@@ -3,6 +3,8 @@ from typing import Annotated, Any
 
 import msgspec
 
+from service.bounds import AnyFen, AnyRowId
+
 
 class Totals(msgspec.Struct):
     """Figures in integer fen, derived from the ledger."""
@@ -56,7 +58,7 @@ LongText = Annotated[str, msgspec.Meta(max_length=20_000)]
 
 class BudgetLineIn(msgspec.Struct, forbid_unknown_fields=True):
     item: LongText
-    amount_fen: int
+    amount_fen: AnyFen
     kind: Annotated[str, msgspec.Meta(max_length=20)] = "other"
 
 
@@ -65,22 +67,22 @@ class ProposalIn(msgspec.Struct, forbid_unknown_fields=True):
     `target_fen` only to have it checked against that sum)."""
 
     title: LongText
-    community_id: int
+    community_id: AnyRowId
     category: Annotated[str, msgspec.Meta(max_length=30)]
     budget: Annotated[list[BudgetLineIn], msgspec.Meta(max_length=200)]
     summary: LongText = ""
     beneficiaries: LongText = ""
     implementer: LongText = ""
     timeline: LongText = ""
-    owner_org_id: int | None = None
-    target_fen: int | None = None
-    minimum_fen: int | None = None
-    event: int | None = None
+    owner_org_id: AnyRowId | None = None
+    target_fen: AnyFen | None = None
+    minimum_fen: AnyFen | None = None
+    event: AnyRowId | None = None
 
 
 class ActionIn(msgspec.Struct, forbid_unknown_fields=True):
     reason: LongText = ""
-    event: int | None = None
+    event: AnyRowId | None = None
 
 
 class StaffProjectOut(msgspec.Struct):
@@ -97,7 +99,7 @@ class StaffProjectOut(msgspec.Struct):
     event_number: int | None
     owner_org_id: int
     owner_name: str
-    community_id: int
+    community_id: AnyRowId
     community_name: str
     review_note: str
     cover_url: str | None

@@ -1,6 +1,8 @@
 """The public contract's error shape: every 4xx is {"detail", "errors": [{field, message}]},
 and nothing a client can send produces a 500."""
 
+import json
+
 import pytest
 
 from tests import factories
@@ -131,3 +133,47 @@ async def test_openapi_is_served(client):
     schema = (await client.get("/schema/openapi.json")).json()
     for path in ("/api/v1/events", "/api/v1/pledges", "/api/v1/ledger/balances"):
         assert path in schema["paths"]
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"event": 2**31}, "event"),
+        ({"event": 2**70}, "event"),
+        ({"project_id": 2**31}, "project_id"),
+        ({"project_id": 2**64}, "project_id"),
+        ({"amount_fen": 2**63}, "amount_fen"),
+    ],
+)
+async def test_numbers_beyond_their_columns_are_400_naming_the_field(client, changes, field):
+    """Before, these reached PostgreSQL and came back as a 500 (integer out of range)."""
+    body = {
+        "event": 1,
+        "project_id": 1,
+        "amount_fen": 1000,
+        "donor": {"kind": "individual", "display_name": "x", "email": "x@example.com"},
+        **changes,
+    }
+    response = await client.post("/api/v1/pledges", json=body)
+    assert_error_shape(response, 400)
+    assert field in json.dumps(response.json(), ensure_ascii=False)
+
+
+async def test_an_offline_payment_beyond_bigint_is_400(client):
+    from tests.pledge_helpers import log_in
+
+    event = await factories.event()
+    project = await factories.project(event.id)
+    pledge = await factories.pledge(event.number, project, 10_000)
+    await log_in(client)
+    response = await client.post(
+        f"/api/v1/pledges/{pledge}/offline-payments",
+        json={
+            "provider": "bank",
+            "amount_fen": 2**64,
+            "reference": "x",
+            "received_on": "2026-11-28",
+        },
+    )
+    assert_error_shape(response, 400)
+    assert "amount_fen" in response.text
