@@ -1,11 +1,12 @@
-"""Bounded integers for JSON bodies: a number that cannot fit its column is a 400 naming
-the field, never a database error (a 500) when the query runs."""
+"""Bounded integers for JSON bodies and query parameters: a number that cannot fit its
+column is a 400 naming the field, never a database error (a 500) when the query runs."""
 
 from __future__ import annotations
 
 from typing import Annotated
 
 import msgspec
+from litestar.params import QueryParameter
 
 MAX_ROW_ID = 2**31 - 1
 """INTEGER and SERIAL columns (ids, edition numbers)."""
@@ -20,3 +21,11 @@ PositiveFen = Annotated[int, msgspec.Meta(gt=0, le=MAX_FEN)]
 # Where the service checks the sign itself (with its own message), only the range is bounded.
 AnyRowId = Annotated[int, msgspec.Meta(ge=-MAX_ROW_ID - 1, le=MAX_ROW_ID)]
 AnyFen = Annotated[int, msgspec.Meta(ge=-MAX_FEN, le=MAX_FEN)]
+
+Edition = Annotated[int, QueryParameter(gt=0, le=MAX_ROW_ID, description="Edition number")]
+OptionalEdition = Annotated[
+    int | None, QueryParameter(gt=0, le=MAX_ROW_ID, description="Edition number")
+]
+OptionalProject = Annotated[
+    int | None, QueryParameter(gt=0, le=MAX_ROW_ID, description="One project")
+]

@@ -13,6 +13,7 @@ from litestar.params import PathParameter, QueryParameter
 from litestar.response import Stream
 
 from service.auth.guards import CurrentStaff, requires_financial_reader
+from service.bounds import Edition, OptionalProject
 from service.exports.services import get_manifest, prepare_export
 
 ExportKind = Literal["journal", "statement", "pledges", "receipts"]
@@ -28,10 +29,10 @@ class ExportApi(Controller):
     async def export_ledger(
         self,
         staff: CurrentStaff,
-        event: Annotated[int, QueryParameter(gt=0, description="Edition number")],
+        event: Edition,
         format: Annotated[ExportFormat, QueryParameter(description="File format")] = "csv",
         kind: Annotated[ExportKind, QueryParameter(description="What to export")] = "journal",
-        project: Annotated[int | None, QueryParameter(gt=0, description="One project")] = None,
+        project: OptionalProject = None,
     ) -> Stream:
         """Stream the export; `X-Export-Id` names its manifest, available once the
         download has finished at /api/v1/exports/{id}/manifest."""

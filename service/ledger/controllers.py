@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
 import msgspec
 from litestar import Controller, get
-from litestar.params import QueryParameter
 
+from service.bounds import Edition
 from service.events.services import get_public_event
 from service.exports.controllers import ROUTES as EXPORT_ROUTES
 from service.ledger.balances import event_fund_figures, event_total
@@ -35,9 +33,7 @@ class LedgerApi(Controller):
     tags = ["ledger"]
 
     @get("/balances", operation_id="getLedgerBalances")
-    async def balances(
-        self, event: Annotated[int, QueryParameter(gt=0, description="Edition number")]
-    ) -> Balances:
+    async def balances(self, event: Edition) -> Balances:
         row = await get_public_event(event)
         figures = await event_fund_figures(row["id"])
         projects = (

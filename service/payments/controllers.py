@@ -13,6 +13,7 @@ from litestar.response import Redirect, Template
 
 from service.audit.services import Actor
 from service.auth.guards import CurrentStaff, requires_financial_reader, requires_organizer
+from service.bounds import OptionalEdition
 from service.errors import InvalidInput
 from service.events.tables import Event
 from service.money import parse_yuan
@@ -118,7 +119,7 @@ class OnlinePaymentApi(Controller):
         operation_id="reconciliationReport",
         guards=[requires_financial_reader],
     )
-    async def report(self, event: FromQuery[int | None] = None) -> ReconciliationOut:
+    async def report(self, event: OptionalEdition = None) -> ReconciliationOut:
         event_id = await _event_id(event)
         differences = await reconcile.report(event_id)
         return ReconciliationOut([DifferenceOut(**d) for d in reconcile.as_dicts(differences)])
@@ -213,9 +214,7 @@ class PaymentPages(Controller):
         return Redirect(f"/console/payments/{payment_id}", status_code=303)
 
     @get("/console/payments/reconciliation", guards=[requires_financial_reader])
-    async def reconciliation(
-        self, staff: CurrentStaff, event: FromQuery[int | None] = None
-    ) -> Template:
+    async def reconciliation(self, staff: CurrentStaff, event: OptionalEdition = None) -> Template:
         differences = await reconcile.report(await _event_id(event))
         return Template(
             "payments/reconciliation.html",

@@ -12,6 +12,7 @@ from litestar.params import Body, FromQuery
 from litestar.response import Redirect, Template
 
 from service.auth.guards import CurrentStaff, requires_organizer
+from service.bounds import OptionalEdition
 from service.donors.services import DonorDraft, find_donors
 from service.errors import DomainError, InvalidInput
 from service.pledges import services
@@ -108,7 +109,7 @@ class ClaimPages(Controller):
 
     @get("/", name="claims")
     async def page(
-        self, event: FromQuery[int | None] = None, done: FromQuery[uuid.UUID | None] = None
+        self, event: OptionalEdition = None, done: FromQuery[uuid.UUID | None] = None
     ) -> Template:
         return await _page(event, done=done)
 

@@ -7,10 +7,11 @@ from typing import Annotated, Any
 
 from litestar import Controller, get, post
 from litestar.enums import RequestEncodingType
-from litestar.params import Body, FromPath, FromQuery
+from litestar.params import Body, FromPath
 from litestar.response import Redirect, Template
 
 from service.auth.guards import CurrentStaff, requires_financial_reader, requires_organizer
+from service.bounds import OptionalEdition
 from service.pledges.forms import text
 from service.pledges.lifecycle import cancel_pledge
 from service.pledges.tracking import console_event, event_tracking, recent_pledges
@@ -23,7 +24,7 @@ class PledgeConsolePages(Controller):
     include_in_schema = False
 
     @get("/", name="pledge-tracking", guards=[requires_financial_reader])
-    async def page(self, staff: CurrentStaff, event: FromQuery[int | None] = None) -> Template:
+    async def page(self, staff: CurrentStaff, event: OptionalEdition = None) -> Template:
         current = await console_event(event)
         return Template(
             "console/pledges.html",

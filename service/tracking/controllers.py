@@ -5,10 +5,10 @@ from __future__ import annotations
 import datetime as dt
 
 from litestar import Controller, get
-from litestar.params import FromQuery
 from litestar.response import Template
 
 from service.auth.guards import requires_financial_reader
+from service.bounds import OptionalEdition
 from service.clock import SHANGHAI
 from service.errors import NotFound
 from service.events.tables import Event
@@ -43,7 +43,7 @@ class DashboardPage(Controller):
     include_in_schema = False
 
     @get("/", name="console_dashboard")
-    async def dashboard(self, event: FromQuery[int | None] = None) -> Template:
+    async def dashboard(self, event: OptionalEdition = None) -> Template:
         edition = await _event(event)
         figures = await event_fund_figures(edition["id"])
         rows = []
