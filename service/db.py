@@ -91,11 +91,18 @@ def is_unique_violation(exc: BaseException) -> bool:
     return isinstance(exc, sqlite3.IntegrityError) and "UNIQUE" in str(exc)
 
 
+async def _keep_session(_connection: asyncpg.Connection) -> None:
+    """The pool's reset on release. asyncpg always rolls back a transaction left open; its
+    default reset then sends one more query per request (unlock session advisory locks,
+    CLOSE ALL, UNLISTEN, RESET ALL). The service keeps no session state — its advisory
+    locks are transaction-level and its settings SET LOCAL — so there is nothing to undo."""
+
+
 async def start_pool() -> bool:
     """Open the PostgreSQL pool; False when there is nothing to open (SQLite, or open)."""
     engine = get_engine()
     if isinstance(engine, PostgresEngine) and engine.pool is None:
-        await engine.start_connection_pool(min_size=2, max_size=20)
+        await engine.start_connection_pool(min_size=2, max_size=20, reset=_keep_session)
         return True
     return False
 
