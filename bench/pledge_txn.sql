@@ -18,11 +18,11 @@ INSERT INTO donor (id, kind, display_name, email, phone, receipt_title, uscc, an
 INSERT INTO pledge (id, event, project, donor, amount_fen, channel, status, whole_project, allow_general_fund, message, due_on, idempotency_key, request_hash, status_reason, recorded_by, created_at, closed_at, excess_of)
   VALUES (':pledge', :event_id, :project, ':donor', :amount, 'online', 'pledged', false, false, '一起把好事办好', current_date + 30, ':ikey', md5(':ikey'), '', NULL, now(), NULL, NULL) RETURNING id;
 INSERT INTO audit_log (actor, actor_label, action, object_type, object_id, reason, data, created_at)
-  VALUES (NULL, 'donor (online)', 'pledge.create', 'pledge', ':pledge', '', json_build_object('project_fen', :amount), now()) RETURNING id;
+  VALUES (NULL, 'donor (online)', 'pledge.create', 'pledge', ':pledge', '', json_build_object('project_fen', :amount), now());
 INSERT INTO outbox_message (id, topic, payload, dedupe_key, created_at, available_at, delivered_at, attempts, last_error) VALUES
   (gen_random_uuid(), 'live.pledge', json_build_object('pledge_id', ':pledge', 'project_id', :project, 'amount_fen', :amount), 'live.pledge:' || ':pledge', now(), now(), NULL, 0, ''),
   (gen_random_uuid(), 'mail.send', json_build_object('to', 'bench@example.com', 'template', 'pledge_confirmation', 'context', json_build_object('donor_name', '压测捐赠人', 'pledge', json_build_object('amount_fen', :amount, 'due_on', current_date + 30, 'channel', 'online', 'project_title', '压测项目', 'event_title', '压测众筹会'), 'pledge_code', 'MS' || left(':pledge', 8), 'link', 'http://127.0.0.1:8000/donor/' || md5(':pledge') || '.1.' || left(md5(':ikey'), 22)), 'message_id', '<' || ':pledge' || '@minsheng.local>'), 'pledge-confirmation:' || ':pledge', now(), now(), NULL, 0, '')
-  ON CONFLICT (dedupe_key) DO NOTHING RETURNING id;
+  ON CONFLICT (dedupe_key) DO NOTHING;
 SELECT pg_advisory_xact_lock(7305001);
 SELECT (SELECT seq FROM ledger_transaction WHERE id = ':txid') AS existing, (SELECT seq FROM ledger_transaction ORDER BY seq DESC LIMIT 1) AS head_seq, (SELECT hash FROM ledger_transaction ORDER BY seq DESC LIMIT 1) AS head_hash, (SELECT COUNT(*) FROM ledger_account WHERE code IN ('pledged:p' || :project, 'receivable:p' || :project)) AS accounts \gset
 INSERT INTO ledger_transaction (id, seq, key, kind, event, project, memo, occurred_at, posted_at, prev_hash, hash)

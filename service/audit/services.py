@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import Any
+
+from piccolo.utils.encoding import dump_json
 
 from service.audit.tables import AuditLog
 
@@ -28,14 +31,16 @@ async def record(
     reason: str = "",
     data: dict[str, Any] | None = None,
 ) -> None:
-    await AuditLog.insert(
-        AuditLog(
-            actor=actor.user_id,
-            actor_label=actor.label,
-            action=action,
-            object_type=object_type,
-            object_id=str(object_id),
-            reason=reason,
-            data=data or {},
-        )
+    # Plain SQL: nearly every change writes a row here (see outbox.enqueue_many).
+    await AuditLog.raw(
+        "INSERT INTO audit_log (actor, actor_label, action, object_type, object_id, reason,"
+        " data, created_at) VALUES ({}, {}, {}, {}, {}, {}, {}, {})",
+        actor.user_id,
+        actor.label,
+        action,
+        object_type,
+        str(object_id),
+        reason,
+        dump_json(data or {}),
+        dt.datetime.now(dt.UTC),
     )
