@@ -274,10 +274,14 @@ async def _create_pledge(
             "actor": actor,
             "fingerprint": fingerprint,
         }
+        # Nothing for the project (a general-fund pledge, or a full project with the
+        # donor's consent): the whole pledge is the general fund's.
+        main_project = draft.project_id if allocation.project_fen else None
+        main_amount = allocation.project_fen or allocation.general_fund_fen
         main_id, live = await _insert_pledge(
             draft,
-            project_id=draft.project_id if allocation.project_fen else None,
-            amount_fen=allocation.project_fen or allocation.general_fund_fen,
+            project_id=main_project,
+            amount_fen=main_amount,
             idempotency_key=idempotency_key,
             **common,
         )
@@ -307,8 +311,6 @@ async def _create_pledge(
                 "general_fund_pledge": str(excess_id) if excess_id else None,
             },
         )
-        main_project = draft.project_id if allocation.project_fen else None
-        main_amount = allocation.project_fen or allocation.general_fund_fen
         if notify_donor and draft.donor_id is None:
             if draft.donor.email:  # a new donor: everything the mail needs is at hand
                 messages.append(
