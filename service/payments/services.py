@@ -16,7 +16,13 @@ from service.payments.paid import paid_fen
 from service.payments.tables import Payment
 from service.pledges.tables import Pledge
 
-OFFLINE_PROVIDERS = (Payment.Provider.bank, Payment.Provider.cash)
+OFFLINE_PROVIDERS = (
+    Payment.Provider.bank,
+    Payment.Provider.cash,
+    # wallet merchant bills, applied from statements (service/statements)
+    Payment.Provider.wechat_pay,
+    Payment.Provider.alipay,
+)
 PAYABLE = (Pledge.Status.pledged.value, Pledge.Status.partially_paid.value)
 
 
@@ -39,7 +45,7 @@ def status_after(amount_fen: int, paid: int) -> Pledge.Status:
 async def record_offline_payment(payment: OfflinePayment, actor: Actor) -> uuid.UUID:
     """A bank transfer or cash received against a pledge, partial or whole."""
     if payment.provider not in OFFLINE_PROVIDERS:
-        raise InvalidInput.on("provider", "offline payments are bank or cash")
+        raise InvalidInput.on("provider", "offline payments are bank, cash or a wallet bill")
     if type(payment.amount_fen) is not int or payment.amount_fen <= 0:
         raise InvalidInput.on("amount_fen", "must be a positive whole number of fen")
     if not payment.reference.strip():
