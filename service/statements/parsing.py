@@ -94,13 +94,15 @@ def content_key(
     txn_id: str,
     balance_fen: int | None,
 ) -> str:
-    """A bank's transaction id when it gives one. Otherwise what a daily and a monthly
+    """A bank's transaction id when it gives one (with the date, direction and amount,
+    which no re-export changes). Otherwise what a daily and a monthly
     export of the same account both carry unchanged: direction, date, time, amount,
     the payer's account digits and the balance after the line. Names and remarks are
     cut or re-cased differently between exports, so they count (normalised) only when
     neither time nor balance tells two lines apart."""
     if txn_id:
-        return "t|" + _norm(txn_id)
+        # with date, direction and amount: some banks number transactions per day
+        return f"t|{_norm(txn_id)}|{booked_on.isoformat()}|{direction}|{amount_fen}"
     parts = [
         direction,
         booked_on.isoformat(),
