@@ -75,6 +75,8 @@ def lines(count: int) -> list[Sample]:
                 f"付款人{i % 5000}",
                 f"62220000{i:011d}",
                 f"捐款 第{i}笔",
+                0,
+                f"{i:08d}",
             )
         )
     return out

@@ -258,11 +258,13 @@ class Statement:
             txn_id=txn_id,
             balance_fen=balance,
         )
-        if not txn_id and booked_time is None and balance is None:
-            # the same words twice in one file are two lines (two 500-yuan gifts from
-            # 周九 on one day): number the repeats; digests keep the counter small
-            digest = hashlib.blake2b(key.encode(), digest_size=12).digest()
-            self._seen[digest] += 1
+        # the same key twice in one file is two lines (two 500-yuan gifts from 周九 on one
+        # day without time or balance; a bank repeating a transaction number): number
+        # the repeats, in file order, which every export of that day shares. The counter
+        # keeps 12-byte digests only.
+        digest = hashlib.blake2b(key.encode(), digest_size=12).digest()
+        self._seen[digest] += 1
+        if self._seen[digest] > 1:
             key = f"{key}|#{self._seen[digest]}"
         if direction == "credit" and not self.named_account:
             # a column naming our own account (本方账号, 商户号, BOC's 收款人账号)

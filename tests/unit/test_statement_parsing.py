@@ -154,3 +154,15 @@ def test_a_name_in_a_wallet_remark_is_proposed_but_not_certain():
     index = _candidates(("MSAAAAAAAA", 500, {"孙八"}))
     found = propose(500, "孙**(5678)", "孙八 认捐", index)
     assert found.pledge_id == uuid.UUID(int=1) and not found.certain
+
+
+def test_a_repeated_transaction_number_does_not_swallow_a_line():
+    text = (
+        "交易日期,交易金额,本次余额,对方户名,交易流水号\n"
+        "20261128,+5.00,10.00,张三,0001\n"
+        "20261128,+5.00,15.00,李四,0001\n"  # a bank numbering per day, or a junk column
+    )
+    keys = [x.key for x in open_statement(io.BytesIO(text.encode("gbk"))).lines()]
+    assert len(set(keys)) == 2
+    again = [x.key for x in open_statement(io.BytesIO(text.encode("gbk"))).lines()]
+    assert again == keys  # the same export read again gives the same identities
