@@ -157,7 +157,9 @@ class StatementPages(Controller):
                 file_name=file.filename or "",
             )
         except UnknownLayout as exc:
-            return await self._mapping_page(stash(content), exc, text(data, "account"))
+            return await self._mapping_page(
+                stash(content), exc, text(data, "account"), values={"file_name": file.filename}
+            )
         except DomainError as exc:
             return await self._page(errors=_form_errors(exc), status=exc.status)
         return await self._page(account=result.account_id, result=result)
@@ -205,7 +207,11 @@ class StatementPages(Controller):
             name = text(data, "mapping_name")
             await services.save_mapping(account_id, name, columns, staff.actor)
             result = await services.import_statement_file(
-                io.BytesIO(content), staff.actor, account_id=account_id, mapping=name
+                io.BytesIO(content),
+                staff.actor,
+                account_id=account_id,
+                mapping=name,
+                file_name=text(data, "file_name"),
             )
         except UnknownLayout as exc:
             return await self._mapping_page(

@@ -52,9 +52,11 @@ class UnknownLayout(InvalidInput):
     """No known layout or mapping recognises a header; carries the first rows so the
     console can show them and ask for a column mapping."""
 
-    def __init__(self, message: str, preview: list[list[str]]) -> None:
+    def __init__(self, message: str, preview: list[list[str]], named_account: str = "") -> None:
         super().__init__(message, [FieldError("file", message)])
         self.preview = preview
+        self.named_account = named_account
+        """The account number the lines above any header name, if one does."""
 
 
 @dataclass(frozen=True)
@@ -389,4 +391,4 @@ def open_statement(binary: IO[bytes], layout: Layout | None = None) -> Statement
             f"no known statement layout in the first {len(scanned)} lines: this is not a "
             "bank or wallet statement we know — map its columns by hand"
         )
-    raise UnknownLayout(message, _preview(scanned))
+    raise UnknownLayout(message, _preview(scanned), _named_account(metadata))

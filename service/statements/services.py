@@ -195,7 +195,9 @@ async def _open(
         return open_statement(binary, BY_NAME[layout])
     try:
         return open_statement(binary)
-    except UnknownLayout:
+    except UnknownLayout as unknown:
+        if account is None and unknown.named_account:
+            account = await _account_by_number(unknown.named_account)
         if account is None:
             raise
         for row in await mappings(account["id"]):  # the account's saved mappings, in turn
@@ -215,11 +217,8 @@ async def _resolve_account(statement: Statement, account: dict[str, Any] | None)
             raise InvalidInput.on(
                 "account", "the statement does not name its account: choose the account"
             )
-        for row in await accounts():
-            if row["number"] and _same_account(named, row["number"]):
-                account = row
-                break
-        else:
+        account = await _account_by_number(named)
+        if account is None:
             raise InvalidInput.on(
                 "account",
                 f"the statement is from account {named}, which is not registered: "
@@ -227,6 +226,13 @@ async def _resolve_account(statement: Statement, account: dict[str, Any] | None)
             )
     _check_account(statement, account)
     return account
+
+
+async def _account_by_number(named: str) -> dict[str, Any] | None:
+    for row in await accounts():
+        if row["number"] and _same_account(named, row["number"]):
+            return row
+    return None
 
 
 def _check_account(statement: Statement, account: dict[str, Any]) -> None:
@@ -622,13 +628,15 @@ async def record_anonymous_gift(
 async def queue(account_id: int | None = None, limit: int = 500) -> dict[str, list[dict]]:
     """The treasurer's view: proposals (certain first), unmatched credits, debits and
     the latest applied or ignored lines."""
-    base = Entry.select(
-        *Entry.all_columns(),
-        Entry.account.name.as_alias("account_name"),
-        Entry.proposed_pledge.donor.display_name.as_alias("proposed_donor"),
-        Entry.proposed_pledge.amount_fen.as_alias("proposed_amount_fen"),
-        Entry.proposed_pledge.project.title.as_alias("proposed_project"),
-    )
+
+    def base() -> Any:  # a new query each time: Piccolo's where() changes the query
+        return Entry.select(
+            *Entry.all_columns(),
+            Entry.account.name.as_alias("account_name"),
+            Entry.proposed_pledge.donor.display_name.as_alias("proposed_donor"),
+            Entry.proposed_pledge.amount_fen.as_alias("proposed_amount_fen"),
+            Entry.proposed_pledge.project.title.as_alias("proposed_project"),
+        )
 
     def where(*statuses: str) -> Any:
         condition = Entry.status.is_in(list(statuses))
@@ -637,7 +645,8 @@ async def queue(account_id: int | None = None, limit: int = 500) -> dict[str, li
         return condition
 
     proposed = (
-        await base.where(where("proposed"))
+        await base()
+        .where(where("proposed"))
         .order_by(Entry.certain, ascending=False)
         .order_by(Entry.booked_on)
         .order_by(Entry.id)
@@ -658,7 +667,8 @@ async def queue(account_id: int | None = None, limit: int = 500) -> dict[str, li
         .where(where("listed"))
         .order_by(Entry.booked_on, ascending=False)
         .limit(limit),
-        "done": await base.where(where("applied", "ignored"))
+        "done": await base()
+        .where(where("applied", "ignored"))
         .order_by(Entry.id, ascending=False)
         .limit(50),
     }
