@@ -18,14 +18,15 @@ from service.events.tables import Event
 from service.ledger import rules
 from service.ledger.balances import project_fund_figures
 from service.outbox.services import Message, enqueue_many
-from service.payments.paid import paid_fen
+from service.pledges.money import PAYABLE, outstanding, paid_fen
 from service.pledges.notify import confirmation_message, queue_confirmation
 from service.pledges.tables import Pledge
 from service.projects.tables import Project
 from service.settings import get_settings
 
 MIN_PLEDGE_FEN = 100
-PAYABLE_STATUSES = (Pledge.Status.pledged.value, Pledge.Status.partially_paid.value)
+PAYABLE_STATUSES = PAYABLE
+"""Kept importable; the rule lives in `service.pledges.money`."""
 PLEDGEABLE_PROJECT = (Project.Status.published.value, Project.Status.funded.value)
 Channel = Pledge.Channel
 
@@ -393,9 +394,7 @@ async def get_pledge(pledge_id: uuid.UUID) -> dict[str, Any]:
     if row is None:
         raise NotFound.on("id", f"no pledge {pledge_id}")
     row["paid_fen"] = await paid_fen(pledge_id)
-    row["outstanding_fen"] = (
-        row["amount_fen"] - row["paid_fen"] if row["status"] in PAYABLE_STATUSES else 0
-    )
+    row["outstanding_fen"] = outstanding(row["amount_fen"], row["paid_fen"], row["status"])
     excess = (
         await Pledge.select(Pledge.id, Pledge.amount_fen)
         .where(Pledge.excess_of == pledge_id)
