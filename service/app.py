@@ -40,8 +40,17 @@ def domain_routes() -> list[Any]:
     return routes
 
 
+def wire_outbox_relay() -> None:
+    """Services write outbox rows; the task layer relays them. The process wires the two
+    at start-up so services never import tasks (docs/architecture.md, "The outbox")."""
+    from tasks.outbox import install
+
+    install()
+
+
 def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or get_settings()
+    wire_outbox_relay()
     return Litestar(
         route_handlers=[
             health.healthz,
