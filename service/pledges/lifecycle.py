@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
+from service import clock
 from service.audit.services import SYSTEM, Actor, record
 from service.db import write_transaction
 from service.errors import InvalidInput, NotAllowed, NotFound
@@ -85,7 +86,7 @@ def lapse_cutoff(today: dt.date) -> dt.date:
 async def lapse_overdue(today: dt.date | None = None, actor: Actor = SYSTEM) -> list[uuid.UUID]:
     """Lapse every payable pledge past its due date plus grace; one transaction each, so
     a payment recorded meanwhile wins (the pledge is re-read under its row lock)."""
-    cutoff = lapse_cutoff(today or dt.date.today())
+    cutoff = lapse_cutoff(today or clock.today())
     rows = await Pledge.select(Pledge.id).where(
         Pledge.status.is_in(list(PAYABLE)) & (Pledge.due_on < cutoff)
     )
