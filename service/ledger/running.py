@@ -77,7 +77,8 @@ async def balance_findings() -> list[str]:
     """Every account whose running balance differs from the sum of its entries."""
     rows = await LedgerEntry.raw(_FINDINGS_SQL)
     return [
-        f"account {row['code']}: running balance {row['running']} fen over {row['counted']} "
-        f"entries, but its entries sum to {row['total']} fen over {row['lines']}"
+        f"account {row['code']}: running balance {int(row['running'])} fen over "
+        f"{int(row['counted'])} entries, but its entries sum to {int(row['total'])} fen "
+        f"over {int(row['lines'])}"
         for row in rows
     ]
