@@ -19,22 +19,25 @@ from service.projects.services import PortfolioFilter, list_public_projects
 
 EventNumber = Annotated[int, PathParameter(gt=0, le=10_000, description="Edition number, e.g. 5")]
 OptionalText = Annotated[str | None, QueryParameter(max_length=100)]
+# Shared-cached pages (service/web/public_cache.py) carry no form, so no CSRF cookie:
+# a cached answer must never hand one visitor's cookie to the next.
+PUBLIC_PAGE = {"exclude_from_csrf": True}
 
 
 class EventApi(Controller):
     path = "/api/v1/events"
     tags = ["events"]
 
-    @get("/", operation_id="listEvents")
+    @get("/", operation_id="listEvents", cache=True)
     async def list_events(self) -> list[EventOut]:
         return msgspec.convert(await services.list_public_events(), list[EventOut])
 
-    @get("/{number:int}", operation_id="getEvent")
+    @get("/{number:int}", operation_id="getEvent", cache=True)
     async def get_event(self, number: EventNumber) -> EventDetail:
         event = await services.get_public_event(number)
         return msgspec.convert(await services.event_summary(event), EventDetail)
 
-    @get("/{number:int}/projects", operation_id="listEventProjects")
+    @get("/{number:int}/projects", operation_id="listEventProjects", cache=True)
     async def list_projects(
         self,
         number: EventNumber,
@@ -50,7 +53,7 @@ class EventApi(Controller):
 class EventPages(Controller):
     include_in_schema = False
 
-    @get("/", name="home")
+    @get("/", name="home", cache=True, opt=PUBLIC_PAGE)
     async def home(self) -> Template:
         event = await services.featured_event()
         summary = await services.event_summary(event) if event else None
@@ -64,7 +67,7 @@ class EventPages(Controller):
             context={"event": summary, "pledging": open_summary, "events": others},
         )
 
-    @get("/events/{number:int}", name="event")
+    @get("/events/{number:int}", name="event", cache=True, opt=PUBLIC_PAGE)
     async def event_page(
         self,
         number: EventNumber,

@@ -25,6 +25,7 @@ from service.ledger.running import balance_findings
 from service.ledger.tables import LedgerCheck, LedgerEntry
 from service.outbox.tables import OutboxMessage
 from service.pledges.services import PledgeDraft, create_pledge
+from service.projects.services import get_public_project
 from tests import factories
 from tests.ledger_world import build_world
 
@@ -111,7 +112,7 @@ async def test_figures_come_from_the_running_balances_and_checks_catch_a_drift(c
         f"pledged:p{project}",
     )
     # Pages read the running balance (no sum over the entries behind it)…
-    drifted = (await client.get(f"/api/v1/projects/{project}")).json()["totals"]["pledged"]
+    drifted = (await get_public_project(project))["totals"]["pledged"]
     assert drifted == shown + 700
     # …and both the periodic check and `ledger verify` name the account that drifted.
     finding = (
