@@ -15,7 +15,7 @@ from service.events.console_pages import ConsoleEventPages
 from service.events.schemas import EventDetail, EventOut
 from service.ledger.services import head
 from service.projects.schemas import ProjectOut
-from service.projects.services import PortfolioFilter, list_public_projects
+from service.projects.services import PortfolioFilter, filter_portfolio, list_public_projects
 
 EventNumber = Annotated[int, PathParameter(gt=0, le=10_000, description="Edition number, e.g. 5")]
 OptionalText = Annotated[str | None, QueryParameter(max_length=100)]
@@ -55,13 +55,13 @@ class EventPages(Controller):
 
     @get("/", name="home", cache=True, opt=PUBLIC_PAGE)
     async def home(self) -> Template:
-        event = await services.featured_event()
+        others = await services.list_public_events()  # one read for all three choices
+        event = services.pick_featured(others)
         summary = await services.event_summary(event) if event else None
-        pledging = await services.open_for_pledges()
+        pledging = services.pick_open(others)
         if pledging and event and pledging["id"] == event["id"]:
             pledging = None
         open_summary = await services.event_summary(pledging) if pledging else None
-        others = await services.list_public_events()
         return Template(
             "events/home.html",
             context={"event": summary, "pledging": open_summary, "events": others},
@@ -77,8 +77,8 @@ class EventPages(Controller):
     ) -> Template:
         event = await services.get_public_event(number)
         summary = await services.event_summary(event)
-        filtered = await list_public_projects(
-            event["id"], PortfolioFilter(community, category, status)
+        filtered = filter_portfolio(
+            summary["projects"], PortfolioFilter(community, category, status)
         )
         return Template(
             "events/event.html",
