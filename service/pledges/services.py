@@ -17,7 +17,7 @@ from service.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from service.events.services import PLEDGE_OPEN
 from service.events.tables import Event
 from service.ledger import rules
-from service.ledger.balances import project_fund_figures
+from service.ledger.balances import project_pledged
 from service.outbox.services import Message, enqueue_many
 from service.pledges.money import PAYABLE, outstanding, paid_fen
 from service.pledges.notify import confirmation_message, queue_confirmation
@@ -129,7 +129,8 @@ class Allocation:
 async def _allocate(draft: PledgeDraft, project: dict[str, Any], rule: str) -> Allocation:
     """Refuse anything beyond the target unless the event moves the excess to its general
     fund and the donor consented; then the excess is split off, never hidden."""
-    remaining = project["target_fen"] - (await project_fund_figures(project["id"])).pledged
+    # The running balance, read after the project's row lock (never summed over entries).
+    remaining = project["target_fen"] - await project_pledged(project["id"])
     if draft.whole_project:
         if remaining <= 0:
             raise NotAllowed.on("whole_project", "the project is already fully pledged")
