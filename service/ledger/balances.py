@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 from service.ledger.tables import Account, LedgerEntry
@@ -75,11 +76,26 @@ LEFT JOIN project p ON p.id = a.project
 WHERE (p.event = {} OR (a.project IS NULL AND a.event = {}))
 GROUP BY a.type, a.project
 """
+_TOTALS_AS_OF_SQL = """
+SELECT a.type AS type, a.project AS project, SUM(e.amount_fen) AS total
+FROM ledger_entry e
+JOIN ledger_account a ON a.id = e.account
+JOIN ledger_transaction t ON t.id = e."transaction"
+LEFT JOIN project p ON p.id = a.project
+WHERE (p.event = {} OR (a.project IS NULL AND a.event = {})) AND t.occurred_at <= {}
+GROUP BY a.type, a.project
+"""
 
 
-async def event_fund_figures(event_id: int) -> dict[int | None, FundFigures]:
-    """Figures per project of the edition; key None is the edition's general fund."""
-    rows = await LedgerEntry.raw(_TOTALS_SQL, event_id, event_id)
+async def event_fund_figures(
+    event_id: int, as_of: dt.datetime | None = None
+) -> dict[int | None, FundFigures]:
+    """Figures per project of the edition; key None is the edition's general fund.
+    `as_of`: only money that moved (occurred_at) by then — the figures on that day."""
+    if as_of is None:
+        rows = await LedgerEntry.raw(_TOTALS_SQL, event_id, event_id)
+    else:
+        rows = await LedgerEntry.raw(_TOTALS_AS_OF_SQL, event_id, event_id, as_of)
     totals: dict[int | None, dict[str, int]] = {}
     for row in rows:
         totals.setdefault(row["project"], {})[row["type"]] = int(row["total"])
