@@ -48,6 +48,8 @@ def pytest_configure(config: pytest.Config) -> None:
     # Outbox rows stay pending until a test relays them (tests that want the in-process
     # kick after commit switch it on themselves).
     os.environ["OUTBOX_KICK"] = "0"
+    # Apps served by tests run no in-process beat unless a test asks for it.
+    os.environ["EMBEDDED_BEAT"] = "0"
     os.environ.setdefault("PICCOLO_CONF", "service.piccolo_conf")
 
 
