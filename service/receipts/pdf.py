@@ -18,6 +18,7 @@ from reportlab.pdfgen.canvas import Canvas
 from service.fonts import CJK_FONT_NAME, FontMissing, cjk_font, cjk_font_path
 from service.money import amount_in_words, format_yuan
 from service.receipts.documents import ReceiptDocument
+from service.timefmt import day
 
 FONT_NAME = CJK_FONT_NAME
 PAGE = landscape(A5)
@@ -95,8 +96,8 @@ def render_receipt(document: ReceiptDocument, base_url: str, copy: int = 0) -> b
         ("捐赠项目", document.project),
         ("金额（小写）", format_yuan(document.amount_fen)),
         ("金额（大写）", amount_in_words(document.amount_fen)),
-        ("捐赠日期", document.donated_on.strftime("%Y年%m月%d日")),
-        ("开具日期", document.issued_on.strftime("%Y年%m月%d日")),
+        ("捐赠日期", day(document.donated_on, "zh_Hans")),
+        ("开具日期", day(document.issued_on, "zh_Hans")),
         ("开具单位", document.issuer),
     ]
     y = top - 24 * mm
