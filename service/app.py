@@ -17,8 +17,8 @@ from litestar.static_files import create_static_files_router
 from service import admin, db, health
 from service.auth.guards import staff_dependency
 from service.logging import structlog_plugin
-from service.outbox.relay_loop import in_process_relay
 from service.piccolo_app import DOMAINS
+from service.scheduler import embedded_beat
 from service.settings import Settings, get_settings
 from service.stores import build_stores
 from service.web import public_cache
@@ -63,7 +63,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             *domain_routes(),
             admin.admin,
         ],
-        lifespan=[db.pool_lifespan, in_process_relay],
+        lifespan=[db.pool_lifespan, embedded_beat],
         dependencies={"staff": Provide(staff_dependency)},
         template_config=template_config(),
         stores=stores,
