@@ -18,14 +18,20 @@ T = TypeVar("T")
 
 
 def run(coro_fn: Callable[[], Awaitable[T]]) -> T:
-    """Run a coroutine with the database pool open around it."""
+    """Run a coroutine with the database pool open around it (and the outbox relay
+    wired, so rows the command writes are kicked as in the web process)."""
     from service import db
+    from service.app import wire_outbox_relay
+    from service.outbox import relay_hooks
+
+    wire_outbox_relay()
 
     async def wrapped() -> T:
         await db.start_pool()
         try:
             return await coro_fn()
         finally:
+            await relay_hooks.flush()
             await db.close_pool()
 
     return asyncio.run(wrapped())
@@ -371,9 +377,10 @@ def import_bank_statement(
 
 
 def _add_domain_commands() -> None:
-    from service.statements.cli import statements_group
+    from service.statements import cli as statements_cli
 
-    cli.add_command(statements_group)
+    statements_cli.RUNNER = statements_cli.Runner(run, progress_bar)
+    cli.add_command(statements_cli.statements_group)
 
 
 _add_domain_commands()

@@ -84,6 +84,10 @@ class Settings:
     outbox_kick: bool = True
     """OUTBOX_KICK: 1 to start delivering outbox rows right after commit (a relay task with
     REDIS_URL, in process without); 0 leaves them to the periodic relay. Default 1."""
+    embedded_beat: bool = True
+    """EMBEDDED_BEAT: without REDIS_URL, 1 runs beat's whole schedule (outbox relay, snapshots,
+    reminders, ledger check…) in the web process; 0 runs only the outbox relay there
+    (when OUTBOX_KICK is on). Default 1."""
     outbox_lease_s: int = 120
     """OUTBOX_LEASE_S: seconds a relay holds a claimed outbox row; a relay that dies
     mid-delivery frees it after this. Default 120 (above the SMTP timeout)."""
@@ -263,6 +267,7 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         bank_account_number=_optional(environ, "BANK_ACCOUNT_NUMBER") or "",
         bank_name=_optional(environ, "BANK_NAME") or "",
         outbox_kick=_bool("OUTBOX_KICK", _optional(environ, "OUTBOX_KICK"), True),
+        embedded_beat=_bool("EMBEDDED_BEAT", _optional(environ, "EMBEDDED_BEAT"), True),
         outbox_lease_s=_int(environ, "OUTBOX_LEASE_S", Settings.outbox_lease_s, 1),
         outbox_retry_base_s=_int(environ, "OUTBOX_RETRY_BASE_S", Settings.outbox_retry_base_s),
         receipt_issuer=_optional(environ, "RECEIPT_ISSUER") or Settings.receipt_issuer,

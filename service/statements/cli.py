@@ -1,8 +1,13 @@
 """`minsheng import bank-statement` and `minsheng statements …`: the same services the
-console uses, with a progress bar for long files."""
+console uses, with a progress bar for long files.
+
+The entry point (service/cli.py) hands in how to run a coroutine with the database open
+and how to draw a progress bar (`Runner`), so this module never imports it."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -13,10 +18,25 @@ from service.audit.services import Actor
 CLI_ACTOR = Actor("cli")
 
 
+@dataclass(frozen=True)
+class Runner:
+    run: Callable[[Callable[[], Awaitable[Any]]], Any]
+    progress_bar: Callable[[], Any]
+
+
+RUNNER: Runner | None = None
+
+
+def _runner() -> Runner:
+    if RUNNER is None:
+        raise RuntimeError("service.cli registers the runner at start")
+    return RUNNER
+
+
 def import_file(path: str, account: str | None, mapping: str | None, layout: str | None) -> None:
-    from service.cli import progress_bar, run
     from service.statements import services
 
+    run, progress_bar = _runner().run, _runner().progress_bar
     handle = Path(path).open("rb")  # noqa: SIM115 - closed below, read inside the loop
 
     async def load() -> Any:
@@ -64,8 +84,9 @@ def statements_group() -> None:
 @click.option("--holder", default="", help="Account holder's name.")
 def add_account(name: str, provider: str, number: str, holder: str) -> None:
     """Register an account statements come from."""
-    from service.cli import run
     from service.statements import services
+
+    run = _runner().run
 
     account_id = run(lambda: services.add_account(name, provider, number, holder, CLI_ACTOR))
     click.echo(f"account {account_id}: {name}")
@@ -74,8 +95,9 @@ def add_account(name: str, provider: str, number: str, holder: str) -> None:
 @statements_group.command("accounts")
 def list_accounts() -> None:
     """Accounts and their saved column mappings."""
-    from service.cli import run
     from service.statements import services
+
+    run = _runner().run
 
     async def load() -> list[tuple[dict, list[dict]]]:
         return [(a, await services.mappings(a["id"])) for a in await services.accounts()]
@@ -101,8 +123,9 @@ def list_layouts() -> None:
 @click.option("--account", default=None, help="Only this account's lines.")
 def confirm_certain(account: str | None) -> None:
     """Apply every certain proposal (pledge code or payer name and exact amount)."""
-    from service.cli import run
     from service.statements import services
+
+    run = _runner().run
 
     async def apply() -> Any:
         account_id = (await services.account_by_name(account))["id"] if account else None

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from service.payments.paid import paid_by_pledge
-from service.pledges.tables import Pledge
+from service.pledges.money import unpaid_pledges
 from service.statements.matching import Candidate, CandidateIndex, normal_name, propose
 from service.statements.tables import (
     StatementEntry,
@@ -11,30 +10,21 @@ from service.statements.tables import (
 
 Entry = StatementEntry
 OPEN = (Entry.Status.unmatched.value, Entry.Status.proposed.value)
-PAYABLE = (Pledge.Status.pledged.value, Pledge.Status.partially_paid.value)
 
 
 async def open_candidates() -> CandidateIndex:
-    """Every payable pledge with its outstanding amount, code and donor names."""
-    from service.pledges.notify import pledge_code
-
-    rows = await Pledge.select(
-        Pledge.id,
-        Pledge.amount_fen,
-        Pledge.donor.display_name.as_alias("donor_name"),
-        Pledge.donor.receipt_title.as_alias("receipt_title"),
-    ).where(Pledge.status.is_in(list(PAYABLE)))
-    paid = await paid_by_pledge([row["id"] for row in rows])
+    """Every pledge still owed (the one list, pledges.money.unpaid_pledges) with its
+    outstanding amount, code and donor names."""
     return CandidateIndex.build(
         Candidate(
-            id=row["id"],
-            code=pledge_code(row["id"]),
-            outstanding_fen=row["amount_fen"] - paid.get(row["id"], 0),
+            id=p.id,
+            code=p.code,
+            outstanding_fen=p.outstanding_fen,
             names=frozenset(
-                n for n in (normal_name(row["donor_name"]), normal_name(row["receipt_title"])) if n
+                n for n in (normal_name(p.donor_name), normal_name(p.receipt_title)) if n
             ),
         )
-        for row in rows
+        for p in await unpaid_pledges()
     )
 
 

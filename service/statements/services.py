@@ -9,18 +9,21 @@ their own modules and are re-exported here for pages and the CLI.
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from typing import Any
 
 from service.audit.services import Actor, record
+from service.clock import SHANGHAI
 from service.db import write_transaction
 from service.donors.services import DonorDraft
 from service.donors.tables import Donor
 from service.errors import DomainError, NotAllowed, NotFound
 from service.ledger import rules
 from service.locks import lock_row
-from service.payments.services import OfflinePayment, record_offline_payment
+from service.payments.settlement import Settlement, settle
 from service.payments.tables import Payment
+from service.pledges import money
 from service.pledges.tables import Pledge
 from service.statements.accounts import account_by_name as account_by_name
 from service.statements.accounts import accounts as accounts
@@ -58,37 +61,82 @@ async def _locked_open_credit(entry_id: int) -> dict[str, Any]:
     return entry
 
 
+METHODS = {"bank": "transfer", "wechat_pay": "wechat_pay", "alipay": "alipay"}
+
+
 async def settle_entry(entry: dict[str, Any], pledge_id: uuid.UUID, actor: Actor) -> uuid.UUID:
-    """The line's money as one payment on the pledge; a wallet's fee as a provider fee.
-    Call inside the write transaction that locked the entry."""
+    """The line's money as one payment on the pledge, settled through the one
+    provider-neutral step (payments.settlement.settle); a wallet's fee posted as a
+    provider fee, its gross as the payment. Call inside the write transaction that
+    locked the entry."""
     provider = Payment.Provider(entry["provider"])
-    payment_id = await record_offline_payment(
-        OfflinePayment(
-            pledge_id=pledge_id,
-            provider=provider,
+    await lock_row(Pledge, pledge_id)
+    pledge = (
+        await Pledge.select(
+            Pledge.id, Pledge.amount_fen, Pledge.status, Pledge.event, Pledge.project
+        )
+        .where(Pledge.id == pledge_id)
+        .first()
+    )
+    if pledge is None:
+        raise NotFound.on("pledge_id", f"no pledge {pledge_id}")
+    if not money.is_payable(pledge["status"]):
+        raise NotAllowed.on("pledge_id", f"the pledge is {pledge['status']}")
+    paid = await money.paid_fen(pledge_id)
+    if paid + entry["amount_fen"] > pledge["amount_fen"]:
+        raise NotAllowed.on(
+            "amount_fen",
+            f"only {pledge['amount_fen'] - paid} fen is outstanding on this pledge",
+        )
+    payment_id = uuid.uuid4()
+    settled_at = dt.datetime.combine(
+        entry["booked_on"], entry["booked_time"] or dt.time(12), SHANGHAI
+    ).astimezone(dt.UTC)
+    fee = entry["fee_fen"] if provider is not Payment.Provider.bank else 0
+    await Payment.insert(
+        Payment(
+            id=payment_id,
+            pledge=pledge_id,
+            provider=provider.value,
             amount_fen=entry["amount_fen"],
-            reference=f"stmt:{entry['line_key'][:40]}",
+            status=Payment.Status.succeeded.value,
+            provider_reference=f"stmt:{entry['line_key'][:40]}",
+            method=METHODS[provider.value],
+            fee_fen=fee,
             received_on=entry["booked_on"],
+            recorded_by=actor.user_id,
+            settled_at=settled_at,
+        )
+    )
+    await settle(
+        Settlement(
+            payment_id=payment_id,
+            provider=provider.value,
+            amount_fen=entry["amount_fen"],
+            settled_at=settled_at,
+            pledge_id=pledge_id,
+            pledge_amount_fen=pledge["amount_fen"],
+            pledge_status=pledge["status"],
+            event_id=pledge["event"],
+            project_id=pledge["project"],
+            audit_action="payment.record",
+            audit_data={
+                "amount_fen": entry["amount_fen"],
+                "provider": provider.value,
+                "statement_entry": entry["id"],
+                "fee_fen": fee,
+            },
         ),
         actor,
     )
-    if provider is not Payment.Provider.bank:
-        await Payment.update(
-            {Payment.method: provider.value, Payment.fee_fen: entry["fee_fen"]}
-        ).where(Payment.id == payment_id)
-        if entry["fee_fen"]:
-            pledge = (
-                await Pledge.select(Pledge.event, Pledge.project)
-                .where(Pledge.id == pledge_id)
-                .first()
-            )
-            await rules.provider_fee(
-                payment_id=payment_id,
-                provider=provider.value,
-                event_id=pledge["event"],
-                project_id=pledge["project"],
-                fee_fen=entry["fee_fen"],
-            )
+    if fee:
+        await rules.provider_fee(
+            payment_id=payment_id,
+            provider=provider.value,
+            event_id=pledge["event"],
+            project_id=pledge["project"],
+            fee_fen=fee,
+        )
     await Entry.update(
         {
             Entry.status: Entry.Status.applied.value,
@@ -102,7 +150,7 @@ async def settle_entry(entry: dict[str, Any], pledge_id: uuid.UUID, actor: Actor
         "statement.apply",
         "statement_entry",
         entry["id"],
-        data={"pledge": str(pledge_id), "payment": str(payment_id), "fee_fen": entry["fee_fen"]},
+        data={"pledge": str(pledge_id), "payment": str(payment_id), "fee_fen": fee},
     )
     return payment_id
 

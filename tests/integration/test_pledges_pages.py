@@ -12,7 +12,7 @@ from service.donors.tables import Donor
 from service.events.tables import Event
 from service.ledger.balances import project_fund_figures
 from service.payments.tables import Payment
-from service.pledges.notify import pledge_code
+from service.pledges.codes import pledge_code
 from service.pledges.tables import Pledge
 from service.settings import get_settings
 from service.statements.tables import StatementEntry

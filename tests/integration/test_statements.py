@@ -14,7 +14,7 @@ from service.ledger.balances import project_fund_figures
 from service.ledger.checks import compare_all_events
 from service.ledger.services import verify_chain
 from service.payments.tables import Payment
-from service.pledges.notify import pledge_code
+from service.pledges.codes import pledge_code
 from service.pledges.tables import Pledge
 from service.receipts.tables import Receipt
 from service.statements import services

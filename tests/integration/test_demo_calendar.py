@@ -1,0 +1,95 @@
+"""The demo's history is dated on the editions' own calendars and posted in that order:
+claims on the meeting day, payments after their pledge, receipts after their payment,
+funding pictures at the close of each day that money moved."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+
+from service.clock import SHANGHAI
+from service.demo.data import EVENTS, edition
+from service.demo.loader import load_demo
+from service.ledger.tables import LedgerTransaction
+from service.payments.tables import Payment
+from service.pledges.tables import Pledge
+from service.receipts.tables import Receipt
+from service.tracking.tables import ProjectSnapshot
+
+
+def test_every_seed_payment_comes_on_or_after_its_pledge_day():
+    for event in EVENTS:
+        for pledge in event.pledges:
+            assert event.pledge_opens <= pledge.pledged_on, pledge.key
+            for paid in pledge.payments:
+                assert paid.paid_on >= pledge.pledged_on, (pledge.key, paid.reference)
+
+
+async def test_the_journal_never_dates_a_payment_before_its_pledge(clean_db):
+    await load_demo()
+    pledges = {
+        row["id"]: row for row in await Pledge.select(Pledge.id, Pledge.created_at, Pledge.channel)
+    }
+    payments = {
+        row["id"]: row["pledge"]
+        for row in await Payment.select(Payment.id, Payment.pledge, Payment.settled_at)
+    }
+    journal = await LedgerTransaction.select(
+        LedgerTransaction.seq, LedgerTransaction.key, LedgerTransaction.occurred_at
+    ).order_by(LedgerTransaction.seq)
+    assert journal
+    for row in journal:
+        source, source_id, _ = row["key"].split(":")
+        if source == "pledge":
+            pledged_at = pledges[uuid.UUID(source_id)]["created_at"]
+            assert row["occurred_at"] == pledged_at
+        elif source == "payment":
+            pledge = pledges[payments[uuid.UUID(source_id)]]
+            assert row["occurred_at"] > pledge["created_at"], row["key"]
+    # The sequence reads in calendar order within each edition.
+    moments = [row["occurred_at"] for row in journal]
+    fifth = [m for m in moments if m.year == 2017]
+    assert fifth == sorted(fifth)
+    assert len(fifth) > 23
+
+    held_on = edition(5).held_on
+    claims = [p for p in pledges.values() if p["channel"] == "on_stage"]
+    assert claims
+    assert {p["created_at"].astimezone(SHANGHAI).date() for p in claims} <= {
+        held_on,
+        edition(6).held_on,
+    }
+    assert all(p["created_at"].year in (2017, 2018) for p in pledges.values())
+
+
+async def test_receipts_follow_their_payments_and_number_in_date_order(clean_db):
+    await load_demo()
+    rows = await Receipt.select(
+        Receipt.number,
+        Receipt.issued_at,
+        Receipt.event.number.as_alias("event_number"),
+        Receipt.payment.settled_at.as_alias("settled_at"),
+    ).where(Receipt.number > 0)
+    assert rows
+    for row in rows:
+        assert row["settled_at"] < row["issued_at"] < row["settled_at"] + dt.timedelta(days=2)
+    fifth = sorted((r for r in rows if r["event_number"] == 5), key=lambda r: r["number"])
+    assert [r["issued_at"] for r in fifth] == sorted(r["issued_at"] for r in fifth)
+
+
+async def test_snapshots_picture_each_day_money_moved(clean_db):
+    await load_demo()
+    rows = await ProjectSnapshot.select(
+        ProjectSnapshot.taken_at,
+        ProjectSnapshot.received_fen,
+        ProjectSnapshot.project.event.number.as_alias("event_number"),
+    ).where(ProjectSnapshot.project.event.number == 5)
+    days = sorted({r["taken_at"].astimezone(SHANGHAI).date() for r in rows})
+    fifth = edition(5)
+    assert days[0] == min(p.pledged_on for p in fifth.pledges)
+    assert days[-1] == max(paid.paid_on for p in fifth.pledges for paid in p.payments)
+    first = sum(
+        r["received_fen"] for r in rows if r["taken_at"] == min(x["taken_at"] for x in rows)
+    )
+    last = sum(r["received_fen"] for r in rows if r["taken_at"] == max(x["taken_at"] for x in rows))
+    assert first < last == sum(p.paid_fen for p in fifth.pledges if p.project)
