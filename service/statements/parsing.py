@@ -167,9 +167,9 @@ class Statement:
         `errors` (and stop the read after MAX_ERRORS); the caller checks them at the end."""
         for number, cells in self.rows:
             self.lines_read = number
-            if not any(not values.is_empty(c) for c in cells):
+            first = next((t for t in map(values.text, cells) if t), "")
+            if not first or all(values.is_empty(c) for c in cells):
                 continue
-            first = next(values.text(c) for c in cells if not values.is_empty(c))
             if first.startswith(FOOTER_WORDS):
                 return
             line = self._line(number, cells)
