@@ -284,3 +284,33 @@ async def test_an_unknown_layout_is_mapped_once_and_the_mapping_reused(clean_db)
     with pytest.raises(InvalidInput) as bad:
         await services.save_mapping(account, "x", {"date": "入账日"}, TEST_ACTOR)
     assert bad.value.errors[0].field == "credit"
+
+
+async def test_concurrent_imports_and_confirmations_apply_each_line_once(clean_db):
+    import asyncio
+
+    _event, _project, sun, _zhou = await _world()
+    account = await _account()
+    data = (FIXTURES / "icbc.csv").read_bytes()
+    first, second = await asyncio.gather(
+        *(
+            services.import_statement_file(io.BytesIO(data), TEST_ACTOR, account_id=account)
+            for _ in range(2)
+        )
+    )
+    assert first.new_credits + second.new_credits == 3
+    assert first.new_debits + second.new_debits == 1
+    assert await Entry.count() == 4
+
+    line = await Entry.select().where(Entry.proposed_pledge == sun).first()
+    results = await asyncio.gather(
+        *(services.confirm_entry(line["id"], sun, TEST_ACTOR) for _ in range(3)),
+        services.confirm_certain(TEST_ACTOR),
+        return_exceptions=True,
+    )
+    payments = [r for r in results[:3] if isinstance(r, uuid.UUID)]
+    refused = [r for r in results[:3] if isinstance(r, Exception)]
+    assert len(refused) + len(payments) == 3 and all("already" in str(e) for e in refused)
+    assert await Payment.count().where(Payment.pledge == sun) == 1
+    assert await Payment.count() == 2  # 孙八's once, 周九's by the bulk confirmation
+    await _ledger_ok()
