@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+import time
 from pathlib import Path
 from typing import Any
 
@@ -55,15 +56,17 @@ def import_file(path: str, account: str | None, mapping: str | None, layout: str
             bar.update(task, total=outcome.lines, completed=outcome.lines)
             return outcome
 
+    started = time.perf_counter()
     try:
         outcome = run(load)
     finally:
         handle.close()
+    seconds = time.perf_counter() - started
     click.echo(
         f"{outcome.account_name} ({outcome.layout}): {outcome.lines} lines read, "
         f"{outcome.new_credits} new credits, {outcome.new_debits} new debits, "
         f"{outcome.known} already imported; {outcome.proposed} matches proposed, "
-        f"{outcome.certain} certain"
+        f"{outcome.certain} certain; {seconds:.1f} s"
     )
 
 
