@@ -6,9 +6,9 @@ and how to draw a progress bar (`Runner`), so this module never imports it."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-import time
 from pathlib import Path
 from typing import Any
 
