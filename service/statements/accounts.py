@@ -84,11 +84,16 @@ def check_mapping(columns: dict[str, Any]) -> dict[str, str | list[str]]:
     return cleaned
 
 
-async def save_mapping(account_id: int, name: str, columns: dict[str, Any], actor: Actor) -> int:
-    await get_account(account_id)
+def check_mapping_name(name: str) -> str:
     name = name.strip()
     if not name or len(name) > 100:
         raise InvalidInput.on("mapping_name", "give the mapping a name of up to 100 characters")
+    return name
+
+
+async def save_mapping(account_id: int, name: str, columns: dict[str, Any], actor: Actor) -> int:
+    await get_account(account_id)
+    name = check_mapping_name(name)
     cleaned = check_mapping(columns)
     async with write_transaction():
         existing = (

@@ -29,7 +29,8 @@ from service.pledges.tracking import find_open_pledges
 from service.projects.tables import Project
 from service.settings import get_settings
 from service.statements import services
-from service.statements.layouts import LAYOUTS, MAPPABLE
+from service.statements.accounts import check_mapping, check_mapping_name
+from service.statements.layouts import LAYOUTS, MAPPABLE, mapping_layout
 from service.statements.parsing import UnknownLayout
 
 Form = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
@@ -52,6 +53,11 @@ def stash(data: bytes) -> str:
     token = hashlib.sha256(data).hexdigest()
     (_stash_dir() / f"{token}.bin").write_bytes(data)
     return token
+
+
+def drop_stash(token: str) -> None:
+    if _TOKEN.match(token):
+        (_stash_dir() / f"{token}.bin").unlink(missing_ok=True)
 
 
 def unstash(token: str) -> bytes:
@@ -204,15 +210,18 @@ class StatementPages(Controller):
             account_id = _account_id(text(data, "account"))
             if account_id is None:
                 raise InvalidInput.on("account", "choose the account this statement belongs to")
-            name = text(data, "mapping_name")
-            await services.save_mapping(account_id, name, columns, staff.actor)
+            name = check_mapping_name(text(data, "mapping_name"))
+            trial = mapping_layout(name, check_mapping(columns))
+            # import with the mapping first: only a mapping that reads the file is kept
             result = await services.import_statement_file(
                 io.BytesIO(content),
                 staff.actor,
                 account_id=account_id,
-                mapping=name,
+                trial=trial,
                 file_name=text(data, "file_name"),
             )
+            await services.save_mapping(account_id, name, columns, staff.actor)
+            drop_stash(token)
         except UnknownLayout as exc:
             return await self._mapping_page(
                 token, exc, text(data, "account"), _form_errors(exc), dict(data), exc.status

@@ -22,7 +22,7 @@ from service.statements.accounts import (
     named_mapping,
     same_account,
 )
-from service.statements.layouts import BY_NAME, mapping_layout
+from service.statements.layouts import BY_NAME, Layout, mapping_layout
 from service.statements.parsing import (
     Statement,
     StatementLine,
@@ -43,8 +43,14 @@ BATCH = 1000
 
 
 async def _open(
-    binary: IO[bytes], account: dict[str, Any] | None, mapping: str | None, layout: str | None
+    binary: IO[bytes],
+    account: dict[str, Any] | None,
+    mapping: str | None,
+    layout: str | None,
+    trial: Layout | None = None,
 ) -> Statement:
+    if trial is not None:
+        return open_statement(binary, trial)
     if mapping:
         if account is None:
             raise InvalidInput.on("account", "a mapping belongs to an account: name the account")
@@ -119,10 +125,12 @@ async def import_statement_file(
     layout: str | None = None,
     file_name: str = "",
     on_progress: Callable[[int], None] | None = None,
+    trial: Layout | None = None,
 ) -> ImportOutcome:
-    """Read a statement (seekable binary stream) into its account, once per line."""
+    """Read a statement (seekable binary stream) into its account, once per line.
+    `trial` is a mapping not saved yet: the organizer's first try of it."""
     account = await get_account(account_id) if account_id is not None else None
-    statement = await _open(binary, account, mapping, layout)
+    statement = await _open(binary, account, mapping, layout, trial)
     account = await _resolve_account(statement, account)
     sha = hashlib.sha256()
     binary.seek(0)
@@ -130,14 +138,9 @@ async def import_statement_file(
         sha.update(chunk)
     binary.seek(0)
     # re-open after hashing: the reader holds its own position
-    statement = await _open(binary, account, mapping, layout)
+    statement = await _open(binary, account, mapping, layout, trial)
     outcome = ImportOutcome(account["id"], account["name"], 0, statement.layout.name)
     async with write_transaction():
-        if statement.named_account and not account["number"]:
-            await Account.update({Account.number: statement.named_account}).where(
-                Account.id == account["id"]
-            )
-            account = {**account, "number": statement.named_account}
         batch_import = StatementImport(
             account=account["id"],
             file_name=file_name[:200],
@@ -164,6 +167,12 @@ async def import_statement_file(
                 batch = []
         if batch:
             await _store(account["id"], batch_import.id, batch, outcome, on_progress)
+        if statement.named_account and not account["number"]:
+            # the account's first file names its number (metadata or a column such as
+            # 商户号): later files from another account are then refused
+            await Account.update({Account.number: statement.named_account}).where(
+                Account.id == account["id"]
+            )
         if statement.errors:
             raise statement.failure()
         if outcome.lines == 0:

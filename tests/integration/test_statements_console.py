@@ -68,6 +68,12 @@ async def test_mapping_flow_bulk_confirm_and_gift_over_http(client):
         "remark": "说明",
         "txn_id": "凭证号",
     }
+    wrong = await client.post(
+        f"{PAGE}/mapping", data={**form, **columns, "date": "汇款人"}, headers=HTML
+    )  # the payer's name is not a date: the mapping is not kept, nothing is imported
+    assert wrong.status_code == 400 and "column 汇款人" in wrong.text
+    assert await StatementMapping.count() == 0 and await StatementEntry.count() == 0
+
     mapped = await client.post(f"{PAGE}/mapping", data={**form, **columns}, headers=HTML)
     assert mapped.status_code == 200, mapped.text[:2000]
     assert "新增收入 2 行、支出 1 行" in mapped.text
