@@ -18,7 +18,6 @@ from service import admin, db, health
 from service.auth.guards import staff_dependency
 from service.logging import structlog_plugin
 from service.piccolo_app import DOMAINS
-from service.scheduler import embedded_beat
 from service.settings import Settings, get_settings
 from service.stores import build_stores
 from service.web import public_cache
@@ -27,6 +26,7 @@ from service.web.locale import LocaleMiddleware
 from service.web.public_cache import PublicCacheMiddleware, response_cache_config
 from service.web.sessions import SessionConfig
 from service.web.templating import template_config
+from tasks.embedded import embedded_beat
 
 STATIC_DIR = Path(__file__).parent / "static"
 SESSION_MAX_AGE_S = 12 * 3600

@@ -6,11 +6,11 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 
-from service import scheduler
 from service.ledger.tables import LedgerCheck
 from service.settings import get_settings
 from service.tracking.tables import ProjectSnapshot
 from tasks import embedded
+from tasks import embedded as scheduler
 from tasks.celery_app import app as celery_app
 from tests import factories
 
