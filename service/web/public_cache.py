@@ -50,9 +50,14 @@ _STATE_KEY = "content_version"
 # whatever caching their router gives them.
 UNTOUCHED_PREFIXES = ("/static/", "/covers/")
 
+VERSION_MEMO_S = 0.1
+"""How long a process reuses the version it last read (a write in this process replaces
+it at once; writes elsewhere are seen within this)."""
+
 Bump = Callable[[], Awaitable[None]]
 _reader: Store | None = None
 _bumper: Bump | None = None
+_memo: tuple[float, str] | None = None
 
 
 def install(store: Store) -> None:
@@ -60,7 +65,10 @@ def install(store: Store) -> None:
     global _reader, _bumper
 
     async def bump() -> None:
-        await store.set(VERSION_KEY, uuid.uuid4().hex)
+        global _memo
+        version = uuid.uuid4().hex
+        await store.set(VERSION_KEY, version)
+        _memo = (time.monotonic() + VERSION_MEMO_S, version)
 
     _reader, _bumper = store, bump
     db.on_every_commit(bump_content_version)
@@ -209,3 +217,36 @@ def _with_headers(send: Send, headers: dict[str, str], only_status: int | None =
         await send(message)
 
     return wrapped
+
+
+CSRF_SLOT = "__minsheng_csrf_slot__"
+FORM_KEY_SLOT = "__minsheng_form_key_slot__"
+
+
+async def render_page(
+    request: Request, name: str, template: str, context: Callable[[], Awaitable[dict]]
+) -> str:
+    """A public page that carries a form: rendered once per content version and language
+    (kept in the shared store under `name`), then each visitor's CSRF token and a fresh
+    form key are put into its slots. The answer itself stays private (`no-store`)."""
+    from litestar.utils.scope.state import ScopeState
+
+    version = await content_version()
+    key = f"page:{name}|{i18n.current_locale.get()}|{version}"
+    cached = await _reader.get(key) if version is not None and _reader is not None else None
+    if cached is not None:
+        html = cached.decode()
+    else:
+        engine = request.app.template_engine
+        html = engine.get_template(template).render(
+            **await context(),
+            request=request,
+            csrf_token=lambda: CSRF_SLOT,
+            new_form_key=lambda: FORM_KEY_SLOT,
+        )
+        if version is not None and _reader is not None:
+            await _reader.set(key, html.encode(), expires_in=PUBLIC_CACHE_S)
+    token = ScopeState.from_scope(request.scope).csrf_token
+    return html.replace(CSRF_SLOT, token if isinstance(token, str) else "").replace(
+        FORM_KEY_SLOT, uuid.uuid4().hex
+    )
