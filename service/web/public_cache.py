@@ -231,7 +231,8 @@ async def render_page(
     form key are put into its slots. The answer itself stays private (`no-store`)."""
     from litestar.utils.scope.state import ScopeState
 
-    version = await content_version()
+    # Staff (a session) get it rendered afresh, like every other public answer.
+    version = None if _has_session(request.scope) else await content_version()
     key = f"page:{name}|{i18n.current_locale.get()}|{version}"
     cached = await _reader.get(key) if version is not None and _reader is not None else None
     if cached is not None:
