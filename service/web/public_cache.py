@@ -20,6 +20,7 @@ Redis unreachable at that moment) stays unseen.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 import uuid
@@ -201,7 +202,65 @@ class PublicCacheMiddleware(ASGIMiddleware):
             )
             await send({"type": "http.response.body", "body": b""})
             return
-        await next_app(scope, receive, _with_headers(send, headers, only_status=200))
+        # One render per answer and version in this process; while it runs, others get
+        # the answer of the version before (stale by at most that render), or wait for it.
+        base = _base_key(scope)
+        full = f"{base}|{version}"
+        running = _inflight.get(full)
+        if running is not None:
+            stale = _latest.get(base)
+            if stale is not None:
+                for message in stale[1]:
+                    await send(_copy(message))  # outer middleware may add headers
+                return
+            await asyncio.shield(running)  # then Litestar's cache has the answer
+            await next_app(scope, receive, _with_headers(send, headers, only_status=200))
+            return
+        done = asyncio.get_running_loop().create_future()
+        _inflight[full] = done
+        try:
+            await next_app(scope, receive, _remembering(send, headers, base, version))
+        finally:
+            del _inflight[full]
+            done.set_result(None)
+
+
+_inflight: dict[str, asyncio.Future[None]] = {}
+_latest: dict[str, tuple[str, list[Message]]] = {}
+_latest_pages: dict[str, str] = {}
+LATEST_KEEP = 1000
+
+
+def _copy(message: Message) -> Message:
+    if "headers" in message:
+        return {**message, "headers": list(message["headers"])}  # type: ignore[return-value]
+    return {**message}  # type: ignore[return-value]
+
+
+def _base_key(scope: Scope) -> str:
+    query = scope.get("query_string", b"").decode("latin-1")
+    return f"{scope.get('path', '')}?{query}|{i18n.current_locale.get()}"
+
+
+def _remembering(send: Send, headers: dict[str, str], base: str, version: str) -> Send:
+    """Adds the public headers and keeps the complete 200 answer as this process's latest
+    for `base` (what others get while the next version renders)."""
+    add = _with_headers(send, headers, only_status=200)
+    messages: list[Message] = []
+
+    async def wrapped(message: Message) -> None:
+        if message["type"] == "http.response.start":
+            if message["status"] == 200:
+                messages.append(message)
+        elif messages:
+            messages.append(message)
+            if not message.get("more_body"):
+                if len(_latest) >= LATEST_KEEP and base not in _latest:
+                    del _latest[next(iter(_latest))]
+                _latest[base] = (version, [_copy(m) for m in messages])
+        await add(message)
+
+    return wrapped
 
 
 def _with_headers(send: Send, headers: dict[str, str], only_status: int | None = None) -> Send:
@@ -233,20 +292,34 @@ async def render_page(
 
     # Staff (a session) get it rendered afresh, like every other public answer.
     version = None if _has_session(request.scope) else await content_version()
-    key = f"page:{name}|{i18n.current_locale.get()}|{version}"
-    cached = await _reader.get(key) if version is not None and _reader is not None else None
-    if cached is not None:
-        html = cached.decode()
-    else:
-        engine = request.app.template_engine
-        html = engine.get_template(template).render(
-            **await context(),
-            request=request,
-            csrf_token=lambda: CSRF_SLOT,
-            new_form_key=lambda: FORM_KEY_SLOT,
-        )
-        if version is not None and _reader is not None:
-            await _reader.set(key, html.encode(), expires_in=PUBLIC_CACHE_S)
+    base = f"page:{name}|{i18n.current_locale.get()}"
+    key = f"{base}|{version}"
+    html = None
+    if version is not None and _reader is not None:
+        cached = await _reader.get(key)
+        if cached is None and key in _inflight:  # rendering in this process: the one before
+            html = _latest_pages.get(base)
+        elif cached is not None:
+            html = cached.decode()
+    if html is None:
+        done = asyncio.get_running_loop().create_future()
+        _inflight[key] = done
+        try:
+            engine = request.app.template_engine
+            html = engine.get_template(template).render(
+                **await context(),
+                request=request,
+                csrf_token=lambda: CSRF_SLOT,
+                new_form_key=lambda: FORM_KEY_SLOT,
+            )
+            if version is not None and _reader is not None:
+                await _reader.set(key, html.encode(), expires_in=PUBLIC_CACHE_S)
+                if len(_latest_pages) >= LATEST_KEEP and base not in _latest_pages:
+                    del _latest_pages[next(iter(_latest_pages))]
+                _latest_pages[base] = html
+        finally:
+            _inflight.pop(key, None)
+            done.set_result(None)
     token = ScopeState.from_scope(request.scope).csrf_token
     return html.replace(CSRF_SLOT, token if isinstance(token, str) else "").replace(
         FORM_KEY_SLOT, uuid.uuid4().hex
