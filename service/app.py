@@ -45,7 +45,7 @@ def domain_routes() -> list[Any]:
 def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or get_settings()
     stores = build_stores(settings)
-    public_cache.install(stores[public_cache.STORE])
+    public_cache.install(stores[public_cache.STORE], stale_s=settings.public_stale_ms / 1000)
     return Litestar(
         route_handlers=[
             health.healthz,

@@ -59,11 +59,14 @@ Bump = Callable[[], Awaitable[None]]
 _reader: Store | None = None
 _bumper: Bump | None = None
 _memo: tuple[float, str] | None = None
+_stale_s = 0.0
 
 
-def install(store: Store) -> None:
-    """Read and move the version in `store`; every committed write moves it."""
-    global _reader, _bumper
+def install(store: Store, stale_s: float = 0.0) -> None:
+    """Read and move the version in `store`; every committed write moves it. Answers may
+    be served up to `stale_s` after a newer version exists (PUBLIC_STALE_MS)."""
+    global _reader, _bumper, _stale_s
+    _stale_s = stale_s
 
     async def bump() -> None:
         global _memo
@@ -207,12 +210,16 @@ class PublicCacheMiddleware(ASGIMiddleware):
         base = _base_key(scope)
         full = f"{base}|{version}"
         running = _inflight.get(full)
+        stale = _latest.get(base)
+        if (
+            stale is not None
+            and stale[0] != version
+            and (running is not None or time.monotonic() - stale[1] < _stale_s)
+        ):
+            for message in stale[2]:
+                await send(_copy(message))  # outer middleware may add headers
+            return
         if running is not None:
-            stale = _latest.get(base)
-            if stale is not None:
-                for message in stale[1]:
-                    await send(_copy(message))  # outer middleware may add headers
-                return
             await asyncio.shield(running)  # then Litestar's cache has the answer
             await next_app(scope, receive, _with_headers(send, headers, only_status=200))
             return
@@ -226,8 +233,9 @@ class PublicCacheMiddleware(ASGIMiddleware):
 
 
 _inflight: dict[str, asyncio.Future[None]] = {}
-_latest: dict[str, tuple[str, list[Message]]] = {}
-_latest_pages: dict[str, str] = {}
+_latest: dict[str, tuple[str, float, list[Message]]] = {}
+"""Per answer (path, query, language): the version, when it was rendered, its messages."""
+_latest_pages: dict[str, tuple[str, float, str]] = {}
 LATEST_KEEP = 1000
 
 
@@ -246,6 +254,8 @@ def _remembering(send: Send, headers: dict[str, str], base: str, version: str) -
     """Adds the public headers and keeps the complete 200 answer as this process's latest
     for `base` (what others get while the next version renders)."""
     add = _with_headers(send, headers, only_status=200)
+    if base in _latest and _latest[base][0] == version:
+        return add  # already this process's latest
     messages: list[Message] = []
 
     async def wrapped(message: Message) -> None:
@@ -257,7 +267,7 @@ def _remembering(send: Send, headers: dict[str, str], base: str, version: str) -
             if not message.get("more_body"):
                 if len(_latest) >= LATEST_KEEP and base not in _latest:
                     del _latest[next(iter(_latest))]
-                _latest[base] = (version, [_copy(m) for m in messages])
+                _latest[base] = (version, time.monotonic(), [_copy(m) for m in messages])
         await add(message)
 
     return wrapped
@@ -296,10 +306,14 @@ async def render_page(
     key = f"{base}|{version}"
     html = None
     if version is not None and _reader is not None:
-        cached = await _reader.get(key)
-        if cached is None and key in _inflight:  # rendering in this process: the one before
-            html = _latest_pages.get(base)
-        elif cached is not None:
+        stale = _latest_pages.get(base)
+        if (
+            stale is not None
+            and stale[0] != version
+            and (key in _inflight or time.monotonic() - stale[1] < _stale_s)
+        ):  # rendering now in this process, or rendered a moment ago: the one before
+            html = stale[2]
+        elif (cached := await _reader.get(key)) is not None:
             html = cached.decode()
     if html is None:
         done = asyncio.get_running_loop().create_future()
@@ -316,7 +330,7 @@ async def render_page(
                 await _reader.set(key, html.encode(), expires_in=PUBLIC_CACHE_S)
                 if len(_latest_pages) >= LATEST_KEEP and base not in _latest_pages:
                     del _latest_pages[next(iter(_latest_pages))]
-                _latest_pages[base] = html
+                _latest_pages[base] = (version, time.monotonic(), html)
         finally:
             _inflight.pop(key, None)
             done.set_result(None)

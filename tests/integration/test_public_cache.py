@@ -77,6 +77,22 @@ async def test_the_shared_cache_serves_until_a_write_commits(client):
         assert "sneaked" in fresh.text, url
 
 
+async def test_answers_may_lag_a_write_by_the_stale_window_only(client, monkeypatch):
+    event = await factories.event()
+    project = await factories.project(event.id)
+    url = f"/api/v1/projects/{project}"
+    before = await client.get(url)
+    monkeypatch.setattr(public_cache, "_stale_s", 2.0)  # PUBLIC_STALE_MS=2000
+    await pledge_over_api(client, event.number, project, 7_700)
+    lagging = await client.get(url)
+    assert lagging.json()["totals"]["pledged"] == 0  # within the window: the answer before
+    assert lagging.headers["etag"] == before.headers["etag"]  # …tagged as what it is
+    monkeypatch.setattr(public_cache, "_stale_s", 0.0)
+    fresh = await client.get(url)
+    assert fresh.json()["totals"]["pledged"] == 7_700
+    assert fresh.headers["etag"] != before.headers["etag"]
+
+
 async def test_languages_are_cached_apart_and_pages_set_no_shared_cookie(client):
     event = await factories.event()
     await factories.project(event.id)
