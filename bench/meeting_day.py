@@ -36,9 +36,12 @@ async def open_edition() -> tuple[int, list[int]]:
         number = await connection.fetchval(
             "SELECT number FROM event WHERE status IN ('pledging', 'live') ORDER BY number DESC"
         )
-        rows = await connection.fetch(
+        rows = await connection.fetch(  # projects with room left (no refusals)
             "SELECT p.id FROM project p JOIN event e ON e.id = p.event "
-            "WHERE e.number = $1 AND p.status IN ('published', 'funded') ORDER BY p.id",
+            "LEFT JOIN ledger_account a ON a.code = 'pledged:p' || p.id "
+            "LEFT JOIN ledger_balance b ON b.account = a.id "
+            "WHERE e.number = $1 AND p.status IN ('published', 'funded') "
+            "AND p.target_fen + COALESCE(b.balance_fen, 0) > 2000000 ORDER BY p.id",
             number,
         )
         return number, [row["id"] for row in rows]
@@ -123,6 +126,9 @@ async def run(base: str, args: argparse.Namespace) -> Recorder:
     connector = aiohttp.TCPConnector(limit=0)
     timeout = aiohttp.ClientTimeout(total=30)
     async with aiohttp.ClientSession(connector=connector, timeout=timeout) as session:
+        warm = Recorder()  # a server that has served each page once (templates compiled)
+        for path in ["/", f"/events/{number}", *(f"/projects/{p}" for p in projects)]:
+            await warm.get(session, base, path, path, headers={"Accept": "text/html"})
         end = time.monotonic() + args.seconds
         crowd = [
             phone(rec, session, base, number, projects, end, random.uniform(0, args.seconds / 3))
