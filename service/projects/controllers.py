@@ -5,14 +5,14 @@ from __future__ import annotations
 from typing import Annotated
 
 import msgspec
-from litestar import Controller, get
+from litestar import Controller, MediaType, Request, Response, get
 from litestar.params import PathParameter
-from litestar.response import Template
 
 from service.projects import services
 from service.projects.console_api import ConsoleProjectApi
 from service.projects.console_pages import ConsoleProjectPages, cover_file
 from service.projects.schemas import ProjectDetail
+from service.web.public_cache import render_page
 
 ProjectId = Annotated[int, PathParameter(gt=0, le=2**31 - 1, description="Project id")]
 
@@ -30,9 +30,13 @@ class ProjectPages(Controller):
     include_in_schema = False
 
     @get("/projects/{project_id:int}", name="project")
-    async def project_page(self, project_id: ProjectId) -> Template:
-        project = await services.get_public_project(project_id)
-        return Template("projects/project.html", context={"project": project})
+    async def project_page(self, request: Request, project_id: ProjectId) -> Response[str]:
+        async def context() -> dict:
+            return {"project": await services.get_public_project(project_id)}
+
+        # Rendered once per content version and language; the form's slots per visitor.
+        html = await render_page(request, f"project:{project_id}", "projects/project.html", context)
+        return Response(html, media_type=MediaType.HTML)
 
 
 ROUTES = [ProjectApi, ProjectPages, ConsoleProjectApi, ConsoleProjectPages, cover_file]
