@@ -277,3 +277,16 @@ async def history(event_id: int, limit_per_project: int = 500) -> list[Series]:
         Series(p["id"], p["title"], p["target_fen"], points.get(p["id"], [])[-limit_per_project:])
         for p in projects
     ]
+
+
+async def project_history(project_id: int, title: str, target_fen: int) -> Series:
+    """One project's funding pictures in time order (for its public page)."""
+    rows = (
+        await ProjectSnapshot.select(
+            ProjectSnapshot.taken_at, ProjectSnapshot.received_fen, ProjectSnapshot.matched_fen
+        )
+        .where(ProjectSnapshot.project == project_id)
+        .order_by(ProjectSnapshot.taken_at)
+    )
+    points = [(row["taken_at"], row["received_fen"] + row["matched_fen"]) for row in rows]
+    return Series(project_id, title, target_fen, points)

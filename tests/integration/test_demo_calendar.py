@@ -106,3 +106,12 @@ async def test_snapshots_picture_each_day_money_moved(clean_db):
     )
     last = sum(r["received_fen"] for r in rows if r["taken_at"] == max(x["taken_at"] for x in rows))
     assert first < last == sum(p.paid_fen for p in fifth.pledges if p.project)
+
+
+async def test_project_pages_show_funding_over_time_from_the_first_start(client):
+    await load_demo()
+    project = (await client.get("/api/v1/events/5/projects")).json()[0]
+    page = (await client.get(f"/projects/{project['id']}")).text
+    chart = page[page.index('id="funding-over-time"') :]
+    assert "<polyline" in chart[: chart.index("</figure>")]
+    assert "2017年" in chart[: chart.index("</figure>")]  # its first picture, in 2017
