@@ -21,8 +21,10 @@ from service.piccolo_app import DOMAINS
 from service.scheduler import embedded_beat
 from service.settings import Settings, get_settings
 from service.stores import build_stores
+from service.web import public_cache
 from service.web.errors import EXCEPTION_HANDLERS
 from service.web.locale import LocaleMiddleware
+from service.web.public_cache import PublicCacheMiddleware, response_cache_config
 from service.web.sessions import SessionConfig
 from service.web.templating import template_config
 
@@ -40,8 +42,19 @@ def domain_routes() -> list[Any]:
     return routes
 
 
+def wire_outbox_relay() -> None:
+    """Services write outbox rows; the task layer relays them. The process wires the two
+    at start-up so services never import tasks (docs/architecture.md, "The outbox")."""
+    from tasks.outbox import install
+
+    install()
+
+
 def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or get_settings()
+    wire_outbox_relay()
+    stores = build_stores(settings)
+    public_cache.install(stores[public_cache.STORE])
     return Litestar(
         route_handlers=[
             health.healthz,
@@ -53,9 +66,11 @@ def create_app(settings: Settings | None = None) -> Litestar:
         lifespan=[db.pool_lifespan, embedded_beat],
         dependencies={"staff": Provide(staff_dependency)},
         template_config=template_config(),
-        stores=build_stores(settings),
+        stores=stores,
+        response_cache_config=response_cache_config(),
         middleware=[
             LocaleMiddleware(),
+            PublicCacheMiddleware(),
             SessionConfig(
                 key="minsheng_session",
                 max_age=SESSION_MAX_AGE_S,

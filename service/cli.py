@@ -18,14 +18,20 @@ T = TypeVar("T")
 
 
 def run(coro_fn: Callable[[], Awaitable[T]]) -> T:
-    """Run a coroutine with the database pool open around it."""
+    """Run a coroutine with the database pool open around it (and the outbox relay
+    wired, so rows the command writes are kicked as in the web process)."""
     from service import db
+    from service.app import wire_outbox_relay
+    from service.outbox import relay_hooks
+
+    wire_outbox_relay()
 
     async def wrapped() -> T:
         await db.start_pool()
         try:
             return await coro_fn()
         finally:
+            await relay_hooks.flush()
             await db.close_pool()
 
     return asyncio.run(wrapped())

@@ -24,7 +24,7 @@ class ProjectApi(Controller):
     path = "/api/v1/projects"
     tags = ["projects"]
 
-    @get("/{project_id:int}", operation_id="getProject")
+    @get("/{project_id:int}", operation_id="getProject", cache=True)
     async def get_project(self, project_id: ProjectId) -> ProjectDetail:
         return msgspec.convert(await services.get_public_project(project_id), ProjectDetail)
 

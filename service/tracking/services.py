@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from piccolo.query.functions.aggregate import Count, Sum
+from piccolo.query.functions.aggregate import Sum
 
 from service.auth.recipients import organizer_addresses
 from service.clock import local_date
@@ -22,8 +22,8 @@ from service.i18n import gettext as _
 from service.ledger.balances import FundFigures, event_fund_figures
 from service.ledger.services import verify_chain
 from service.mail import Mail, queue_mail, render_mail
-from service.payments.services import PAYABLE
 from service.payments.tables import Payment
+from service.pledges.money import unpaid_pledges
 from service.pledges.tables import Pledge
 from service.projects.tables import Project
 from service.settings import Settings
@@ -123,20 +123,12 @@ async def _received_by_payments(event_id: int) -> dict[int | None, int]:
 
 
 async def _unpaid(event_id: int, before: dt.datetime) -> dict[int | None, tuple[int, int]]:
-    rows = (
-        await Pledge.select(
-            Pledge.project,
-            Count(Pledge.id).as_alias("pledges"),
-            Sum(Pledge.amount_fen).as_alias("total"),
-        )
-        .where(
-            (Pledge.event == event_id)
-            & Pledge.status.is_in(list(PAYABLE))
-            & (Pledge.created_at < before)
-        )
-        .group_by(Pledge.project)
-    )
-    return {row["project"]: (int(row["pledges"]), int(row["total"] or 0)) for row in rows}
+    """Per project: how many pledges made before `before` are still owed, and their amount."""
+    out: dict[int | None, tuple[int, int]] = {}
+    for p in await unpaid_pledges((Pledge.event == event_id) & (Pledge.created_at < before)):
+        count, total = out.get(p.project_id, (0, 0))
+        out[p.project_id] = (count + 1, total + p.amount_fen)
+    return out
 
 
 @dataclass

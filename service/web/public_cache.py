@@ -1,0 +1,211 @@
+"""Public answers cached and revalidated, never stale by more than a moment.
+
+A *content version* lives in the `response_cache` store (Redis with REDIS_URL, so every
+web process and Celery worker shares it; in process memory without). Every committed
+write transaction replaces it (`db.on_every_commit`): postings, publishing, edits.
+
+Route handlers marked `cache=True` are the public ones. For them:
+- the shared response cache (Litestar's, on the same store) keys each answer by path,
+  query, language and content version, so a write makes every cached answer unreachable;
+- `PublicCacheMiddleware` gives the answer an ETag from the content version and the
+  language and answers 304 to a matching If-None-Match without running the handler;
+  browsers are told to revalidate every time (`Cache-Control: no-cache`).
+Requests carrying a session (staff) bypass both. Every other page or API answer — staff
+pages, donor links, forms — is sent with `Cache-Control: no-store`.
+
+The version also carries a time bucket of `PUBLIC_CACHE_S` seconds, which bounds how long
+a write that could not move the version (a CLI command beside a server without Redis,
+Redis unreachable at that moment) stays unseen.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+import uuid
+from collections.abc import Awaitable, Callable
+
+from litestar import Request
+from litestar.config.response_cache import ResponseCacheConfig
+from litestar.datastructures import MutableScopeHeaders
+from litestar.middleware import ASGIMiddleware
+from litestar.stores.base import Store
+from litestar.types import ASGIApp, HTTPScope, Message, Receive, Scope, Send
+
+from service import db, i18n
+from service.stores import REDIS_NAMESPACE
+
+log = logging.getLogger("minsheng.cache")
+
+STORE = "response_cache"
+
+VERSION_KEY = "content_version"
+PUBLIC_CACHE_S = 30
+SESSION_COOKIE = b"minsheng_session="
+PUBLIC_CACHE_CONTROL = "no-cache"  # keep a copy, but ask (If-None-Match) every time
+PRIVATE_CACHE_CONTROL = "no-store"
+VARY = "Accept-Language, Cookie"
+_STATE_KEY = "content_version"
+# Paths that are neither public answers nor private: static files and cover images keep
+# whatever caching their router gives them.
+UNTOUCHED_PREFIXES = ("/static/", "/covers/")
+
+Bump = Callable[[], Awaitable[None]]
+_reader: Store | None = None
+_bumper: Bump | None = None
+
+
+def install(store: Store) -> None:
+    """Read and move the version in `store`; every committed write moves it."""
+    global _reader, _bumper
+
+    async def bump() -> None:
+        await store.set(VERSION_KEY, uuid.uuid4().hex)
+
+    _reader, _bumper = store, bump
+    db.on_every_commit(bump_content_version)
+
+
+def install_bumper(bump: Bump) -> None:
+    """For processes that write but serve no pages (Celery workers)."""
+    global _bumper
+    _bumper = bump
+    db.on_every_commit(bump_content_version)
+
+
+def install_redis_bumper(redis_url: str) -> None:
+    """Move the version in the web processes' Redis store from a process without an
+    event loop of its own (Celery tasks run each in `asyncio.run`): a plain client."""
+    import redis
+
+    client = redis.Redis.from_url(redis_url)
+    key = f"{REDIS_NAMESPACE}_{STORE}:{VERSION_KEY}"  # RedisStore's key in service/stores.py
+
+    async def bump() -> None:
+        client.set(key, uuid.uuid4().hex)
+
+    install_bumper(bump)
+
+
+async def bump_content_version() -> None:
+    """A new content version; a failure is logged, never turned into a failed request
+    (the commit has happened), and the time bucket bounds the staleness."""
+    if _bumper is None:
+        return
+    try:
+        await _bumper()
+    except Exception:
+        log.warning("could not move the public content version", exc_info=True)
+
+
+async def content_version() -> str | None:
+    """The current version, None when it cannot be read (then nothing is cached)."""
+    if _reader is None:
+        return None
+    try:
+        value = await _reader.get(VERSION_KEY)
+    except Exception:
+        log.warning("could not read the public content version", exc_info=True)
+        return None
+    stored = value.decode() if isinstance(value, bytes) else "0"
+    return f"{stored}.{int(time.time() // PUBLIC_CACHE_S)}"
+
+
+def _has_session(scope: Scope) -> bool:
+    for name, value in scope.get("headers", []):
+        if name == b"cookie" and SESSION_COOKIE in value:
+            return True
+    return False
+
+
+def _is_public(scope: Scope) -> bool:
+    handler = scope.get("route_handler")
+    return (
+        scope.get("method") in ("GET", "HEAD")
+        and bool(getattr(handler, "cache", False))
+        and not _has_session(scope)
+    )
+
+
+def cache_key(request: Request) -> str:
+    version = request.scope.get("state", {}).get(_STATE_KEY)
+    if version is None:  # unversioned (no store, or a session): a key nobody shares
+        version = f"none-{uuid.uuid4().hex}"
+    query = request.scope.get("query_string", b"").decode("latin-1")
+    return f"{request.url.path}?{query}|{i18n.current_locale.get()}|{version}"
+
+
+def _cacheable(scope: HTTPScope, status: int) -> bool:
+    return status == 200 and scope.get("state", {}).get(_STATE_KEY) is not None
+
+
+def response_cache_config() -> ResponseCacheConfig:
+    return ResponseCacheConfig(
+        store=STORE,
+        key_builder=cache_key,
+        cache_response_filter=_cacheable,
+        default_expiration=PUBLIC_CACHE_S,
+    )
+
+
+def _etag(version: str) -> str:
+    return f'W/"{version}-{i18n.current_locale.get()}"'
+
+
+def _if_none_match(scope: Scope) -> str | None:
+    for name, value in scope.get("headers", []):
+        if name == b"if-none-match":
+            return value.decode("latin-1")
+    return None
+
+
+class PublicCacheMiddleware(ASGIMiddleware):
+    """ETag and 304 for public answers; `no-store` for everything private. Runs inside
+    the locale middleware (the language is part of the tag)."""
+
+    scopes = ("http",)  # type: ignore[assignment]
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
+        path = scope.get("path", "")
+        if path.startswith(UNTOUCHED_PREFIXES):
+            await next_app(scope, receive, send)
+            return
+        if not _is_public(scope):
+            await next_app(
+                scope, receive, _with_headers(send, {"cache-control": PRIVATE_CACHE_CONTROL})
+            )
+            return
+        version = await content_version()
+        if version is None:
+            await next_app(scope, receive, send)
+            return
+        scope.setdefault("state", {})[_STATE_KEY] = version
+        etag = _etag(version)
+        headers = {"etag": etag, "cache-control": PUBLIC_CACHE_CONTROL, "vary": VARY}
+        wanted = _if_none_match(scope)
+        if wanted and etag in {tag.strip() for tag in wanted.split(",")}:
+            await send(
+                {
+                    "type": "http.response.start",
+                    "status": 304,
+                    "headers": [(k.encode(), v.encode()) for k, v in headers.items()],
+                }
+            )
+            await send({"type": "http.response.body", "body": b""})
+            return
+        await next_app(scope, receive, _with_headers(send, headers, only_status=200))
+
+
+def _with_headers(send: Send, headers: dict[str, str], only_status: int | None = None) -> Send:
+    async def wrapped(message: Message) -> None:
+        if message["type"] == "http.response.start" and (
+            only_status is None or message["status"] == only_status
+        ):
+            mutable = MutableScopeHeaders.from_message(message)
+            for name, value in headers.items():
+                if name == "cache-control" and "cache-control" in mutable:
+                    continue  # the handler said something more specific
+                mutable[name] = value
+        await send(message)
+
+    return wrapped
