@@ -26,7 +26,6 @@ from service.web.locale import LocaleMiddleware
 from service.web.public_cache import PublicCacheMiddleware, response_cache_config
 from service.web.sessions import SessionConfig
 from service.web.templating import template_config
-from tasks.embedded import embedded_beat
 
 STATIC_DIR = Path(__file__).parent / "static"
 SESSION_MAX_AGE_S = 12 * 3600
@@ -48,6 +47,13 @@ def wire_outbox_relay() -> None:
     from tasks.outbox import install
 
     install()
+
+
+def embedded_beat(app: Litestar) -> Any:
+    """Lifespan: without Redis, beat's schedule in this process (tasks/embedded.py)."""
+    from tasks.embedded import embedded_beat as lifespan
+
+    return lifespan(app)
 
 
 def create_app(settings: Settings | None = None) -> Litestar:

@@ -111,7 +111,9 @@ async def run_schedule(only: set[str] | None = None) -> None:
 
 @contextlib.asynccontextmanager
 async def embedded_beat(app: object) -> AsyncIterator[None]:
-    """App lifespan: beat's schedule on this process's event loop while it serves."""
+    """App lifespan (wired by service.app): with tasks in process and EMBEDDED_BEAT on,
+    beat's schedule runs on this process's event loop while it serves; otherwise only the
+    periodic outbox relay of service/outbox/relay_loop.py (when OUTBOX_KICK is on)."""
     settings = get_settings()
     if not (settings.tasks_in_process and settings.embedded_beat):
         async with in_process_relay(app):
