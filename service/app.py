@@ -18,7 +18,6 @@ from service import admin, db, health
 from service.auth.guards import staff_dependency
 from service.logging import structlog_plugin
 from service.piccolo_app import DOMAINS
-from service.scheduler import embedded_beat
 from service.settings import Settings, get_settings
 from service.stores import build_stores
 from service.web import public_cache
@@ -50,11 +49,18 @@ def wire_outbox_relay() -> None:
     install()
 
 
+def embedded_beat(app: Litestar) -> Any:
+    """Lifespan: without Redis, beat's schedule in this process (tasks/embedded.py)."""
+    from tasks.embedded import embedded_beat as lifespan
+
+    return lifespan(app)
+
+
 def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or get_settings()
     wire_outbox_relay()
     stores = build_stores(settings)
-    public_cache.install(stores[public_cache.STORE])
+    public_cache.install(stores[public_cache.STORE], stale_s=settings.public_stale_ms / 1000)
     return Litestar(
         route_handlers=[
             health.healthz,

@@ -11,9 +11,10 @@ a fresh demo shows a funding snapshot and a ledger check at once.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,12 +22,13 @@ from celery.schedules import BaseSchedule, crontab, maybe_schedule
 
 from service import clock
 from service.ledger.checks import run_ledger_check
+from service.outbox.relay_loop import in_process_relay
 from service.payments.reconcile import settle_open_payments
 from service.pledges.lifecycle import lapse_overdue
 from service.reminders.services import ReminderPolicy, send_digest, send_due_reminders
 from service.settings import get_settings
 from tasks.celery_app import app as celery_app
-from tasks.outbox import relay_once
+from tasks.outbox import flush_kick, relay_once
 from tasks.tracking import snapshot_and_alert
 
 log = logging.getLogger("minsheng.beat")
@@ -105,3 +107,23 @@ async def run_schedule(only: set[str] | None = None) -> None:
     while True:
         _, wait = await run_due(schedule)
         await asyncio.sleep(wait)
+
+
+@contextlib.asynccontextmanager
+async def embedded_beat(app: object) -> AsyncIterator[None]:
+    """App lifespan (wired by service.app): with tasks in process and EMBEDDED_BEAT on,
+    beat's schedule runs on this process's event loop while it serves; otherwise only the
+    periodic outbox relay of service/outbox/relay_loop.py (when OUTBOX_KICK is on)."""
+    settings = get_settings()
+    if not (settings.tasks_in_process and settings.embedded_beat):
+        async with in_process_relay(app):
+            yield
+        return
+    task = asyncio.create_task(run_schedule())
+    try:
+        yield
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+        await flush_kick()

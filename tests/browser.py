@@ -87,6 +87,7 @@ def service_process(
                 if time.monotonic() > deadline:
                     pytest.fail(f"{command} did not answer /healthz in {timeout:g} s:\n{output()}")
                 time.sleep(0.2)
+            process.output = output  # type: ignore[attr-defined]  # what it printed so far
             yield process
         finally:
             process.terminate()

@@ -177,8 +177,42 @@ def ensure_redis(url: str, say=print) -> None:
         raise SetupFailed(f"redis-server did not start on {host}:{port}")
 
 
+def check_postgres_login(url: str) -> None:
+    """The tests create a database per run: the URL's user must log in and create one."""
+    import asyncio
+
+    import asyncpg
+
+    async def probe() -> bool:
+        connection = await asyncpg.connect(url, timeout=10)
+        try:
+            return bool(
+                await connection.fetchval(
+                    "SELECT rolcreatedb OR rolsuper FROM pg_roles WHERE rolname = current_user"
+                )
+            )
+        finally:
+            await connection.close()
+
+    host, port = _endpoint(url, 5432)
+    try:
+        may_create = asyncio.run(probe())
+    except (OSError, asyncpg.PostgresError) as error:
+        raise SetupFailed(
+            f"PostgreSQL at {host}:{port} refused the tests' login "
+            f"({type(error).__name__}: {error}): set TEST_POSTGRES_URL to a user that may "
+            f"create databases, e.g. postgresql://postgres:PASSWORD@{host}:{port}/postgres"
+        ) from error
+    if not may_create:
+        raise SetupFailed(
+            f"the PostgreSQL user of {urlsplit(url).username or 'TEST_POSTGRES_URL'} may not "
+            f"create databases: `ALTER ROLE … CREATEDB`, or set TEST_POSTGRES_URL to one who may"
+        )
+
+
 def prepare(postgres_url: str, redis_url: str, say=print) -> None:
     """Everything above, in the order a fresh machine needs it."""
     ensure_packages(say=say)
     ensure_postgres(postgres_url, say=say)
+    check_postgres_login(postgres_url)
     ensure_redis(redis_url, say=say)

@@ -6,12 +6,13 @@ the loader twice changes nothing.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import uuid
 from collections.abc import Callable
 
 from service.audit.services import Actor
-from service.clock import SHANGHAI
+from service.clock import SHANGHAI, today
 from service.db import write_transaction
 from service.donors.services import DonorDraft, create_donor
 from service.donors.tables import Donor
@@ -146,11 +147,50 @@ def settlement_moment(paid: PaymentSeed) -> dt.datetime:
     return dt.datetime.combine(paid.paid_on, dt.time(12), dt.UTC)
 
 
-def snapshot_moments(edition: EventSeed) -> list[dt.datetime]:
-    """The close of every day of the edition on which a pledge or a payment was made."""
+def _activity_days(edition: EventSeed) -> set[dt.date]:
     days = {seed.pledged_on for seed in edition.pledges}
-    days |= {paid.paid_on for seed in edition.pledges for paid in seed.payments}
-    return [_local(day, SNAPSHOT_TIME) for day in sorted(days)]
+    return days | {paid.paid_on for seed in edition.pledges for paid in seed.payments}
+
+
+def snapshot_moments(edition: EventSeed, now: dt.datetime | None = None) -> list[dt.datetime]:
+    """The close of every day of the edition on which a pledge or a payment was made (today's
+    picture is taken now, not at a close still to come)."""
+    now = now or dt.datetime.now(dt.UTC)
+    return [min(_local(day, SNAPSHOT_TIME), now) for day in sorted(_activity_days(edition))]
+
+
+OPEN_STATUSES = ("pledging", "live")
+
+
+def on_todays_calendar(edition: EventSeed, today: dt.date) -> EventSeed:
+    """An edition still open for pledges is shifted, every date by the same number of days,
+    so that its latest pledge or payment falls yesterday (all of it is past, settled at
+    20:00 included): its meeting, due dates and close are then as near as the seed tells
+    them, and nothing lapses the day the demo starts. Closed editions keep their
+    historical dates."""
+    if edition.status not in OPEN_STATUSES or not edition.pledges:
+        return edition
+    shift = today - dt.timedelta(days=1) - max(_activity_days(edition))
+
+    def moved(day: dt.date) -> dt.date:
+        return day + shift
+
+    return dataclasses.replace(
+        edition,
+        held_on=moved(edition.held_on),
+        pledge_opens=moved(edition.pledge_opens),
+        pledge_closes=moved(edition.pledge_closes),
+        pledges=tuple(
+            dataclasses.replace(
+                seed,
+                pledged_on=moved(seed.pledged_on),
+                payments=tuple(
+                    dataclasses.replace(paid, paid_on=moved(paid.paid_on)) for paid in seed.payments
+                ),
+            )
+            for seed in edition.pledges
+        ),
+    )
 
 
 async def _record_pledge(
@@ -253,7 +293,8 @@ async def load_demo(advance: Progress = lambda _: None) -> list[int]:
         orgs = await _org_ids()
     donors: dict[str, uuid.UUID] = {}
     loaded = []
-    for edition in EVENTS:
+    for seed in EVENTS:
+        edition = on_todays_calendar(seed, today())
         if await load_edition(edition, orgs, donors, advance):
             loaded.append(edition.number)
         else:

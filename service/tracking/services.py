@@ -269,3 +269,22 @@ async def history(event_id: int, limit_per_project: int = 500) -> list[Series]:
         Series(p["id"], p["title"], p["target_fen"], points.get(p["id"], [])[-limit_per_project:])
         for p in projects
     ]
+
+
+async def project_history(project_id: int, title: str, target_fen: int) -> Series:
+    """One project's funding in time order (for its public page): each picture that shows a
+    change, so the line spans the days money came in rather than every hourly snapshot
+    since (a completed project's line ends the day it was fully funded)."""
+    rows = (
+        await ProjectSnapshot.select(
+            ProjectSnapshot.taken_at, ProjectSnapshot.received_fen, ProjectSnapshot.matched_fen
+        )
+        .where(ProjectSnapshot.project == project_id)
+        .order_by(ProjectSnapshot.taken_at)
+    )
+    points: list[tuple[dt.datetime, int]] = []
+    for row in rows:
+        value = row["received_fen"] + row["matched_fen"]
+        if not points or points[-1][1] != value:
+            points.append((row["taken_at"], value))
+    return Series(project_id, title, target_fen, points)

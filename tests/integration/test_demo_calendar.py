@@ -7,9 +7,9 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
-from service.clock import SHANGHAI
+from service.clock import SHANGHAI, today
 from service.demo.data import EVENTS, edition
-from service.demo.loader import load_demo
+from service.demo.loader import load_demo, on_todays_calendar
 from service.ledger.tables import LedgerTransaction
 from service.payments.tables import Payment
 from service.pledges.tables import Pledge
@@ -52,14 +52,27 @@ async def test_the_journal_never_dates_a_payment_before_its_pledge(clean_db):
     assert fifth == sorted(fifth)
     assert len(fifth) > 23
 
-    held_on = edition(5).held_on
+    meeting_days = {on_todays_calendar(seed, today()).held_on for seed in EVENTS}
     claims = [p for p in pledges.values() if p["channel"] == "on_stage"]
     assert claims
-    assert {p["created_at"].astimezone(SHANGHAI).date() for p in claims} <= {
-        held_on,
-        edition(6).held_on,
-    }
-    assert all(p["created_at"].year in (2017, 2018) for p in pledges.values())
+    assert {p["created_at"].astimezone(SHANGHAI).date() for p in claims} <= meeting_days
+    assert max(p["created_at"] for p in pledges.values()) < dt.datetime.now(dt.UTC)
+
+
+def test_the_open_edition_is_moved_onto_todays_calendar_and_the_closed_one_is_not():
+    day = dt.date(2026, 11, 30)
+    assert on_todays_calendar(edition(5), day) == edition(5)
+    sixth, moved = edition(6), on_todays_calendar(edition(6), day)
+    latest = max(
+        [p.pledged_on for p in moved.pledges]
+        + [paid.paid_on for p in moved.pledges for paid in p.payments]
+    )
+    assert latest == day - dt.timedelta(days=1)
+    shift = moved.held_on - sixth.held_on
+    assert moved.pledge_opens - sixth.pledge_opens == shift
+    for before, after in zip(sixth.pledges, moved.pledges, strict=True):
+        assert after.pledged_on - before.pledged_on == shift
+        assert (after.key, after.amount_fen) == (before.key, before.amount_fen)
 
 
 async def test_receipts_follow_their_payments_and_number_in_date_order(clean_db):
@@ -93,3 +106,12 @@ async def test_snapshots_picture_each_day_money_moved(clean_db):
     )
     last = sum(r["received_fen"] for r in rows if r["taken_at"] == max(x["taken_at"] for x in rows))
     assert first < last == sum(p.paid_fen for p in fifth.pledges if p.project)
+
+
+async def test_project_pages_show_funding_over_time_from_the_first_start(client):
+    await load_demo()
+    project = (await client.get("/api/v1/events/5/projects")).json()[0]
+    page = (await client.get(f"/projects/{project['id']}")).text
+    chart = page[page.index('id="funding-over-time"') :]
+    assert "<polyline" in chart[: chart.index("</figure>")]
+    assert "2017年" in chart[: chart.index("</figure>")]  # its first picture, in 2017

@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 
-from service import scheduler
 from service.ledger.tables import LedgerCheck
 from service.settings import get_settings
 from service.tracking.tables import ProjectSnapshot
@@ -32,12 +31,12 @@ async def _eventually(count, expected: int, seconds: float = 30) -> int:
 async def test_the_served_app_snapshots_and_checks_the_ledger_without_redis(clean_db, monkeypatch):
     settings = dataclasses.replace(get_settings(), embedded_beat=True)
     assert settings.redis_url is None and settings.tasks_in_process
-    monkeypatch.setattr(scheduler, "get_settings", lambda: settings)
+    monkeypatch.setattr(embedded, "get_settings", lambda: settings)
     event = await factories.event()
     project = await factories.project(event.id)
     await factories.bank_payment(await factories.pledge(event.number, project, 300_000), 300_000)
 
-    async with scheduler.embedded_beat(None):
+    async with embedded.embedded_beat(None):
         snapshots = await _eventually(ProjectSnapshot.count, 1)
         checks = await _eventually(LedgerCheck.count, 1)
     assert snapshots == 1 and checks == 1  # interval entries run once at start

@@ -97,3 +97,12 @@ def test_postgres_with_no_cluster_on_the_port_names_the_fix():
     port = free_port()
     with pytest.raises(machine.SetupFailed, match=r"apt-get install -y postgresql"):
         machine.ensure_postgres(f"postgresql://postgres@127.0.0.1:{port}/postgres")
+
+
+def test_a_postgres_login_the_tests_cannot_use_names_the_fix():
+    url = "postgresql://no_such_minsheng_user@127.0.0.1:5432/postgres"  # trust, unknown role
+    with pytest.raises(machine.SetupFailed, match=r"refused the tests' login.*TEST_POSTGRES_URL"):
+        machine.check_postgres_login(url)
+    machine.check_postgres_login(
+        os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+    )
