@@ -26,6 +26,7 @@ from service.pledges.tables import Pledge
 from service.projects.services import BudgetLineDraft, ProjectDraft, create_project
 from service.projects.tables import BudgetLine, Project
 from service.receipts.services import issue_receipt
+from service.statements.demo import load_statement_demo
 from service.tracking.services import snapshot_event
 
 from .data import DONORS, EVENTS, ORGS, DonorSeed, EventSeed, PaymentSeed, PledgeSeed, ProjectSeed
@@ -299,4 +300,5 @@ async def load_demo(advance: Progress = lambda _: None) -> list[int]:
             loaded.append(edition.number)
         else:
             advance(len(edition.projects) + len(edition.pledges))
+    await load_statement_demo(EVENTS[-1].number)  # the open edition's bank statement
     return loaded
