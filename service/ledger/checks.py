@@ -1,4 +1,5 @@
-"""Comparing the ledger with the source records (DESIGN §4.5), and the periodic check.
+"""Comparing the ledger with the source records, and the periodic check
+(docs/architecture.md, Money invariants 5).
 
 Every figure the ledger derives per project (and per edition's general fund) is computed
 a second time from the records that caused the postings: pledges, payments, refunds,

@@ -1,7 +1,7 @@
 """Matching pools: funding a pool and allocating it against settled gifts under caps.
 
-A pool never allocates more than it holds (DESIGN §4.6): the pool row is locked for the
-computation of the caps, and the allocation itself is one atomic
+A pool never allocates more than it holds (docs/architecture.md, Money invariants 6):
+the pool row is locked for the computation of the caps, and the allocation itself is one atomic
 `UPDATE … SET allocated_fen = allocated_fen + n WHERE allocated_fen + n <= total_fen`,
 so even a writer that skipped the lock could not overdraw it.
 """
