@@ -14,11 +14,10 @@ from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
 from litestar.static_files import create_static_files_router
 
-from service import admin, db, health
+from service import admin, db, domains, health
 from service.auth.guards import staff_dependency
 from service.logging import structlog_plugin
 from service.outbox.relay_loop import in_process_relay
-from service.piccolo_app import DOMAINS
 from service.settings import Settings, get_settings
 from service.stores import build_stores
 from service.web.errors import EXCEPTION_HANDLERS
@@ -31,9 +30,10 @@ SESSION_MAX_AGE_S = 12 * 3600
 
 
 def domain_routes() -> list[Any]:
-    """Every domain's `controllers.ROUTES`, collected so no route is listed twice."""
+    """Every domain's `controllers.ROUTES` (service/domains.py lists them all), collected
+    so no route is listed twice."""
     routes: list[Any] = []
-    for domain in DOMAINS:
+    for domain in domains.DOMAINS:
         module_name = f"service.{domain}.controllers"
         if importlib.util.find_spec(module_name) is not None:
             routes.extend(importlib.import_module(module_name).ROUTES)

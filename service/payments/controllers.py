@@ -19,6 +19,7 @@ from service.events.lookup import edition_id
 from service.money import parse_yuan
 from service.payments import capture, online, queries, reconcile, refunds, webhooks
 from service.payments import stripe_gateway as gateway
+from service.payments.offline_pages import OFFLINE_ROUTES
 from service.payments.schemas import (
     CaptureIn,
     DifferenceOut,
@@ -224,4 +225,4 @@ class PaymentPages(Controller):
         return Redirect("/console/payments/reconciliation", status_code=303)
 
 
-ROUTES = [StripeWebhook, OnlinePaymentApi, PaymentPages]
+ROUTES = [StripeWebhook, OnlinePaymentApi, PaymentPages, *OFFLINE_ROUTES]

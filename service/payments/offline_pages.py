@@ -1,7 +1,6 @@
 """Console pages for money received offline: bank transfers and cash, bank statements.
 
-Registered through `service.pledges.controllers.ROUTES` (OFFLINE_ROUTES), so this module
-and the Stripe controllers in `payments/controllers.py` stay independent."""
+Part of the payments domain's ROUTES (`payments/controllers.py`)."""
 
 from __future__ import annotations
 

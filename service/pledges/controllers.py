@@ -12,7 +12,6 @@ from litestar.params import FromPath, HeaderParameter, JSONBody, PathParameter
 from service.audit.services import Actor
 from service.auth.guards import CurrentStaff, requires_financial_reader, requires_organizer
 from service.donors.services import public_name
-from service.payments.offline_pages import OFFLINE_ROUTES
 from service.payments.services import OfflinePayment, record_offline_payment
 from service.payments.tables import Payment
 from service.pledges import services
@@ -139,5 +138,4 @@ ROUTES = [
     PublicPledgePages,
     ClaimPages,
     PledgeConsolePages,
-    *OFFLINE_ROUTES,  # bank transfers, cash and bank statements (service/payments)
 ]
