@@ -14,9 +14,9 @@ from litestar.response import Template
 from service.auth.guards import CurrentStaff, requires_organizer
 from service.donors.links import donor_for_token, link_url, reissue_link, revoke_links
 from service.donors.tables import Donor
-from service.pledges.forms import checked, text
 from service.pledges.tracking import donor_pledges
 from service.settings import get_settings
+from service.web.forms import checked, text
 
 Token = Annotated[str, PathParameter(max_length=120, description="Signed donor link token")]
 

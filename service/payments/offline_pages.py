@@ -19,9 +19,9 @@ from service.errors import DomainError, InvalidInput
 from service.payments import bank_statements
 from service.payments.services import OfflinePayment, record_offline_payment
 from service.payments.tables import Payment
-from service.pledges.forms import date_field, text, yuan_field
 from service.pledges.services import get_pledge
 from service.pledges.tracking import find_open_pledges
+from service.web.forms import date_field, text, yuan_field
 
 Form = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
 Upload = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.MULTI_PART)]
