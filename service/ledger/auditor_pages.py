@@ -1,4 +1,5 @@
-"""The auditor portal (/audit): read-only pages over the ledger for auditors and organizers.
+"""The auditor portal (/audit): read-only pages over the ledger for auditors and organizers
+(part of the ledger domain's ROUTES; the audit log itself is service/audit).
 
 Nothing here writes except the exports' manifests, which the exports domain records.
 """
@@ -218,6 +219,3 @@ class AuditPortal(Controller):
                 "lines": lines,
             },
         )
-
-
-ROUTES = [AuditPortal]
