@@ -1,6 +1,7 @@
 """Test set-up: real PostgreSQL and Redis, a fresh database per test session.
 
-The run stops at once, with one line, when PostgreSQL or Redis is unreachable.
+When a selected test needs them (everything outside tests/unit) and PostgreSQL or Redis
+is unreachable, the run stops at once with one line; tests/unit runs without them.
 DATABASE_URL for the application is pointed at the session's own database before any
 service module reads its settings.
 """
@@ -11,6 +12,7 @@ import os
 import socket
 import tempfile
 import uuid
+from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 import pytest
@@ -42,9 +44,6 @@ def _database_url(name: str) -> str:
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    for what, url, port in (("PostgreSQL", ADMIN_DSN, 5432), ("Redis", REDIS_URL, 6379)):
-        if not _reachable(url, port):
-            pytest.exit(f"{what} is not reachable at {urlsplit(url).netloc}: {START_HINT}", 3)
     os.environ["DATABASE_URL"] = _database_url(TEST_DB)
     os.environ["MINSHENG_ENV"] = "test"
     os.environ["MINSHENG_DATA_DIR"] = tempfile.mkdtemp(prefix="minsheng-test-")
@@ -53,6 +52,30 @@ def pytest_configure(config: pytest.Config) -> None:
     # kick after commit switch it on themselves).
     os.environ["OUTBOX_KICK"] = "0"
     os.environ.setdefault("PICCOLO_CONF", "service.piccolo_conf")
+
+
+TESTS_DIR = Path(__file__).resolve().parent
+SERVICE_FIXTURES = {"database", "clean_db", "client", "app", "redis_url"}
+
+
+def _needs_services(item: pytest.Item) -> bool:
+    """Everything outside tests/unit uses PostgreSQL or Redis; a unit test only when it
+    asks for one of their fixtures."""
+    try:
+        top = Path(item.path).resolve().relative_to(TESTS_DIR).parts[0]
+    except ValueError:
+        return True
+    return top != "unit" or bool(SERVICE_FIXTURES & set(getattr(item, "fixturenames", ())))
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Stop at once, with one line, when a selected test needs PostgreSQL or Redis and it
+    is not reachable; pure unit tests run without either."""
+    if not any(_needs_services(item) for item in items):
+        return
+    for what, url, port in (("PostgreSQL", ADMIN_DSN, 5432), ("Redis", REDIS_URL, 6379)):
+        if not _reachable(url, port):
+            pytest.exit(f"{what} is not reachable at {urlsplit(url).netloc}: {START_HINT}", 3)
 
 
 async def _admin(sql: str) -> None:
