@@ -14,7 +14,7 @@ from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
 from litestar.static_files import create_static_files_router
 
-from service import admin, db, domains, health
+from service import db, domains, health
 from service.auth.guards import staff_dependency
 from service.logging import structlog_plugin
 from service.outbox.relay_loop import in_process_relay
@@ -57,7 +57,6 @@ def create_app(settings: Settings | None = None) -> Litestar:
             health.readyz,
             create_static_files_router(path="/static", directories=[STATIC_DIR]),
             *domain_routes(),
-            admin.admin,
         ],
         lifespan=[db.pool_lifespan, in_process_relay],
         dependencies={"staff": Provide(staff_dependency)},
@@ -78,8 +77,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             cookie_secure=settings.base_url.startswith("https://"),
             # JSON API calls carry a bearer token or a JSON body that browsers cannot
             # send cross-site without CORS; forms on pages carry the CSRF token.
-            exclude=["/api/", "/admin"],
-            # Piccolo Admin (/admin) sets its own `csrftoken` cookie; keep ours apart.
+            exclude=["/api/"],
             cookie_name="minsheng_csrf",
         ),
         exception_handlers=EXCEPTION_HANDLERS,

@@ -188,7 +188,9 @@ def _require_redis(settings: Settings) -> None:
     "--admin",
     "admin_login",
     is_flag=True,
-    help="Organizers only: also create a login for the read-only Piccolo Admin at /admin.",
+    hidden=True,
+    help="Accepted for old scripts: Piccolo Admin was removed; organizers see staff and "
+    "organizations in the console.",
 )
 def create_user_command(
     username: str,
@@ -218,10 +220,6 @@ def create_user_command(
         user_id = await create_user(
             UserDraft(username, password, StaffUser.Role(role), display_name, email, org_id)
         )
-        if admin_login:
-            from service.admin import create_admin_login
-
-            await create_admin_login(username.strip().lower(), password)
         return user_id
 
     if admin_login and role != "organizer":
@@ -232,10 +230,9 @@ def create_user_command(
         raise click.ClickException(
             "; ".join(f"{e.field}: {e.message}" for e in exc.errors) or exc.detail
         ) from exc
-    click.echo(
-        f"created {role} {username!r} (id {user_id})"
-        + (" with /admin login" if admin_login else "")
-    )
+    click.echo(f"created {role} {username!r} (id {user_id})")
+    if admin_login:
+        click.echo("--admin: there is no separate admin login any more; use /console/staff")
 
 
 @cli.group()

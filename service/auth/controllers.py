@@ -15,6 +15,7 @@ from service.auth import services, throttle
 from service.auth.guards import SESSION_USER, CurrentStaff, requires_staff
 from service.auth.schemas import LoginIn, StaffOut, TokenIn, TokenOut
 from service.auth.services import StaffIdentity
+from service.auth.staff_pages import StaffDirectoryPage
 from service.i18n import gettext as _
 
 
@@ -122,4 +123,4 @@ class AuthPages(Controller):
         return Redirect("/", status_code=303)
 
 
-ROUTES = [AuthApi, AuthPages]
+ROUTES = [AuthApi, AuthPages, StaffDirectoryPage]

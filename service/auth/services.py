@@ -164,3 +164,19 @@ async def revoke_token(token_id: int, user_id: int) -> None:
     await ApiToken.update({ApiToken.revoked_at: dt.datetime.now(dt.UTC)}).where(
         (ApiToken.id == token_id) & (ApiToken.user == user_id)
     )
+
+
+async def staff_directory() -> list[dict]:
+    """Every staff account without its password hash, organizers first (the console's
+    staff page)."""
+    return await StaffUser.select(
+        StaffUser.id,
+        StaffUser.username,
+        StaffUser.display_name,
+        StaffUser.email,
+        StaffUser.role,
+        StaffUser.organization.name.as_alias("organization_name"),
+        StaffUser.active,
+        StaffUser.created_at,
+        StaffUser.last_login_at,
+    ).order_by(StaffUser.role, StaffUser.username)

@@ -68,8 +68,8 @@ PUBLIC: set[tuple[str, str]] = {
 }
 """Routes anyone may call. Adding one here is a decision: say why in review."""
 
-MOUNTS = {"/admin"}
-"""Mounted ASGI apps, each with its own login (Piccolo Admin: tests/integration/test_admin.py)."""
+MOUNTS: set[str] = set()
+"""Mounted ASGI apps with a login of their own: none (Piccolo Admin was removed; README)."""
 
 PARAMETER = re.compile(r"\{(\w+):(\w+)\}")
 SAMPLES = {"int": "1", "str": "x", "path": "x", "uuid": str(uuid.UUID(int=1))}
