@@ -119,6 +119,12 @@ def serve(settings: Settings, host: str, port: int, workers: int) -> None:
 @click.pass_obj
 def demo(settings: Settings, host: str, port: int) -> None:
     """Migrate, load the demo data if the database is empty, and serve it."""
+    from service.demo.data import DEMO_ENVIRONMENT
+
+    for name, value in DEMO_ENVIRONMENT.items():  # demo bank details, unless set
+        os.environ.setdefault(name, value)
+    get_settings.cache_clear()  # read again with them
+    settings = get_settings()
 
     async def prepare() -> list[int]:
         await migrate_database()

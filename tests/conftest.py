@@ -1,7 +1,9 @@
 """Test set-up: real PostgreSQL and Redis, a fresh database per test session.
 
-When a selected test needs them (everything outside tests/unit) and PostgreSQL or Redis
-is unreachable, the run stops at once with one line; tests/unit runs without them.
+When a selected test needs them (everything outside tests/unit), tests/machine.py readies
+the machine once the tests are collected (Debian packages the tests drive, PostgreSQL and
+Redis started if installed but down); what it cannot do stops the run at once with one line
+naming what is missing and how to install it. tests/unit runs without any of it.
 DATABASE_URL for the application is pointed at the session's own database before any
 service module reads its settings.
 """
@@ -9,7 +11,7 @@ service module reads its settings.
 from __future__ import annotations
 
 import os
-import socket
+import sys
 import tempfile
 import uuid
 from pathlib import Path
@@ -19,23 +21,7 @@ import pytest
 
 ADMIN_DSN = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
-START_HINT = (
-    "start them with `docker compose up -d postgres redis`, or on a Debian machine "
-    "`pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start` / "
-    "`redis-server --daemonize yes --port 6379 --save ''`"
-)
 TEST_DB = f"minsheng_test_{os.getpid()}_{uuid.uuid4().hex[:6]}"
-
-
-def _reachable(url: str, default_port: int) -> bool:
-    parts = urlsplit(url)
-    try:
-        with socket.create_connection(
-            (parts.hostname or "127.0.0.1", parts.port or default_port), 2
-        ):
-            return True
-    except OSError:
-        return False
 
 
 def _database_url(name: str) -> str:
@@ -51,6 +37,8 @@ def pytest_configure(config: pytest.Config) -> None:
     # Outbox rows stay pending until a test relays them (tests that want the in-process
     # kick after commit switch it on themselves).
     os.environ["OUTBOX_KICK"] = "0"
+    # Apps served by tests run no in-process beat unless a test asks for it.
+    os.environ["EMBEDDED_BEAT"] = "0"
     os.environ.setdefault("PICCOLO_CONF", "service.piccolo_conf")
 
 
@@ -69,13 +57,23 @@ def _needs_services(item: pytest.Item) -> bool:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Stop at once, with one line, when a selected test needs PostgreSQL or Redis and it
-    is not reachable; pure unit tests run without either."""
+    """Ready the machine when a selected test needs it (tests/machine.py), or stop at once
+    with one line; pure unit tests run without PostgreSQL, Redis or Chromium."""
     if not any(_needs_services(item) for item in items):
         return
-    for what, url, port in (("PostgreSQL", ADMIN_DSN, 5432), ("Redis", REDIS_URL, 6379)):
-        if not _reachable(url, port):
-            pytest.exit(f"{what} is not reachable at {urlsplit(url).netloc}: {START_HINT}", 3)
+    from tests.machine import SetupFailed, prepare
+
+    def say(line: str) -> None:
+        reporter = config.pluginmanager.get_plugin("terminalreporter")
+        if reporter is not None:
+            reporter.write_line(line)
+        else:
+            sys.stderr.write(line + "\n")
+
+    try:
+        prepare(ADMIN_DSN, REDIS_URL, say=say)
+    except SetupFailed as error:
+        pytest.exit(str(error), 3)
 
 
 async def _admin(sql: str) -> None:

@@ -99,7 +99,7 @@ async def claim(topics: Iterable[str], limit: int, lease_s: int) -> list[dict[st
     if not topics:
         return []
     now = utcnow()
-    async with write_transaction():
+    async with write_transaction(public=False):
         query = (
             OutboxMessage.select()
             .where(

@@ -18,7 +18,7 @@ from service.events.lookup import edition_or_404
 from service.events.services import PLEDGE_OPEN
 from service.events.tables import Event
 from service.ledger import rules
-from service.ledger.balances import project_fund_figures
+from service.ledger.balances import project_pledged
 from service.outbox.services import Message, enqueue_many
 from service.pledges.money import PAYABLE, outstanding, paid_fen
 from service.pledges.notify import confirmation_message, queue_confirmation
@@ -126,7 +126,8 @@ class Allocation:
 async def _allocate(draft: PledgeDraft, project: dict[str, Any], rule: str) -> Allocation:
     """Refuse anything beyond the target unless the event moves the excess to its general
     fund and the donor consented; then the excess is split off, never hidden."""
-    remaining = project["target_fen"] - (await project_fund_figures(project["id"])).pledged
+    # The running balance, read after the project's row lock (never summed over entries).
+    remaining = project["target_fen"] - await project_pledged(project["id"])
     if draft.whole_project:
         if remaining <= 0:
             raise NotAllowed.on("whole_project", "the project is already fully pledged")
@@ -220,9 +221,11 @@ async def create_pledge(
     idempotency_key: str | None = None,
     *,
     notify_donor: bool = False,
+    at: dt.datetime | None = None,
 ) -> PledgeResult:
     """Record a pledge (and its general-fund excess, if any) with its ledger postings.
-    `notify_donor` mails the donor their signed link when they gave an address.
+    `notify_donor` mails the donor their signed link when they gave an address. `at` dates
+    a pledge recorded after the fact (the demo's history); default now.
 
     An Idempotency-Key is unique on the pledge table: a request whose key another request
     committed first (even one running at the same moment) fails on that index, rolls back
@@ -230,7 +233,7 @@ async def create_pledge(
     _check_amount(draft.amount_fen, draft.whole_project)
     fingerprint = request_hash(draft)
     try:
-        return await _create_pledge(draft, actor, idempotency_key, fingerprint, notify_donor)
+        return await _create_pledge(draft, actor, idempotency_key, fingerprint, notify_donor, at)
     except Exception as exc:
         if idempotency_key is None or not is_unique_violation(exc):
             raise
@@ -246,6 +249,7 @@ async def _create_pledge(
     idempotency_key: str | None,
     fingerprint: str,
     notify_donor: bool,
+    at: dt.datetime | None = None,
 ) -> PledgeResult:
     async with write_transaction():
         if idempotency_key is not None:
@@ -264,7 +268,7 @@ async def _create_pledge(
             allocation = Allocation(0, draft.amount_fen)
         donor_id = await _donor_id(draft)
         due_on = draft.due_on or clock.today() + dt.timedelta(days=get_settings().pledge_due_days)
-        created_at = dt.datetime.now(dt.UTC)
+        created_at = at or dt.datetime.now(dt.UTC)
         common = {
             "created_at": created_at,
             "event_id": event["id"],
@@ -338,6 +342,7 @@ async def _create_pledge(
             event_id=event["id"],
             project_id=main_project,
             amount_fen=main_amount,
+            occurred_at=created_at,
         )
         if excess_id is not None:
             await rules.pledge_made(
@@ -345,6 +350,7 @@ async def _create_pledge(
                 event_id=event["id"],
                 project_id=None,
                 amount_fen=allocation.general_fund_fen,
+                occurred_at=created_at,
             )
     row = None
     if draft.donor_id is None:  # a new donor: everything the answer shows is at hand
