@@ -31,6 +31,7 @@ from litestar.config.response_cache import ResponseCacheConfig
 from litestar.datastructures import MutableScopeHeaders
 from litestar.middleware import ASGIMiddleware
 from litestar.stores.base import Store
+from litestar.stores.memory import MemoryStore
 from litestar.types import ASGIApp, HTTPScope, Message, Receive, Scope, Send
 
 from service import db, i18n
@@ -69,13 +70,43 @@ def install(store: Store, stale_s: float = 0.0) -> None:
     _stale_s = stale_s
 
     async def bump() -> None:
-        global _memo
-        version = uuid.uuid4().hex
-        await store.set(VERSION_KEY, version)
-        _memo = (time.monotonic() + VERSION_MEMO_S, version)
+        # This process reads the new version at once; the shared store is told after the
+        # response, in the background, coalesced (a pledge does not wait on Redis).
+        global _memo, _latest_version
+        _latest_version = uuid.uuid4().hex
+        _memo = (time.monotonic() + VERSION_MEMO_S, _latest_version)
+        if isinstance(store, MemoryStore):
+            await store.set(VERSION_KEY, _latest_version)
+        else:
+            _publish_soon(store)
 
     _reader, _bumper = store, bump
     db.on_every_commit(bump_content_version)
+
+
+_latest_version = ""
+_publishing: asyncio.Task[None] | None = None
+_published = ""
+
+
+def _publish_soon(store: Store) -> None:
+    """Write this process's newest version to the shared store; at most one write in
+    flight, and another after it when a newer version appeared meanwhile."""
+    global _publishing
+
+    async def publish() -> None:
+        global _published
+        while _published != _latest_version:
+            version = _latest_version
+            try:
+                await store.set(VERSION_KEY, version)
+            except Exception:
+                log.warning("could not move the public content version", exc_info=True)
+                return
+            _published = version
+
+    if _publishing is None or _publishing.done():
+        _publishing = asyncio.get_running_loop().create_task(publish())
 
 
 def install_bumper(bump: Bump) -> None:
