@@ -236,16 +236,17 @@ class PublicCacheMiddleware(ASGIMiddleware):
             )
             await send({"type": "http.response.body", "body": b""})
             return
-        # One render per answer and version in this process; while it runs, others get
-        # the answer of the version before (stale by at most that render), or wait for it.
+        # This process keeps its latest copy of each answer: served as is while the version
+        # holds. One render per answer and version in this process; while it runs (and
+        # PUBLIC_STALE_MS after a newer version appears) others get the copy before.
         base = _base_key(scope)
         full = f"{base}|{version}"
         running = _inflight.get(full)
         stale = _latest.get(base)
-        if (
-            stale is not None
-            and stale[0] != version
-            and (running is not None or time.monotonic() - stale[1] < _stale_s)
+        if stale is not None and (
+            stale[0] == version  # this process's copy of the current answer: no round trip
+            or running is not None
+            or time.monotonic() - stale[1] < _stale_s
         ):
             for message in stale[2]:
                 await send(_copy(message))  # outer middleware may add headers
@@ -338,11 +339,9 @@ async def render_page(
     html = None
     if version is not None and _reader is not None:
         stale = _latest_pages.get(base)
-        if (
-            stale is not None
-            and stale[0] != version
-            and (key in _inflight or time.monotonic() - stale[1] < _stale_s)
-        ):  # rendering now in this process, or rendered a moment ago: the one before
+        if stale is not None and (
+            stale[0] == version or key in _inflight or time.monotonic() - stale[1] < _stale_s
+        ):  # this process's copy; or rendering now, or rendered a moment ago: the one before
             html = stale[2]
         elif (cached := await _reader.get(key)) is not None:
             html = cached.decode()
