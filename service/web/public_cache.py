@@ -54,27 +54,29 @@ UNTOUCHED_PREFIXES = ("/static/", "/covers/")
 
 VERSION_MEMO_S = 0.1
 """How long a process reuses the version it last read (a write in this process replaces
-it at once; writes elsewhere are seen within this)."""
+it at once; writes elsewhere are seen within this); never longer than PUBLIC_STALE_MS."""
 
 Bump = Callable[[], Awaitable[None]]
 _reader: Store | None = None
 _bumper: Bump | None = None
 _memo: tuple[float, str] | None = None
+_memo_s = 0.0
 _stale_s = 0.0
 
 
 def install(store: Store, stale_s: float = 0.0) -> None:
     """Read and move the version in `store`; every committed write moves it. Answers may
     be served up to `stale_s` after a newer version exists (PUBLIC_STALE_MS)."""
-    global _reader, _bumper, _stale_s
+    global _reader, _bumper, _stale_s, _memo_s
     _stale_s = stale_s
+    _memo_s = min(VERSION_MEMO_S, stale_s)  # PUBLIC_STALE_MS=0: read it every time
 
     async def bump() -> None:
         # This process reads the new version at once; the shared store is told after the
         # response, in the background, coalesced (a pledge does not wait on Redis).
         global _memo, _latest_version
         _latest_version = uuid.uuid4().hex
-        _memo = (time.monotonic() + VERSION_MEMO_S, _latest_version)
+        _memo = (time.monotonic() + _memo_s, _latest_version)
         if isinstance(store, MemoryStore):
             await store.set(VERSION_KEY, _latest_version)
         else:
@@ -143,14 +145,24 @@ async def bump_content_version() -> None:
 
 async def content_version() -> str | None:
     """The current version, None when it cannot be read (then nothing is cached)."""
+    global _memo
     if _reader is None:
         return None
-    try:
-        value = await _reader.get(VERSION_KEY)
-    except Exception:
-        log.warning("could not read the public content version", exc_info=True)
-        return None
-    stored = value.decode() if isinstance(value, bytes) else "0"
+    now = time.monotonic()
+    if _memo is not None and _memo[0] > now:
+        stored = _memo[1]
+    else:
+        try:
+            value = await _reader.get(VERSION_KEY)
+            if isinstance(value, bytes):
+                stored = value.decode()
+            else:  # a new or emptied store: a version no copy anywhere was made under
+                stored = uuid.uuid4().hex
+                await _reader.set(VERSION_KEY, stored)
+        except Exception:
+            log.warning("could not read the public content version", exc_info=True)
+            return None
+        _memo = (now + _memo_s, stored)
     return f"{stored}.{int(time.time() // PUBLIC_CACHE_S)}"
 
 
