@@ -10,7 +10,13 @@ Route handlers marked `cache=True` are the public ones. For them:
 - `PublicCacheMiddleware` gives the answer an ETag from the content version and the
   language and answers 304 to a matching If-None-Match without running the handler;
   browsers are told to revalidate every time (`Cache-Control: no-cache`).
-Requests carrying a session (staff) bypass both. Every other page or API answer — staff
+Each process also keeps its latest copy of every answer and serves it while the version
+holds (no round trip); it renders an answer once per version, and while that render runs,
+and for PUBLIC_STALE_MS after a newer version appears, it serves the copy before — so
+pages render a few times a second at most, however fast pledges move the version. The
+project page carries a form: `render_page` keeps its HTML the same way and puts each
+visitor's CSRF token and a fresh form key into it.
+Requests carrying a session (staff) bypass all of this. Every other page or API answer — staff
 pages, donor links, forms — is sent with `Cache-Control: no-store`.
 
 The version also carries a time bucket of `PUBLIC_CACHE_S` seconds, which bounds how long
@@ -77,7 +83,7 @@ def install(store: Store, stale_s: float = 0.0) -> None:
         global _memo, _latest_version
         _latest_version = uuid.uuid4().hex
         _memo = (time.monotonic() + _memo_s, _latest_version)
-        if isinstance(store, MemoryStore):
+        if isinstance(store, MemoryStore) or not _memo_s:  # or every write shows at once
             await store.set(VERSION_KEY, _latest_version)
         else:
             _publish_soon(store)
