@@ -84,6 +84,10 @@ class Settings:
     outbox_kick: bool = True
     """OUTBOX_KICK: 1 to start delivering outbox rows right after commit (a relay task with
     REDIS_URL, in process without); 0 leaves them to the periodic relay. Default 1."""
+    embedded_beat: bool = True
+    """EMBEDDED_BEAT: without REDIS_URL, 1 runs beat's whole schedule (outbox relay, snapshots,
+    reminders, ledger check…) in the web process; 0 runs only the outbox relay there
+    (when OUTBOX_KICK is on). Default 1."""
     public_stale_ms: int = 250
     """PUBLIC_STALE_MS: how long a web process may keep serving a public answer after a
     write moved the content version (so a page renders a few times a second at most,
@@ -268,6 +272,7 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         bank_account_number=_optional(environ, "BANK_ACCOUNT_NUMBER") or "",
         bank_name=_optional(environ, "BANK_NAME") or "",
         outbox_kick=_bool("OUTBOX_KICK", _optional(environ, "OUTBOX_KICK"), True),
+        embedded_beat=_bool("EMBEDDED_BEAT", _optional(environ, "EMBEDDED_BEAT"), True),
         outbox_lease_s=_int(environ, "OUTBOX_LEASE_S", Settings.outbox_lease_s, 1),
         public_stale_ms=_int(
             environ, "PUBLIC_STALE_MS", 0 if env == "test" else Settings.public_stale_ms

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 from service.ledger.accounts import AccountRef
@@ -101,6 +102,15 @@ LEFT JOIN project p ON p.id = a.project
 WHERE (p.event = {} OR (a.project IS NULL AND a.event = {}))
 GROUP BY a.type, a.project
 """
+_TOTALS_AS_OF_SQL = """
+SELECT a.type AS type, a.project AS project, SUM(e.amount_fen) AS total
+FROM ledger_entry e
+JOIN ledger_account a ON a.id = e.account
+JOIN ledger_transaction t ON t.id = e."transaction"
+LEFT JOIN project p ON p.id = a.project
+WHERE (p.event = {} OR (a.project IS NULL AND a.event = {})) AND t.occurred_at <= {}
+GROUP BY a.type, a.project
+"""
 
 
 def _by_project(rows: list[dict]) -> dict[int | None, FundFigures]:
@@ -111,9 +121,15 @@ def _by_project(rows: list[dict]) -> dict[int | None, FundFigures]:
     return {key: FundFigures.from_account_totals(value) for key, value in totals.items()}
 
 
-async def event_fund_figures(event_id: int) -> dict[int | None, FundFigures]:
-    """Figures per project of the edition; key None is the edition's general fund."""
-    return _by_project(await LedgerEntry.raw(_EVENT_BALANCES_SQL, event_id, event_id))
+async def event_fund_figures(
+    event_id: int, as_of: dt.datetime | None = None
+) -> dict[int | None, FundFigures]:
+    """Figures per project of the edition; key None is the edition's general fund.
+    `as_of`: only money that moved (occurred_at) by then — the figures on that day, summed
+    over the entries (history has no running balance)."""
+    if as_of is None:
+        return _by_project(await LedgerEntry.raw(_EVENT_BALANCES_SQL, event_id, event_id))
+    return _by_project(await LedgerEntry.raw(_TOTALS_AS_OF_SQL, event_id, event_id, as_of))
 
 
 async def event_fund_figures_from_entries(event_id: int) -> dict[int | None, FundFigures]:

@@ -12,6 +12,9 @@ from service.projects import services
 from service.projects.console_api import ConsoleProjectApi
 from service.projects.console_pages import ConsoleProjectPages, cover_file
 from service.projects.schemas import ProjectDetail
+from service.timefmt import when
+from service.tracking import charts
+from service.tracking.services import project_history
 from service.web.public_cache import render_page
 
 ProjectId = Annotated[int, PathParameter(gt=0, le=2**31 - 1, description="Project id")]
@@ -32,7 +35,15 @@ class ProjectPages(Controller):
     @get("/projects/{project_id:int}", name="project")
     async def project_page(self, request: Request, project_id: ProjectId) -> Response[str]:
         async def context() -> dict:
-            return {"project": await services.get_public_project(project_id)}
+            project = await services.get_public_project(project_id)
+            series = await project_history(project_id, project["title"], project["target_fen"])
+            chart = {"w": 600, "h": 160, "y100": charts.percent_y(100, 160)}
+            return {
+                "project": project,
+                "funding_lines": charts.lines([series], chart["w"], chart["h"]),
+                "funding_chart": chart,
+                "funding_span": [when(moment) for moment in charts.time_span([series]) or ()],
+            }
 
         # Rendered once per content version and language; the form's slots per visitor.
         html = await render_page(request, f"project:{project_id}", "projects/project.html", context)

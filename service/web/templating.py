@@ -11,6 +11,7 @@ from litestar.template.config import TemplateConfig
 
 from service import i18n
 from service.money import amount_in_words, format_wan, format_yuan
+from service.timefmt import day, when
 from service.web import labels
 
 TEMPLATE_DIR = Path(__file__).resolve().parent.parent.parent / "templates"
@@ -32,6 +33,7 @@ def build_environment() -> Environment:
         i18n.gettext, i18n.ngettext, newstyle=True
     )
     env.filters.update(yuan=format_yuan, wan=format_wan, daxie=amount_in_words, percent=_percent)
+    env.filters.update(when=when, day=day)  # times for people: Shanghai, per language
     env.globals.update(
         current_locale=i18n.current_locale.get,
         language_names=i18n.LANGUAGE_NAMES,
