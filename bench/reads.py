@@ -347,7 +347,10 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=8)
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--grow", type=int, default=100, help="pledges × the demo's; 0 skips")
-    parser.add_argument("--profile", metavar="ROUTE", help="py-spy one route, rendered, then stop")
+    parser.add_argument("--profile", metavar="ROUTE", help="py-spy one route, then stop")
+    parser.add_argument(
+        "--served", action="store_true", help="with --profile: as served (cache), not rendered"
+    )
     parser.add_argument("--write-readme", action="store_true")
     args = parser.parse_args()
 
@@ -363,7 +366,8 @@ def main() -> None:
         wait_ready(base + "/healthz")
         wait_ready(bare + "/")
         if args.profile:
-            headers = {"Cookie": BYPASS, "Accept": "text/html"}
+            headers = {"Accept": "text/html"} if args.served else {"Cookie": BYPASS}
+            headers.setdefault("Accept", "text/html")
             wrk(base + args.profile, 2, args.connections, headers)
             profiler = spy(servers[0].pid, args.seconds)
             print(wrk(base + args.profile, args.seconds, args.connections, headers))

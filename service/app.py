@@ -60,7 +60,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or get_settings()
     wire_outbox_relay()
     stores = build_stores(settings)
-    public_cache.install(stores[public_cache.STORE])
+    public_cache.install(stores[public_cache.STORE], stale_s=settings.public_stale_ms / 1000)
     return Litestar(
         route_handlers=[
             health.healthz,

@@ -19,7 +19,7 @@ from service.db import is_sqlite
 from service.ledger.tables import LedgerEntry
 
 if TYPE_CHECKING:
-    from service.ledger.services import Line
+    from service.ledger.accounts import Line
 
 _UPSERT = (
     "INSERT INTO ledger_balance (account, balance_fen, entries, last_seq) "

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 from service.db import get_engine, is_sqlite, write_transaction
 from service.errors import NotFound
-from service.ledger.accounts import AccountRef, ref_from_account
+from service.ledger.accounts import AccountRef, Line, ref_from_account
 from service.ledger.running import insert_entries
 from service.ledger.tables import Account, LedgerEntry, LedgerTransaction
 
@@ -29,13 +29,6 @@ CHAIN_LOCK_ID = 7_305_001
 
 class LedgerError(ValueError):
     """A posting that would break an invariant (unbalanced, empty, non-integer)."""
-
-
-@dataclass(frozen=True)
-class Line:
-    account: AccountRef
-    amount_fen: int
-    note: str = ""
 
 
 @dataclass(frozen=True)

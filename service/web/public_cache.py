@@ -20,6 +20,7 @@ Redis unreachable at that moment) stays unseen.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 import uuid
@@ -50,17 +51,28 @@ _STATE_KEY = "content_version"
 # whatever caching their router gives them.
 UNTOUCHED_PREFIXES = ("/static/", "/covers/")
 
+VERSION_MEMO_S = 0.1
+"""How long a process reuses the version it last read (a write in this process replaces
+it at once; writes elsewhere are seen within this)."""
+
 Bump = Callable[[], Awaitable[None]]
 _reader: Store | None = None
 _bumper: Bump | None = None
+_memo: tuple[float, str] | None = None
+_stale_s = 0.0
 
 
-def install(store: Store) -> None:
-    """Read and move the version in `store`; every committed write moves it."""
-    global _reader, _bumper
+def install(store: Store, stale_s: float = 0.0) -> None:
+    """Read and move the version in `store`; every committed write moves it. Answers may
+    be served up to `stale_s` after a newer version exists (PUBLIC_STALE_MS)."""
+    global _reader, _bumper, _stale_s
+    _stale_s = stale_s
 
     async def bump() -> None:
-        await store.set(VERSION_KEY, uuid.uuid4().hex)
+        global _memo
+        version = uuid.uuid4().hex
+        await store.set(VERSION_KEY, version)
+        _memo = (time.monotonic() + VERSION_MEMO_S, version)
 
     _reader, _bumper = store, bump
     db.on_every_commit(bump_content_version)
@@ -193,7 +205,72 @@ class PublicCacheMiddleware(ASGIMiddleware):
             )
             await send({"type": "http.response.body", "body": b""})
             return
-        await next_app(scope, receive, _with_headers(send, headers, only_status=200))
+        # One render per answer and version in this process; while it runs, others get
+        # the answer of the version before (stale by at most that render), or wait for it.
+        base = _base_key(scope)
+        full = f"{base}|{version}"
+        running = _inflight.get(full)
+        stale = _latest.get(base)
+        if (
+            stale is not None
+            and stale[0] != version
+            and (running is not None or time.monotonic() - stale[1] < _stale_s)
+        ):
+            for message in stale[2]:
+                await send(_copy(message))  # outer middleware may add headers
+            return
+        if running is not None:
+            await asyncio.shield(running)  # then Litestar's cache has the answer
+            await next_app(scope, receive, _with_headers(send, headers, only_status=200))
+            return
+        done = asyncio.get_running_loop().create_future()
+        _inflight[full] = done
+        try:
+            await next_app(scope, receive, _remembering(send, headers, base, version))
+        finally:
+            del _inflight[full]
+            done.set_result(None)
+
+
+_inflight: dict[str, asyncio.Future[None]] = {}
+_latest: dict[str, tuple[str, float, list[Message]]] = {}
+"""Per answer (path, query, language): the version, when it was rendered, its messages."""
+_latest_pages: dict[str, tuple[str, float, str]] = {}
+LATEST_KEEP = 1000
+
+
+def _copy(message: Message) -> Message:
+    if "headers" in message:
+        return {**message, "headers": list(message["headers"])}  # type: ignore[return-value]
+    return {**message}  # type: ignore[return-value]
+
+
+def _base_key(scope: Scope) -> str:
+    query = scope.get("query_string", b"").decode("latin-1")
+    return f"{scope.get('path', '')}?{query}|{i18n.current_locale.get()}"
+
+
+def _remembering(send: Send, headers: dict[str, str], base: str, version: str) -> Send:
+    """Adds the public headers and keeps the complete 200 answer as this process's latest
+    for `base` (what others get while the next version renders)."""
+    add = _with_headers(send, headers, only_status=200)
+    if base in _latest and _latest[base][0] == version:
+        return add  # already this process's latest
+    messages: list[Message] = []
+
+    async def wrapped(message: Message) -> None:
+        if message["type"] == "http.response.start":
+            if message["status"] == 200:
+                messages.append(message)
+        elif messages:
+            messages.append(message)
+            if not message.get("more_body"):
+                if len(_latest) >= LATEST_KEEP and base not in _latest:
+                    del _latest[next(iter(_latest))]
+                _latest[base] = (version, time.monotonic(), [_copy(m) for m in messages])
+        await add(message)
+
+    return wrapped
 
 
 def _with_headers(send: Send, headers: dict[str, str], only_status: int | None = None) -> Send:
@@ -209,3 +286,55 @@ def _with_headers(send: Send, headers: dict[str, str], only_status: int | None =
         await send(message)
 
     return wrapped
+
+
+CSRF_SLOT = "__minsheng_csrf_slot__"
+FORM_KEY_SLOT = "__minsheng_form_key_slot__"
+
+
+async def render_page(
+    request: Request, name: str, template: str, context: Callable[[], Awaitable[dict]]
+) -> str:
+    """A public page that carries a form: rendered once per content version and language
+    (kept in the shared store under `name`), then each visitor's CSRF token and a fresh
+    form key are put into its slots. The answer itself stays private (`no-store`)."""
+    from litestar.utils.scope.state import ScopeState
+
+    # Staff (a session) get it rendered afresh, like every other public answer.
+    version = None if _has_session(request.scope) else await content_version()
+    base = f"page:{name}|{i18n.current_locale.get()}"
+    key = f"{base}|{version}"
+    html = None
+    if version is not None and _reader is not None:
+        stale = _latest_pages.get(base)
+        if (
+            stale is not None
+            and stale[0] != version
+            and (key in _inflight or time.monotonic() - stale[1] < _stale_s)
+        ):  # rendering now in this process, or rendered a moment ago: the one before
+            html = stale[2]
+        elif (cached := await _reader.get(key)) is not None:
+            html = cached.decode()
+    if html is None:
+        done = asyncio.get_running_loop().create_future()
+        _inflight[key] = done
+        try:
+            engine = request.app.template_engine
+            html = engine.get_template(template).render(
+                **await context(),
+                request=request,
+                csrf_token=lambda: CSRF_SLOT,
+                new_form_key=lambda: FORM_KEY_SLOT,
+            )
+            if version is not None and _reader is not None:
+                await _reader.set(key, html.encode(), expires_in=PUBLIC_CACHE_S)
+                if len(_latest_pages) >= LATEST_KEEP and base not in _latest_pages:
+                    del _latest_pages[next(iter(_latest_pages))]
+                _latest_pages[base] = (version, time.monotonic(), html)
+        finally:
+            _inflight.pop(key, None)
+            done.set_result(None)
+    token = ScopeState.from_scope(request.scope).csrf_token
+    return html.replace(CSRF_SLOT, token if isinstance(token, str) else "").replace(
+        FORM_KEY_SLOT, uuid.uuid4().hex
+    )

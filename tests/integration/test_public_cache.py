@@ -2,7 +2,9 @@
 304, a shared cache that every committed write invalidates (across processes through
 Redis), per-language answers; staff pages and donor links are never cached."""
 
+import asyncio
 import os
+import re
 
 import asyncpg
 import httpx
@@ -75,6 +77,22 @@ async def test_the_shared_cache_serves_until_a_write_commits(client):
         assert "sneaked" in fresh.text, url
 
 
+async def test_answers_may_lag_a_write_by_the_stale_window_only(client, monkeypatch):
+    event = await factories.event()
+    project = await factories.project(event.id)
+    url = f"/api/v1/projects/{project}"
+    before = await client.get(url)
+    monkeypatch.setattr(public_cache, "_stale_s", 2.0)  # PUBLIC_STALE_MS=2000
+    await pledge_over_api(client, event.number, project, 7_700)
+    lagging = await client.get(url)
+    assert lagging.json()["totals"]["pledged"] == 0  # within the window: the answer before
+    assert lagging.headers["etag"] == before.headers["etag"]  # …tagged as what it is
+    monkeypatch.setattr(public_cache, "_stale_s", 0.0)
+    fresh = await client.get(url)
+    assert fresh.json()["totals"]["pledged"] == 7_700
+    assert fresh.headers["etag"] != before.headers["etag"]
+
+
 async def test_languages_are_cached_apart_and_pages_set_no_shared_cookie(client):
     event = await factories.event()
     await factories.project(event.id)
@@ -87,6 +105,46 @@ async def test_languages_are_cached_apart_and_pages_set_no_shared_cookie(client)
     # A cached page must not carry one visitor's cookie (CSRF) to the next.
     for response in (chinese, english, again):
         assert "set-cookie" not in response.headers
+
+
+async def test_project_page_is_rendered_once_but_each_visitor_gets_own_form_slots(app, clean_db):
+    event = await factories.event()
+    project = await factories.project(event.id)
+    url = f"/projects/{project}"
+    transport = httpx.ASGITransport(app=app)
+
+    async def visit() -> tuple[httpx.AsyncClient, str, str, str]:
+        visitor = httpx.AsyncClient(transport=transport, base_url="http://testserver")
+        page = await visitor.get(url, headers=HTML)
+        assert page.status_code == 200 and page.headers["cache-control"] == "no-store"
+        token = re.search(r'name="_csrf_token" value="([^"]+)"', page.text).group(1)
+        key = re.search(r'name="form_key" value="([^"]+)"', page.text).group(1)
+        assert token == visitor.cookies["minsheng_csrf"]
+        return visitor, page.text, token, key
+
+    first, _, token1, key1 = await visit()
+    await sneak("UPDATE project SET title = 'sneaked' WHERE id = $1", project)
+    second, page2, token2, key2 = await visit()
+    assert "sneaked" not in page2  # the same rendering, served from the cache…
+    assert token1 != token2 and key1 != key2  # …with each visitor's own token and key
+    # The second visitor's form works with their own token; the pledge moves the version.
+    posted = await second.post(
+        f"{url}/pledge",
+        data={
+            "_csrf_token": token2,
+            "form_key": key2,
+            "kind": "individual",
+            "amount": "10.00",
+            "display_name": "访客",
+            "phone": "13800000000",
+        },
+        headers=HTML,
+    )
+    assert posted.status_code in (200, 303), posted.text[:500]
+    third, page3, _, _ = await visit()
+    assert "sneaked" in page3
+    for visitor in (first, second, third):
+        await visitor.aclose()
 
 
 async def test_staff_pages_and_donor_links_are_never_cached(client):
@@ -133,6 +191,7 @@ async def test_a_write_in_another_process_invalidates_every_web_process(tmp_path
                 await sneak("UPDATE project SET title = 'x' WHERE id = $1", project)
                 assert (await web.get(url)).json()["title"] != "x"  # cached
                 await factories.pledge(event.number, project, 4_200)
+                await asyncio.sleep(public_cache.VERSION_MEMO_S + 0.05)  # "a moment"
                 fresh = await web.get(url, headers={"if-none-match": first.headers["etag"]})
                 assert fresh.status_code == 200
                 assert fresh.json()["totals"]["pledged"] == 4_200
