@@ -361,33 +361,32 @@ def import_group() -> None:
 
 @import_group.command("bank-statement")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False))
-def import_bank_statement(path: str) -> None:
-    """Store a bank statement's credit lines (CSV, UTF-8 or GB18030) once and propose
-    pledge matches; organizers confirm them on /console/bank-statements."""
-    from pathlib import Path
-
-    from service.audit.services import Actor
-    from service.payments.bank_statements import import_statement
-
-    data = Path(path).read_bytes()
-
-    async def load() -> Any:
-        with progress_bar() as bar:
-            task = bar.add_task("importing statement", total=1)
-            result = await import_statement(data, Actor("cli"))
-            bar.advance(task)
-            return result
+@click.option("--account", default=None, help="Account name (else the account the file names).")
+@click.option("--mapping", default=None, help="A column mapping saved for the account.")
+@click.option("--layout", default=None, help="Force a known layout (see `statements layouts`).")
+def import_bank_statement(
+    path: str, account: str | None, mapping: str | None, layout: str | None
+) -> None:
+    """Store a bank or wallet statement's lines (CSV, XLSX or XLS, as exported) once per
+    account and propose pledge matches; organizers confirm them on
+    /console/bank-statements or with `minsheng statements confirm-certain`."""
+    from service.statements.cli import import_file
 
     try:
-        result = run(load)
+        import_file(path, account, mapping, layout)
     except DomainError as exc:
-        raise click.ClickException(exc.detail) from exc
-    for error in result.errors:
-        click.echo(f"skipped {error.field}: {error.message}", err=True)
-    click.echo(
-        f"{result.added} new lines, {result.already_imported} already imported, "
-        f"{result.skipped_debits} debits skipped, {result.proposed} matches proposed"
-    )
+        detail = "; ".join(f"{e.field}: {e.message}" for e in exc.errors[:10]) or exc.detail
+        raise click.ClickException(detail) from exc
+
+
+def _add_domain_commands() -> None:
+    from service.statements import cli as statements_cli
+
+    statements_cli.RUNNER = statements_cli.Runner(run, progress_bar)
+    cli.add_command(statements_cli.statements_group)
+
+
+_add_domain_commands()
 
 
 def main() -> None:

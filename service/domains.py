@@ -21,4 +21,5 @@ DOMAINS = (
     "exports",
     "tracking",
     "reminders",
+    "statements",
 )
