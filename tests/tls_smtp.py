@@ -102,7 +102,11 @@ class TlsMailServer:
         else:
             kwargs |= {"auth_require_tls": False}
         self.controller = Controller(
-            self.handler, hostname="127.0.0.1", port=self.port, server_hostname="localhost", **kwargs
+            self.handler,
+            hostname="127.0.0.1",
+            port=self.port,
+            server_hostname="localhost",
+            **kwargs,
         )
 
     def url(self, user: str = USER, password: str = PASSWORD) -> str:

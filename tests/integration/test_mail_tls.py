@@ -69,7 +69,7 @@ def test_implicit_tls_smtps_delivers(server_factory, certificate):
 def test_a_refused_login_names_the_fix_and_sends_nothing(server_factory, certificate):
     server = server_factory("starttls")
     settings = settings_for(server.url(password="wrong"), certificate[0])
-    with pytest.raises(MailTransportError, match="refused the login for 'mailer'.*SMTP_URL"):
+    with pytest.raises(MailTransportError, match=r"refused the login for 'mailer'.*SMTP_URL"):
         mail.send(a_mail(), settings)
     with pytest.raises(MailTransportError, match="refused the login"):
         check_login(settings)
@@ -81,7 +81,7 @@ def test_a_refused_login_names_the_fix_and_sends_nothing(server_factory, certifi
 def test_an_untrusted_certificate_is_refused(server_factory):
     server = server_factory("starttls")
     settings = settings_for(server.url())  # no SMTP_CA_FILE: the system's roots only
-    with pytest.raises(MailTransportError, match="certificate.*SMTP_CA_FILE"):
+    with pytest.raises(MailTransportError, match=r"certificate.*SMTP_CA_FILE"):
         mail.send(a_mail(), settings)
     assert server.messages == [] and server.handler.logins == []
 
