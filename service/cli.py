@@ -22,7 +22,7 @@ def run(coro_fn: Callable[[], Awaitable[T]]) -> T:
     from service import db
 
     async def wrapped() -> T:
-        await db.start_pool()
+        await db.start_pool(role="cli")
         try:
             return await coro_fn()
         finally:
