@@ -381,6 +381,23 @@ def import_bank_statement(path: str) -> None:
     )
 
 
+@cli.command()
+@click.pass_obj
+def doctor(settings: Settings) -> None:
+    """Check this deployment: one line per check with ok or FAIL and the fix; exit 1 if
+    any check fails."""
+    from service.doctor import run_checks
+
+    findings = asyncio.run(run_checks(settings))
+    for finding in findings:
+        click.echo(finding.line())
+    failed = [f.name for f in findings if not f.ok]
+    if failed:
+        click.echo(f"{len(failed)} of {len(findings)} checks failed: {', '.join(failed)}")
+        sys.exit(1)
+    click.echo(f"all {len(findings)} checks passed")
+
+
 def main() -> None:
     os.environ.setdefault("PICCOLO_CONF", "service.piccolo_conf")
     try:

@@ -87,6 +87,9 @@ class Operations:
     raises an alert. Default 3600."""
     watch_every_s: int = 300
     """WATCH_EVERY_S: seconds between beat's operational checks (alerts). Default 300."""
+    receipt_font: Path | None = None
+    """RECEIPT_FONT: a TrueType CJK font file (.ttf/.ttc) to embed in receipts; unset: the
+    first of WenQuanYi Zen Hei and AR PL UMing/UKai found in /usr/share/fonts."""
 
 
 @dataclass(frozen=True)
@@ -415,6 +418,7 @@ def _operations(environ: dict[str, str], env: str, smtp_url: str | None) -> Oper
             environ, "ALERT_OUTBOX_FAILING_S", Operations.alert_outbox_failing_s, 1
         ),
         watch_every_s=_int(environ, "WATCH_EVERY_S", Operations.watch_every_s, 1),
+        receipt_font=Path(font) if (font := _optional(environ, "RECEIPT_FONT")) else None,
     )
 
 

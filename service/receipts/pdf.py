@@ -37,9 +37,17 @@ class FontMissing(RuntimeError):
     """No embeddable TrueType CJK font is installed."""
 
 
+def font_candidates() -> tuple[tuple[str, int], ...]:
+    """RECEIPT_FONT first when set, then the Debian fonts we know embed."""
+    from service.settings import get_settings
+
+    chosen = get_settings().ops.receipt_font
+    return ((str(chosen), 0), *FONT_CANDIDATES) if chosen else FONT_CANDIDATES
+
+
 @functools.cache
 def register_font() -> str:
-    for path, index in FONT_CANDIDATES:
+    for path, index in font_candidates():
         if Path(path).exists():
             pdfmetrics.registerFont(TTFont(FONT_NAME, path, subfontIndex=index))
             return path
