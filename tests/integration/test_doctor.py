@@ -33,7 +33,7 @@ def doctor(env: dict[str, str], cwd) -> tuple[int, dict[str, str], str]:
     lines = {}
     for line in result.stdout.splitlines():
         if line.startswith(("ok ", "FAIL ")):
-            status, rest = line.split(" ", 1)
+            _status, rest = line.split(" ", 1)
             name = rest.strip()[:18].strip()
             lines[name] = line
     return result.returncode, lines, result.stdout + result.stderr
