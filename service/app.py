@@ -12,6 +12,7 @@ from litestar.config.csrf import CSRFConfig
 from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
+from litestar.plugins.prometheus import PrometheusConfig
 from litestar.static_files import create_static_files_router
 
 from service import admin, db, health
@@ -23,6 +24,7 @@ from service.settings import Settings, get_settings
 from service.stores import build_stores
 from service.web.errors import EXCEPTION_HANDLERS
 from service.web.locale import LocaleMiddleware
+from service.web.request_id import RequestIdMiddleware, add_request_id_header
 from service.web.sessions import SessionConfig
 from service.web.templating import template_config
 
@@ -55,6 +57,14 @@ def create_app(settings: Settings | None = None) -> Litestar:
         template_config=template_config(),
         stores=build_stores(settings),
         middleware=[
+            RequestIdMiddleware,
+            PrometheusConfig(
+                app_name="minsheng",
+                prefix="minsheng",
+                group_path=True,  # label by route template, not by each id in a path
+                exclude=["^/metrics$", "^/static/"],
+                exclude_unhandled_paths=True,
+            ).middleware,
             LocaleMiddleware(),
             SessionConfig(
                 key="minsheng_session",
@@ -74,6 +84,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             cookie_name="minsheng_csrf",
         ),
         exception_handlers=EXCEPTION_HANDLERS,
+        before_send=[add_request_id_header],
         plugins=[structlog_plugin(settings)],
         openapi_config=OpenAPIConfig(
             title="minsheng API",

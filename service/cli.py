@@ -85,6 +85,10 @@ def load_demo_command() -> None:
 def _serve(settings: Settings, host: str, port: int, workers: int, reload: bool = False) -> None:
     import uvicorn
 
+    from service.logging import log_config
+    from service.ops.metrics import prepare_multiprocess_dir
+
+    prepare_multiprocess_dir("web")
     uvicorn.run(
         "service.app:create_app",
         factory=True,
@@ -94,6 +98,10 @@ def _serve(settings: Settings, host: str, port: int, workers: int, reload: bool 
         reload=reload,
         proxy_headers=True,
         log_level=settings.log_level.lower(),
+        log_config=log_config(settings),
+        # Children import the whole app before answering the supervisor's ping; on a busy
+        # machine that takes longer than uvicorn's default 5 s, and it killed them in a loop.
+        timeout_worker_healthcheck=30,
     )
 
 
@@ -139,6 +147,9 @@ def _celery(argv: list[str]) -> None:
 def worker(ctx: click.Context) -> None:
     """Run a Celery worker against REDIS_URL (extra options go to celery)."""
     _require_redis(ctx.obj)
+    from service.ops.metrics import prepare_multiprocess_dir
+
+    prepare_multiprocess_dir("worker")  # prefork children count into one folder
     _celery(["worker", "--loglevel", ctx.obj.log_level, *ctx.args])
 
 

@@ -87,6 +87,9 @@ class Operations:
     raises an alert. Default 3600."""
     watch_every_s: int = 300
     """WATCH_EVERY_S: seconds between beat's operational checks (alerts). Default 300."""
+    worker_metrics_port: int | None = None
+    """WORKER_METRICS_PORT: a Celery worker serves its task metrics (all its processes) for
+    Prometheus on this port; keep it on the private network. Unset: not served."""
     receipt_font: Path | None = None
     """RECEIPT_FONT: a TrueType CJK font file (.ttf/.ttc) to embed in receipts; unset: the
     first of WenQuanYi Zen Hei and AR PL UMing/UKai found in /usr/share/fonts."""
@@ -418,6 +421,11 @@ def _operations(environ: dict[str, str], env: str, smtp_url: str | None) -> Oper
             environ, "ALERT_OUTBOX_FAILING_S", Operations.alert_outbox_failing_s, 1
         ),
         watch_every_s=_int(environ, "WATCH_EVERY_S", Operations.watch_every_s, 1),
+        worker_metrics_port=(
+            _int(environ, "WORKER_METRICS_PORT", 0, 1)
+            if _optional(environ, "WORKER_METRICS_PORT")
+            else None
+        ),
         receipt_font=Path(font) if (font := _optional(environ, "RECEIPT_FONT")) else None,
     )
 

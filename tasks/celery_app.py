@@ -69,3 +69,5 @@ app.conf.update(
         "ledger-check": {"task": "tasks.ledger.check", "schedule": 3600.0},
     },
 )
+
+import tasks.signals  # noqa: E402, F401  (logging, request ids and metrics for every process)
