@@ -72,7 +72,7 @@ def _boto_credentials() -> dict[str, str]:
 
 @pytest.fixture
 def s3_settings(s3_server, monkeypatch):
-    endpoint, client = s3_server
+    endpoint, _client = s3_server
     for name, value in CREDENTIALS.items():
         monkeypatch.setenv(name, value)
     base = get_settings()
