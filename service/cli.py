@@ -156,11 +156,10 @@ def worker(ctx: click.Context) -> None:
 @cli.command(context_settings={"ignore_unknown_options": True, "allow_extra_args": True})
 @click.pass_context
 def beat(ctx: click.Context) -> None:
-    """Run Celery beat (the periodic schedule) against REDIS_URL."""
+    """Run Celery beat (the periodic schedule) against REDIS_URL. Safe to run on several
+    machines: the schedule and a lock live in Redis (RedBeat), one beat sends at a time."""
     _require_redis(ctx.obj)
-    schedule = str(ctx.obj.data_dir / "celerybeat-schedule")
-    ctx.obj.data_dir.mkdir(parents=True, exist_ok=True)
-    _celery(["beat", "--loglevel", ctx.obj.log_level, "--schedule", schedule, *ctx.args])
+    _celery(["beat", "--loglevel", ctx.obj.log_level, *ctx.args])
 
 
 def _require_redis(settings: Settings) -> None:
