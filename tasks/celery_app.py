@@ -22,6 +22,7 @@ app = Celery(
     include=[
         "tasks.ledger",
         "tasks.outbox",
+        "tasks.ops",
         "tasks.payments",
         "tasks.pledges",
         "tasks.receipts",
@@ -70,6 +71,12 @@ app.conf.update(
             "schedule": timedelta(seconds=settings.snapshot_every_s),
         },
         "ledger-check": {"task": "tasks.ledger.check", "schedule": 3600.0},
+        "ops-watch": {
+            "task": "tasks.ops.watch",
+            "schedule": float(settings.ops.watch_every_s),
+        },
+        "ops-reconciliation": {"task": "tasks.ops.reconciliation", "schedule": 3600.0},
+        "outbox-prune": {"task": "tasks.ops.prune_outbox", "schedule": crontab(minute=30, hour=3)},
     },
 )
 
