@@ -11,12 +11,12 @@ RUN apt-get update && apt-get install -y --no-install-recommends fonts-wqy-zenhe
 
 WORKDIR /app
 COPY pyproject.toml uv.lock README.md ./
-RUN uv sync --frozen --no-dev --no-install-project
+RUN uv sync --frozen --no-dev --extra otel --no-install-project
 COPY service ./service
 COPY tasks ./tasks
 COPY migrations ./migrations
 COPY templates ./templates
-RUN uv sync --frozen --no-dev
+RUN uv sync --frozen --no-dev --extra otel
 
 RUN useradd --create-home minsheng && mkdir -p /app/var && chown minsheng /app/var
 USER minsheng

@@ -18,6 +18,7 @@ from litestar.static_files import create_static_files_router
 from service import admin, db, health
 from service.auth.guards import staff_dependency
 from service.logging import structlog_plugin
+from service.ops import tracing
 from service.outbox.relay_loop import in_process_relay
 from service.piccolo_app import DOMAINS
 from service.settings import Settings, get_settings
@@ -85,7 +86,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         ),
         exception_handlers=EXCEPTION_HANDLERS,
         before_send=[add_request_id_header],
-        plugins=[structlog_plugin(settings)],
+        plugins=[structlog_plugin(settings), *tracing.web_plugins(settings)],
         openapi_config=OpenAPIConfig(
             title="minsheng API",
             version="1",

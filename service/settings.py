@@ -90,6 +90,10 @@ class Operations:
     worker_metrics_port: int | None = None
     """WORKER_METRICS_PORT: a Celery worker serves its task metrics (all its processes) for
     Prometheus on this port; keep it on the private network. Unset: not served."""
+    otel_enabled: bool = False
+    """OTEL_ENABLED: 1 to trace HTTP requests, asyncpg queries and Celery tasks with
+    OpenTelemetry (needs the `otel` extra), exported over OTLP/HTTP to
+    OTEL_EXPORTER_OTLP_ENDPOINT. Default 0."""
     receipt_font: Path | None = None
     """RECEIPT_FONT: a TrueType CJK font file (.ttf/.ttc) to embed in receipts; unset: the
     first of WenQuanYi Zen Hei and AR PL UMing/UKai found in /usr/share/fonts."""
@@ -426,6 +430,7 @@ def _operations(environ: dict[str, str], env: str, smtp_url: str | None) -> Oper
             if _optional(environ, "WORKER_METRICS_PORT")
             else None
         ),
+        otel_enabled=_bool("OTEL_ENABLED", _optional(environ, "OTEL_ENABLED"), False),
         receipt_font=Path(font) if (font := _optional(environ, "RECEIPT_FONT")) else None,
     )
 

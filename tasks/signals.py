@@ -24,6 +24,7 @@ from celery.signals import (
     task_retry,
     task_success,
     worker_init,
+    worker_process_init,
     worker_process_shutdown,
 )
 
@@ -85,6 +86,14 @@ def _serve_worker_metrics(**_kwargs: Any) -> None:
 
     start_http_server(port, registry=metrics.process_registry())
     log.info("worker metrics served on port %s", port)
+
+
+@worker_process_init.connect
+@worker_init.connect
+def _trace_tasks(**_kwargs: Any) -> None:
+    from service.ops.tracing import instrument_worker
+
+    instrument_worker(get_settings())  # after the fork: exporters own threads
 
 
 @worker_process_shutdown.connect
