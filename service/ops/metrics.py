@@ -41,9 +41,11 @@ def prepare_multiprocess_dir(role: str) -> Path:
 
 def process_registry() -> Any:
     """This process's metrics, or every process's when running multi-process."""
-    from prometheus_client import REGISTRY, CollectorRegistry, multiprocess
+    from prometheus_client import REGISTRY, CollectorRegistry, multiprocess, values
 
-    if not os.environ.get(MULTIPROC_ENV):
+    # Multi-process only if prometheus_client was imported after the folder was set (its
+    # value class is chosen at import): otherwise this process counts in memory.
+    if not os.environ.get(MULTIPROC_ENV) or values.ValueClass.__name__ != "MmapedValue":
         return REGISTRY
     registry = CollectorRegistry()
     multiprocess.MultiProcessCollector(registry)
