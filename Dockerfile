@@ -3,11 +3,9 @@ FROM python:3.11-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 UV_COMPILE_BYTECODE=1 UV_LINK_MODE=copy \
     PATH="/app/.venv/bin:$PATH"
-# Only the receipt font (TrueType CJK, embedded in PDFs); health checks use Python, time
-# zones come from the tzdata wheel.
-RUN apt-get update && apt-get install -y --no-install-recommends fonts-wqy-zenhei \
-    && rm -rf /var/lib/apt/lists/* \
-    && pip install --no-cache-dir 'uv>=0.9'
+# Nothing from apt: the receipt font is a wheel (paperang-p2-fonts-cjk), time zones come
+# from the tzdata wheel and health checks use Python.
+RUN pip install --no-cache-dir 'uv>=0.9'
 
 WORKDIR /app
 COPY pyproject.toml uv.lock README.md ./

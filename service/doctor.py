@@ -238,33 +238,26 @@ async def check_stripe(settings: Settings) -> str:
 
 
 async def check_font(settings: Settings) -> str:
-    return await asyncio.to_thread(_check_font, settings)
+    return await asyncio.to_thread(_check_font)
 
 
-def _check_font(settings: Settings) -> str:
+def _check_font() -> str:
     from reportlab.pdfbase.ttfonts import TTFont
 
-    from service.receipts.pdf import FONT_CANDIDATES
+    from service.fonts import FontMissing, cjk_font_path
 
-    chosen = settings.ops.receipt_font
-    if chosen and not chosen.is_file():
-        raise Problem(f"RECEIPT_FONT {chosen} does not exist", "fix RECEIPT_FONT or unset it")
-    candidates = [(str(chosen), 0)] if chosen else list(FONT_CANDIDATES)
-    for path, index in candidates:
-        if Path(path).is_file():
-            try:
-                TTFont("DoctorProbe", path, subfontIndex=index)
-            except Exception as exc:  # reportlab raises TTFError and plain errors alike
-                raise Problem(
-                    f"{path} cannot be embedded: {exc}",
-                    "use a TrueType CJK font (e.g. WenQuanYi Zen Hei); CFF/OpenType "
-                    "outlines such as Noto CJK cannot be embedded",
-                ) from exc
-            return f"{path} embeds"
-    raise Problem(
-        "no TrueType CJK font: receipts would fail to render",
-        "apt-get install fonts-wqy-zenhei, or set RECEIPT_FONT to a .ttf/.ttc file",
-    )
+    try:
+        path = cjk_font_path()
+        TTFont("DoctorProbe", str(path), subfontIndex=0)
+    except FontMissing as exc:
+        raise Problem(
+            str(exc), "run `uv sync` (the font is the paperang-p2-fonts-cjk wheel)"
+        ) from exc
+    except Exception as exc:  # reportlab raises TTFError and plain errors alike
+        raise Problem(
+            f"the receipt font cannot be embedded: {exc}", "reinstall with `uv sync`"
+        ) from exc
+    return f"{path.name} embeds"
 
 
 def _entropy_bits(text: str) -> float:

@@ -94,9 +94,6 @@ class Operations:
     """OTEL_ENABLED: 1 to trace HTTP requests, asyncpg queries and Celery tasks with
     OpenTelemetry (needs the `otel` extra), exported over OTLP/HTTP to
     OTEL_EXPORTER_OTLP_ENDPOINT. Default 0."""
-    receipt_font: Path | None = None
-    """RECEIPT_FONT: a TrueType CJK font file (.ttf/.ttc) to embed in receipts; unset: the
-    first of WenQuanYi Zen Hei and AR PL UMing/UKai found in /usr/share/fonts."""
 
 
 @dataclass(frozen=True)
@@ -155,6 +152,15 @@ class Settings:
     outbox_kick: bool = True
     """OUTBOX_KICK: 1 to start delivering outbox rows right after commit (a relay task with
     REDIS_URL, in process without); 0 leaves them to the periodic relay. Default 1."""
+    embedded_beat: bool = True
+    """EMBEDDED_BEAT: without REDIS_URL, 1 runs beat's whole schedule (outbox relay, snapshots,
+    reminders, ledger check…) in the web process; 0 runs only the outbox relay there
+    (when OUTBOX_KICK is on). Default 1."""
+    public_stale_ms: int = 250
+    """PUBLIC_STALE_MS: how long a web process may keep serving a public answer after a
+    write moved the content version (so a page renders a few times a second at most,
+    however fast pledges arrive); 0 shows every write at once. Default 250 (0 when
+    MINSHENG_ENV=test)."""
     outbox_lease_s: int = 120
     """OUTBOX_LEASE_S: seconds a relay holds a claimed outbox row; a relay that dies
     mid-delivery frees it after this. Default 120 (above the SMTP timeout)."""
@@ -337,7 +343,11 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         bank_account_number=_optional(environ, "BANK_ACCOUNT_NUMBER") or "",
         bank_name=_optional(environ, "BANK_NAME") or "",
         outbox_kick=_bool("OUTBOX_KICK", _optional(environ, "OUTBOX_KICK"), True),
+        embedded_beat=_bool("EMBEDDED_BEAT", _optional(environ, "EMBEDDED_BEAT"), True),
         outbox_lease_s=_int(environ, "OUTBOX_LEASE_S", Settings.outbox_lease_s, 1),
+        public_stale_ms=_int(
+            environ, "PUBLIC_STALE_MS", 0 if env == "test" else Settings.public_stale_ms
+        ),
         outbox_retry_base_s=_int(environ, "OUTBOX_RETRY_BASE_S", Settings.outbox_retry_base_s),
         receipt_issuer=_optional(environ, "RECEIPT_ISSUER") or Settings.receipt_issuer,
         reminder_days_before=_int(environ, "REMINDER_DAYS_BEFORE", Settings.reminder_days_before),
@@ -431,7 +441,6 @@ def _operations(environ: dict[str, str], env: str, smtp_url: str | None) -> Oper
             else None
         ),
         otel_enabled=_bool("OTEL_ENABLED", _optional(environ, "OTEL_ENABLED"), False),
-        receipt_font=Path(font) if (font := _optional(environ, "RECEIPT_FONT")) else None,
     )
 
 

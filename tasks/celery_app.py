@@ -80,6 +80,13 @@ app.conf.update(
     },
 )
 
+if settings.redis_url:
+    # Postings and other writes made by tasks move the public content version that every
+    # web process reads (service/web/public_cache.py), so cached pages follow them.
+    from service.web.public_cache import install_redis_bumper
+
+    install_redis_bumper(settings.redis_url)
+
 BEAT_MAX_LOOP_S = 5
 """How often the active beat wakes (and renews its lock) and a standby retries the lock."""
 

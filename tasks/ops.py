@@ -17,16 +17,7 @@ def watch() -> list[str]:
 @app.task(name="tasks.ops.reconciliation")
 def reconciliation() -> list[str]:
     """Compare Stripe, payment rows and the ledger; each differing payment is an incident."""
-
-    async def run() -> list[str]:
-        from service.payments import reconcile
-        from service.payments import stripe_gateway as gateway
-
-        if not gateway.config().enabled:
-            return []
-        return await services.reconciliation_checked(reconcile.as_dicts(await reconcile.report()))
-
-    return run_async(run)
+    return run_async(services.watch_reconciliation)
 
 
 @app.task(name="tasks.ops.prune_outbox")

@@ -23,18 +23,13 @@ from celery.signals import (
 )
 
 from service.db import close_pool, start_pool
+from service.outbox import relay_hooks
 from service.settings import get_settings
 
 T = TypeVar("T")
 
 _worker_loop: asyncio.AbstractEventLoop | None = None
 _worker_pid: int | None = None
-
-
-async def _flush_kick() -> None:
-    from tasks.outbox import flush_kick  # tasks.outbox runs its relay through here
-
-    await flush_kick()
 
 
 def _in_worker_process() -> bool:
@@ -57,7 +52,7 @@ def run_async(make: Callable[[], Awaitable[T]]) -> T:
             try:
                 return await make()
             finally:
-                await _flush_kick()
+                await relay_hooks.flush()  # a kick still in its window leaves with the task
 
         return _worker_loop.run_until_complete(in_worker())
 
@@ -66,7 +61,7 @@ def run_async(make: Callable[[], Awaitable[T]]) -> T:
         try:
             return await make()
         finally:
-            await _flush_kick()
+            await relay_hooks.flush()  # a kick still in its window leaves before the loop ends
             if opened:
                 await close_pool()
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 from service.auth.recipients import organizer_addresses
 from service.db import is_unique_violation, write_transaction
@@ -115,6 +116,27 @@ async def ledger_checked(ok: bool, findings: list[str], head_hash: str) -> list[
     return await report(
         Kind.ledger_check, [Seen("ledger", "账本核对失败：资金账本与业务记录不一致", summary)]
     )
+
+
+async def check_ledger() -> Any:
+    """The periodic ledger check (a LedgerCheck row, an "alert.ledger" message on findings)
+    and its incident: what beat's tasks.ledger.check runs, in a worker or embedded."""
+    from service.ledger.checks import run_ledger_check
+
+    result = await run_ledger_check()
+    await ledger_checked(result.ok, result.findings, result.head_hash)
+    return result
+
+
+async def watch_reconciliation() -> list[str]:
+    """Hourly: Stripe, payment rows and the ledger compared; each differing payment is an
+    incident. Nothing to do without Stripe."""
+    from service.payments import reconcile
+    from service.payments import stripe_gateway as gateway
+
+    if not gateway.config().enabled:
+        return []
+    return await reconciliation_checked(reconcile.as_dicts(await reconcile.report()))
 
 
 async def stuck_outbox(now: dt.datetime | None = None) -> list[Seen]:

@@ -107,7 +107,6 @@ async def test_a_broken_deployment_fails_with_a_fix_per_check(
             "STORAGE_URL": str(blocker / "files"),
             "STRIPE_SECRET_KEY": "sk_test_" + "a1B2c3D4" * 3,
             "SECRET_KEY": "a" * 40,
-            "RECEIPT_FONT": str(tmp_path / "missing.ttf"),
             "WEB_PROCESSES": "8",
             "DB_POOL_MAX": "20",
         }
@@ -124,7 +123,6 @@ async def test_a_broken_deployment_fails_with_a_fix_per_check(
         "smtp": "fix SMTP_URL",
         "storage": "check STORAGE_URL",
         "stripe": "set STRIPE_SECRET_KEY to the sk_live_",
-        "receipt font": "fix RECEIPT_FONT",
         "secret key": "secrets.token_urlsafe(48)",
         "connection budget": "lower DB_POOL_MAX",
     }
@@ -134,6 +132,7 @@ async def test_a_broken_deployment_fails_with_a_fix_per_check(
     assert "refused the login" in lines["smtp"]
     assert "8 web × 20" in lines["connection budget"]
     assert lines["database"].startswith("ok ") and lines["time zone"].startswith("ok ")
+    assert lines["receipt font"].startswith("ok ")  # a wheel: nothing to break on a machine
     assert f"{len(expected_failures)} of 11 checks failed" in output
 
 
