@@ -165,8 +165,10 @@ async def check_broker(settings: Settings) -> str:
         return "no broker: tasks run in process"
 
     def ping() -> list:
-        from tasks.celery_app import app
+        from celery import Celery
 
+        # A bare client on the same broker: the workers answer its broadcast ping.
+        app = Celery("minsheng-doctor", broker=settings.redis_url)
         with app.connection_for_write() as connection:
             connection.ensure_connection(max_retries=1, timeout=TIMEOUT_S)
         return app.control.ping(timeout=2.0) or []
