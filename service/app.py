@@ -12,17 +12,20 @@ from litestar.config.csrf import CSRFConfig
 from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
+from litestar.plugins.prometheus import PrometheusConfig
 from litestar.static_files import create_static_files_router
 
 from service import db, domains, health
 from service.auth.guards import staff_dependency
 from service.logging import structlog_plugin
+from service.ops import tracing
 from service.settings import Settings, get_settings
 from service.stores import build_stores
 from service.web import public_cache
 from service.web.errors import EXCEPTION_HANDLERS
 from service.web.locale import LocaleMiddleware
 from service.web.public_cache import PublicCacheMiddleware, response_cache_config
+from service.web.request_id import RequestIdMiddleware, add_request_id_header
 from service.web.sessions import SessionConfig
 from service.web.templating import template_config
 
@@ -74,6 +77,14 @@ def create_app(settings: Settings | None = None) -> Litestar:
         stores=stores,
         response_cache_config=response_cache_config(),
         middleware=[
+            RequestIdMiddleware,
+            PrometheusConfig(
+                app_name="minsheng",
+                prefix="minsheng",
+                group_path=True,  # label by route template, not by each id in a path
+                exclude=["^/metrics$", "^/static/"],
+                exclude_unhandled_paths=True,
+            ).middleware,
             LocaleMiddleware(),
             PublicCacheMiddleware(),
             SessionConfig(
@@ -93,7 +104,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
             cookie_name="minsheng_csrf",
         ),
         exception_handlers=EXCEPTION_HANDLERS,
-        plugins=[structlog_plugin(settings)],
+        before_send=[add_request_id_header],
+        plugins=[structlog_plugin(settings), *tracing.web_plugins(settings)],
         openapi_config=OpenAPIConfig(
             title="minsheng API",
             version="1",

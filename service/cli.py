@@ -27,7 +27,7 @@ def run(coro_fn: Callable[[], Awaitable[T]]) -> T:
     wire_outbox_relay()
 
     async def wrapped() -> T:
-        await db.start_pool()
+        await db.start_pool(role="cli")
         try:
             return await coro_fn()
         finally:
@@ -91,6 +91,10 @@ def load_demo_command() -> None:
 def _serve(settings: Settings, host: str, port: int, workers: int, reload: bool = False) -> None:
     import uvicorn
 
+    from service.logging import log_config
+    from service.ops.metrics import prepare_multiprocess_dir
+
+    prepare_multiprocess_dir("web")
     uvicorn.run(
         "service.app:create_app",
         factory=True,
@@ -100,6 +104,10 @@ def _serve(settings: Settings, host: str, port: int, workers: int, reload: bool 
         reload=reload,
         proxy_headers=True,
         log_level=settings.log_level.lower(),
+        log_config=log_config(settings),
+        # Children import the whole app before answering the supervisor's ping; on a busy
+        # machine that takes longer than uvicorn's default 5 s, and it killed them in a loop.
+        timeout_worker_healthcheck=30,
     )
 
 
@@ -151,17 +159,19 @@ def _celery(argv: list[str]) -> None:
 def worker(ctx: click.Context) -> None:
     """Run a Celery worker against REDIS_URL (extra options go to celery)."""
     _require_redis(ctx.obj)
+    from service.ops.metrics import prepare_multiprocess_dir
+
+    prepare_multiprocess_dir("worker")  # prefork children count into one folder
     _celery(["worker", "--loglevel", ctx.obj.log_level, *ctx.args])
 
 
 @cli.command(context_settings={"ignore_unknown_options": True, "allow_extra_args": True})
 @click.pass_context
 def beat(ctx: click.Context) -> None:
-    """Run Celery beat (the periodic schedule) against REDIS_URL."""
+    """Run Celery beat (the periodic schedule) against REDIS_URL. Safe to run on several
+    machines: the schedule and a lock live in Redis (RedBeat), one beat sends at a time."""
     _require_redis(ctx.obj)
-    schedule = str(ctx.obj.data_dir / "celerybeat-schedule")
-    ctx.obj.data_dir.mkdir(parents=True, exist_ok=True)
-    _celery(["beat", "--loglevel", ctx.obj.log_level, "--schedule", schedule, *ctx.args])
+    _celery(["beat", "--loglevel", ctx.obj.log_level, *ctx.args])
 
 
 def _require_redis(settings: Settings) -> None:
@@ -387,6 +397,23 @@ def _add_domain_commands() -> None:
 
 
 _add_domain_commands()
+
+
+@cli.command()
+@click.pass_obj
+def doctor(settings: Settings) -> None:
+    """Check this deployment: one line per check with ok or FAIL and the fix; exit 1 if
+    any check fails."""
+    from service.doctor import run_checks
+
+    findings = asyncio.run(run_checks(settings))
+    for finding in findings:
+        click.echo(finding.line())
+    failed = [f.name for f in findings if not f.ok]
+    if failed:
+        click.echo(f"{len(failed)} of {len(findings)} checks failed: {', '.join(failed)}")
+        sys.exit(1)
+    click.echo(f"all {len(findings)} checks passed")
 
 
 def main() -> None:

@@ -22,4 +22,5 @@ DOMAINS = (
     "tracking",
     "reminders",
     "statements",
+    "ops",
 )

@@ -65,6 +65,9 @@ PUBLIC: set[tuple[str, str]] = {
     ("GET", "/receipts/verify"),
     # Authenticated by Stripe's signature, not by a user.
     ("POST", "/api/v1/webhooks/stripe"),
+    # Prometheus: open outside production only; in production a bearer METRICS_TOKEN or an
+    # organizer's or auditor's login (tests/integration/test_metrics.py).
+    ("GET", "/metrics"),
 }
 """Routes anyone may call. Adding one here is a decision: say why in review."""
 
