@@ -9,6 +9,7 @@ from typing import Any
 
 from litestar import Litestar
 from litestar.config.csrf import CSRFConfig
+from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
@@ -23,6 +24,7 @@ from service.settings import Settings, get_settings
 from service.stores import build_stores
 from service.web.errors import EXCEPTION_HANDLERS
 from service.web.locale import LocaleMiddleware
+from service.web.ratelimit import RateLimiter
 from service.web.sessions import SessionConfig
 from service.web.templating import template_config
 
@@ -82,5 +84,6 @@ def create_app(settings: Settings | None = None) -> Litestar:
             path="/schema",
             render_plugins=[ScalarRenderPlugin(), SwaggerRenderPlugin()],
         ),
+        state=State({"limiter": RateLimiter(settings)}),
         debug=False,
     )

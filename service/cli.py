@@ -104,6 +104,13 @@ def _serve(settings: Settings, host: str, port: int, workers: int, reload: bool 
 @click.pass_obj
 def serve(settings: Settings, host: str, port: int, workers: int) -> None:
     """Serve the web application with uvicorn."""
+    if workers > 1 and settings.env == "production" and not settings.redis_url:
+        # Sessions, login throttles and rate limits would live per process: a user logged
+        # in by one worker would be a stranger to the next.
+        raise click.UsageError(
+            f"--workers {workers} needs REDIS_URL in production (sessions and rate limits "
+            "are shared through Redis); set it or serve with one worker"
+        )
     _serve(settings, host, port, workers)
 
 

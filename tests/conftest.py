@@ -108,6 +108,7 @@ async def client(clean_db, app):
 
     for name in STORE_NAMES:  # sessions and login throttling start empty, like the tables
         await app.stores.get(name).delete_all()
+    await app.state["limiter"].reset()  # rate-limit windows too
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as test_client:
         yield test_client

@@ -9,40 +9,44 @@ from litestar.enums import RequestEncodingType
 from litestar.exceptions import HTTPException
 from litestar.params import Body, FromQuery, JSONBody
 from litestar.response import Redirect, Template
-from litestar.stores.base import Store
 
-from service.auth import services, throttle
-from service.auth.guards import SESSION_USER, CurrentStaff, requires_staff
+from service.auth import services
+from service.auth.guards import SESSION_ROLE, SESSION_USER, CurrentStaff, requires_staff
 from service.auth.schemas import LoginIn, StaffOut, TokenIn, TokenOut
 from service.auth.services import StaffIdentity
 from service.i18n import gettext as _
+from service.web.ratelimit import limiter
+from service.web.sessions import rotate_session
 
 
 def _client(request: Request) -> str:
     return request.client.host if request.client else "unknown"
 
 
-def _throttle_store(request: Request) -> Store:
-    return request.app.stores.get("throttle")
-
-
 async def log_in(request: Request, username: str, password: str) -> StaffIdentity:
-    """Shared by the API and the form: throttled, then the session is renewed."""
-    store = _throttle_store(request)
-    wait = await throttle.wait_seconds(store, username, _client(request))
+    """Shared by the API and the form: throttled, then the session id is renewed.
+
+    Every attempt is counted before the password is checked, atomically (`limits` on
+    Redis or in process): per client address, and failures per user name *from that
+    address* — so nobody can lock an account for others by failing its password."""
+    name = services.normalized_username(username)
+    client = _client(request)
+    limits = limiter(request)
+    wait = await limits.wait("login_client", client, hashed=False)
+    wait = max(wait, await limits.wait("login_account", f"{name}|{client}"))
     if wait:
         raise HTTPException(
             status_code=429,
             detail=_("登录失败次数过多，请在 %(s)s 秒后再试。") % {"s": wait},
             headers={"Retry-After": str(wait)},
         )
-    identity = await services.authenticate(username, password)
+    identity = await services.authenticate(name, password)
     if identity is None:
-        await throttle.record_failure(store, username, _client(request))
         raise HTTPException(status_code=401, detail=_("用户名或密码不正确。"))
-    await throttle.clear(store, username, _client(request))
+    await limits.clear("login_account", f"{name}|{client}")
     request.clear_session()
-    request.set_session({SESSION_USER: identity.id})
+    request.set_session({SESSION_USER: identity.id, SESSION_ROLE: identity.role.value})
+    rotate_session(request)
     return identity
 
 

@@ -54,7 +54,11 @@ def error_response(
 
 def domain_error_handler(request: Request, exc: DomainError) -> Response[Any]:
     errors = [{"field": e.field, "message": e.message} for e in exc.errors]
-    return error_response(request, exc.status, exc.detail, errors)
+    response = error_response(request, exc.status, exc.detail, errors)
+    retry_after = getattr(exc, "retry_after", None)
+    if retry_after:
+        response.headers["Retry-After"] = str(retry_after)
+    return response
 
 
 def validation_error_handler(request: Request, exc: ValidationException) -> Response[Any]:

@@ -1,0 +1,139 @@
+"""Logins under attack: session fixation, parallel guessing, name spellings, lock-outs,
+and argon2 kept off the event loop."""
+
+import asyncio
+import logging
+
+import httpx
+import pytest
+
+from service.auth.services import UserDraft, create_user
+from service.auth.tables import StaffUser
+
+PASSWORD = "correct horse battery"
+
+
+@pytest.fixture
+async def organizer(clean_db):
+    return await create_user(UserDraft("orga", PASSWORD, StaffUser.Role.organizer))
+
+
+def use_session(client: httpx.AsyncClient, session_id: str) -> None:
+    client.cookies.clear()
+    client.cookies.set("minsheng_session", session_id, domain="testserver.local")
+
+
+def session_of(response: httpx.Response) -> str | None:
+    return response.cookies.get("minsheng_session")
+
+
+def client_from(app, host: str) -> httpx.AsyncClient:
+    transport = httpx.ASGITransport(app=app, client=(host, 40000))
+    return httpx.AsyncClient(transport=transport, base_url="http://testserver")
+
+
+async def test_login_gives_a_new_session_id_not_the_one_brought(client, organizer):
+    fixed = "a" * 64
+    use_session(client, fixed)
+    response = await client.post(
+        "/api/v1/auth/login", json={"username": "orga", "password": PASSWORD}
+    )
+    assert response.status_code == 201
+    new_id = session_of(response)
+    assert new_id and new_id != fixed
+    use_session(client, new_id)
+    assert (await client.get("/api/v1/auth/me")).status_code == 200
+    # The id an attacker planted is not logged in.
+    use_session(client, fixed)
+    assert (await client.get("/api/v1/auth/me")).status_code == 401
+
+
+async def test_a_second_login_rotates_the_session_again(client, organizer):
+    login = {"username": "orga", "password": PASSWORD}
+    first = session_of(await client.post("/api/v1/auth/login", json=login))
+    second = session_of(await client.post("/api/v1/auth/login", json=login))
+    assert first and second and first != second
+    use_session(client, first)
+    assert (await client.get("/api/v1/auth/me")).status_code == 401
+
+
+async def test_a_role_change_rotates_the_session(client, organizer):
+    login = {"username": "orga", "password": PASSWORD}
+    before = session_of(await client.post("/api/v1/auth/login", json=login))
+    await StaffUser.update({StaffUser.role: "auditor"}).where(StaffUser.id == organizer)
+    me = await client.get("/api/v1/auth/me")
+    assert me.status_code == 200 and me.json()["role"] == "auditor"
+    after = session_of(me)
+    assert after and after != before
+    use_session(client, before)
+    assert (await client.get("/api/v1/auth/me")).status_code == 401
+
+
+async def test_parallel_wrong_passwords_are_throttled(client, organizer):
+    async def attempt() -> int:
+        response = await client.post(
+            "/api/v1/auth/login", json={"username": "orga", "password": "wrong password"}
+        )
+        if response.status_code == 429:
+            assert int(response.headers["retry-after"]) > 0
+        return response.status_code
+
+    statuses = await asyncio.gather(*(attempt() for _ in range(30)))
+    assert statuses.count(401) == 5, statuses
+    assert statuses.count(429) == 25
+
+
+@pytest.mark.parametrize("spelling", [" orga", "ORGA ", "ｏｒｇａ"])
+async def test_other_spellings_of_a_name_share_its_counter(client, organizer, spelling):
+    for _ in range(5):
+        wrong = await client.post(
+            "/api/v1/auth/login", json={"username": "orga", "password": "wrong password"}
+        )
+        assert wrong.status_code == 401
+    other = await client.post(
+        "/api/v1/auth/login", json={"username": spelling, "password": "wrong password"}
+    )
+    assert other.status_code == 429
+
+
+async def test_nobody_can_lock_an_account_for_others(app, client, organizer):
+    async with client_from(app, "203.0.113.9") as attacker:
+        for _ in range(8):
+            await attacker.post(
+                "/api/v1/auth/login", json={"username": "orga", "password": "wrong password"}
+            )
+        blocked = await attacker.post(
+            "/api/v1/auth/login", json={"username": "orga", "password": PASSWORD}
+        )
+        assert blocked.status_code == 429
+    async with client_from(app, "198.51.100.7") as owner:
+        ok = await owner.post("/api/v1/auth/login", json={"username": "orga", "password": PASSWORD})
+        assert ok.status_code == 201
+
+
+async def test_many_logins_from_one_address_are_limited(app, client, organizer):
+    async with client_from(app, "203.0.113.10") as sprayer:
+        statuses = []
+        for n in range(32):
+            response = await sprayer.post(
+                "/api/v1/auth/login", json={"username": f"user{n}", "password": "x" * 10}
+            )
+            statuses.append(response.status_code)
+    assert statuses[:30] == [401] * 30
+    assert statuses[30:] == [429, 429]
+
+
+async def test_password_hashing_does_not_block_the_event_loop(client, organizer, caplog):
+    """asyncio's debug mode reports any step that holds the loop longer than
+    slow_callback_duration; argon2 (~0.1 s per check) must run in a thread."""
+    loop = asyncio.get_running_loop()
+    loop.set_debug(True)
+    loop.slow_callback_duration = 0.05
+    caplog.set_level(logging.WARNING, logger="asyncio")
+    try:
+        for _ in range(3):
+            await client.post("/api/v1/auth/login", json={"username": "orga", "password": PASSWORD})
+    finally:
+        loop.set_debug(False)
+    slow = [r.getMessage() for r in caplog.records if "took" in r.getMessage()]
+    assert not slow, slow
