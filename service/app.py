@@ -25,6 +25,7 @@ from service.stores import build_stores
 from service.web.errors import EXCEPTION_HANDLERS
 from service.web.locale import LocaleMiddleware
 from service.web.ratelimit import RateLimiter
+from service.web.security import SecurityMiddleware
 from service.web.sessions import SessionConfig
 from service.web.templating import template_config
 
@@ -57,6 +58,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         template_config=template_config(),
         stores=build_stores(settings),
         middleware=[
+            SecurityMiddleware(settings),
             LocaleMiddleware(),
             SessionConfig(
                 key="minsheng_session",

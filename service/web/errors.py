@@ -72,6 +72,8 @@ def http_error_handler(request: Request, exc: HTTPException) -> Response[Any]:
         log.error("server error", path=request.url.path, detail=exc.detail)
     detail = str(exc.detail)
     errors = [{"field": "request", "message": detail}] if exc.status_code < 500 else []
+    if exc.status_code < 500 and isinstance(exc.extra, list) and exc.extra:
+        errors = _validation_errors(exc)  # type: ignore[arg-type]
     response = error_response(request, exc.status_code, detail, errors)
     if exc.headers:
         response.headers.update(exc.headers)
