@@ -23,6 +23,7 @@ from service.piccolo_app import DOMAINS
 from service.settings import Settings, get_settings
 from service.stores import build_stores
 from service.web.errors import EXCEPTION_HANDLERS
+from service.web.inputs import InputGuardMiddleware, strict_json_body
 from service.web.locale import LocaleMiddleware
 from service.web.ratelimit import RateLimiter
 from service.web.security import SecurityMiddleware
@@ -59,6 +60,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         stores=build_stores(settings),
         middleware=[
             SecurityMiddleware(settings),
+            InputGuardMiddleware(),
             LocaleMiddleware(),
             SessionConfig(
                 key="minsheng_session",
@@ -86,6 +88,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             path="/schema",
             render_plugins=[ScalarRenderPlugin(), SwaggerRenderPlugin()],
         ),
+        before_request=strict_json_body,
         state=State({"limiter": RateLimiter(settings)}),
         debug=False,
     )
