@@ -111,6 +111,10 @@ class Settings:
     minimum_alert_days: int = 3
     """MINIMUM_ALERT_DAYS: alert about projects under their minimum this many days before
     pledging closes. Default 3."""
+    online_hold_hours: int = 48
+    """ONLINE_HOLD_HOURS: hours an online pledge holds its share of a project's target
+    while its donor has not confirmed their address (opened the mailed link) and nothing
+    is paid; then it lapses (`tasks.pledges.release_unconfirmed`, hourly). Default 48."""
     rate_limits: bool = True
     """RATE_LIMITS: 0 switches every rate limit off (load benchmarks). Default 1."""
     limit_pledges: str = "10/minute;60/hour"
@@ -295,6 +299,7 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         snapshot_every_s=_int(environ, "SNAPSHOT_EVERY_S", Settings.snapshot_every_s, 1),
         unpaid_alert_days=_int(environ, "UNPAID_ALERT_DAYS", Settings.unpaid_alert_days, 1),
         minimum_alert_days=_int(environ, "MINIMUM_ALERT_DAYS", Settings.minimum_alert_days),
+        online_hold_hours=_int(environ, "ONLINE_HOLD_HOURS", Settings.online_hold_hours, 1),
         rate_limits=_bool("RATE_LIMITS", _optional(environ, "RATE_LIMITS"), True),
         limit_pledges=_limit(environ, "LIMIT_PLEDGES", Settings.limit_pledges),
         limit_pledges_per_contact=_limit(

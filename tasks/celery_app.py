@@ -52,6 +52,10 @@ app.conf.update(
         "outbox-relay": {"task": "tasks.outbox.relay", "schedule": 10.0},
         "stripe-reconcile": {"task": "tasks.payments.reconcile_stripe", "schedule": 300.0},
         "pledges-lapse": {"task": "tasks.pledges.lapse_overdue", "schedule": 3600.0},
+        "pledges-release-unconfirmed": {
+            "task": "tasks.pledges.release_unconfirmed",
+            "schedule": 3600.0,
+        },
         "pledge-reminders": {
             "task": "tasks.reminders.send_due",
             "schedule": timedelta(seconds=settings.reminders_every_s)

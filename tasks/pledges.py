@@ -20,3 +20,19 @@ def lapse_overdue() -> int:
                 await close_pool()
 
     return asyncio.run(run())
+
+
+@app.task(name="tasks.pledges.release_unconfirmed")
+def release_unconfirmed() -> int:
+    """Lapse online pledges whose donor did not confirm within ONLINE_HOLD_HOURS."""
+    from service.pledges.holds import release_unconfirmed as release
+
+    async def run() -> int:
+        opened = await start_pool()
+        try:
+            return len(await release())
+        finally:
+            if opened:
+                await close_pool()
+
+    return asyncio.run(run())

@@ -52,6 +52,10 @@ def pytest_configure(config: pytest.Config) -> None:
     # Outbox rows stay pending until a test relays them (tests that want the in-process
     # kick after commit switch it on themselves).
     os.environ["OUTBOX_KICK"] = "0"
+    # Tests make many pledges from one address; the limits' own tests build an app with
+    # the production defaults (tests/integration/test_pledge_abuse.py).
+    for name in ("LIMIT_PLEDGES", "LIMIT_PLEDGES_PER_CONTACT", "LIMIT_MAILS_PER_ADDRESS"):
+        os.environ[name] = "100000/minute"
     os.environ.setdefault("PICCOLO_CONF", "service.piccolo_conf")
 
 

@@ -8,11 +8,17 @@ from typing import Annotated, Any
 import msgspec
 from litestar import Controller, get, post
 from litestar.enums import RequestEncodingType
-from litestar.params import Body, FromPath, PathParameter
+from litestar.params import Body, FromPath, FromQuery, PathParameter
 from litestar.response import Template
 
 from service.auth.guards import CurrentStaff, requires_organizer
-from service.donors.links import donor_for_token, link_url, reissue_link, revoke_links
+from service.donors.links import (
+    confirm_contact,
+    donor_for_token,
+    link_url,
+    reissue_link,
+    revoke_links,
+)
 from service.donors.tables import Donor
 from service.pledges.forms import checked, text
 from service.pledges.tracking import donor_pledges
@@ -30,8 +36,10 @@ class DonorPages(Controller):
     include_in_schema = False
 
     @get("/donor/{token:str}", name="donor")
-    async def page(self, token: Token) -> Template:
+    async def page(self, token: Token, confirm: FromQuery[str | None] = None) -> Template:
         donor_id = await donor_for_token(token)
+        if confirm:
+            await confirm_contact(donor_id, confirm)
         donor = await Donor.select().where(Donor.id == donor_id).first()
         pledges = await donor_pledges(donor_id)
         settings = get_settings()

@@ -6,7 +6,7 @@ import uuid
 from typing import Annotated
 
 import msgspec
-from litestar import Controller, Response, get, post
+from litestar import Controller, Request, Response, get, post
 from litestar.params import FromPath, HeaderParameter, JSONBody, PathParameter
 
 from service.audit.services import Actor
@@ -29,6 +29,7 @@ from service.pledges.schemas import (
     PledgeOut,
     TrackingOut,
 )
+from service.pledges.screening import screen_online_pledge
 from service.pledges.tracking import event_tracking
 
 IdempotencyKey = Annotated[
@@ -66,10 +67,11 @@ class PledgeApi(Controller):
 
     @post("/", operation_id="createPledge")
     async def create(
-        self, data: JSONBody[PledgeCreate], idempotency_key: IdempotencyKey = None
+        self, request: Request, data: JSONBody[PledgeCreate], idempotency_key: IdempotencyKey = None
     ) -> Response[PledgeOut]:
+        notify = await screen_online_pledge(request, data.donor)
         result = await services.create_pledge(
-            to_draft(data), Actor("donor (online)"), idempotency_key, notify_donor=True
+            to_draft(data), Actor("donor (online)"), idempotency_key, notify_donor=notify
         )
         if result.row is not None:
             return Response(created_out(result, data), status_code=201)
