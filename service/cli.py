@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import os
 import sys
+import warnings
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
@@ -84,6 +85,13 @@ def load_demo_command() -> None:
 
 def _serve(settings: Settings, host: str, port: int, workers: int, reload: bool = False) -> None:
     import uvicorn
+
+    from service.dbcheck import preflight
+
+    try:
+        preflight(settings)  # one line, not a traceback per worker, when it is unreachable
+    except RuntimeError as exc:
+        raise click.ClickException(str(exc)) from None
 
     uvicorn.run(
         "service.app:create_app",
@@ -390,6 +398,9 @@ def import_bank_statement(path: str) -> None:
 
 def main() -> None:
     os.environ.setdefault("PICCOLO_CONF", "service.piccolo_conf")
+    # Piccolo warns when its version probe cannot connect; the one-line message below
+    # says the same with the address and what to check.
+    warnings.filterwarnings("ignore", message=".*Unable to connect to database")
     try:
         get_settings()
     except SettingsError as exc:
@@ -400,4 +411,11 @@ def main() -> None:
     except DomainError as exc:
         detail = "; ".join(f"{e.field}: {e.message}" for e in exc.errors) or exc.detail
         click.echo(f"minsheng: {detail}", err=True)
+        sys.exit(1)
+    except Exception as exc:
+        from service.dbcheck import is_database_unavailable, unreachable_message
+
+        if not is_database_unavailable(exc):
+            raise
+        click.echo(f"minsheng: {unreachable_message(get_settings(), exc)}", err=True)
         sys.exit(1)

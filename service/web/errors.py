@@ -12,12 +12,14 @@ import structlog
 from litestar import MediaType, Request, Response
 from litestar.exceptions import HTTPException, ValidationException
 from litestar.response import Redirect, Template
-from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
+from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR, HTTP_503_SERVICE_UNAVAILABLE
 
+from service.dbcheck import is_database_unavailable
 from service.errors import DomainError
 from service.i18n import gettext as _
 
 log = structlog.get_logger("minsheng.errors")
+DB_RETRY_AFTER_S = 5
 
 
 def _wants_json(request: Request) -> bool:
@@ -81,6 +83,16 @@ def http_error_handler(request: Request, exc: HTTPException) -> Response[Any]:
 
 
 def internal_error_handler(request: Request, exc: Exception) -> Response[Any]:
+    if is_database_unavailable(exc):
+        log.error("database unavailable", method=request.method, path=request.url.path)
+        response = error_response(
+            request,
+            HTTP_503_SERVICE_UNAVAILABLE,
+            _("数据库暂时无法连接，请稍后再试。"),
+            [{"field": "database", "message": "the database is unavailable; retry shortly"}],
+        )
+        response.headers["Retry-After"] = str(DB_RETRY_AFTER_S)
+        return response
     log.error("unhandled error", method=request.method, path=request.url.path, exc_info=exc)
     return error_response(
         request,
