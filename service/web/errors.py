@@ -23,10 +23,13 @@ DB_RETRY_AFTER_S = 5
 
 
 def _wants_json(request: Request) -> bool:
+    """The API answers JSON; pages answer pages (a login redirect for 401) unless the
+    client asks for JSON and not HTML — the same for every page, whatever it sends."""
     path = request.url.path
-    return path.startswith(("/api/", "/schema", "/healthz", "/readyz")) or (
-        "text/html" not in request.headers.get("accept", "")
-    )
+    if path.startswith(("/api/", "/schema", "/healthz", "/readyz")):
+        return True
+    accept = request.headers.get("accept", "")
+    return "application/json" in accept and "text/html" not in accept
 
 
 def _validation_errors(exc: ValidationException) -> list[dict[str, str]]:

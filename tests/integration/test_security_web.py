@@ -98,3 +98,31 @@ async def test_hsts_only_when_served_over_https(database):
         transport=httpx.ASGITransport(app=plain), base_url="http://t"
     ) as c:
         assert "strict-transport-security" not in (await c.get("/healthz")).headers
+
+
+def guarded_page_paths(app) -> list[str]:
+    paths = []
+    for route in app.routes:
+        if route.path.startswith("/api/") or "{" in route.path:
+            continue
+        for handler in getattr(route, "route_handlers", []):
+            if "GET" in handler.http_methods and handler.resolve_guards():
+                paths.append(route.path)
+    return sorted(set(paths))
+
+
+@pytest.mark.parametrize("accept", ["*/*", "text/html", ""])
+async def test_every_guarded_page_sends_anonymous_visitors_to_the_login(app, client, accept):
+    paths = guarded_page_paths(app)
+    assert "/console" in paths and "/console/claims" in paths
+    for path in paths:
+        response = await client.get(path, headers={"accept": accept} if accept else {})
+        assert response.status_code == 303, (path, response.status_code)
+        assert response.headers["location"] == f"/login?next={path}"
+
+
+async def test_guarded_pages_answer_401_json_to_clients_asking_for_json(app, client):
+    for path in guarded_page_paths(app):
+        response = await client.get(path, headers={"accept": "application/json"})
+        assert response.status_code == 401, path
+        assert response.json()["errors"]
