@@ -25,6 +25,7 @@ from service.stores import build_stores
 from service.web.errors import EXCEPTION_HANDLERS
 from service.web.inputs import InputGuardMiddleware, strict_json_body
 from service.web.locale import LocaleMiddleware
+from service.web.openapi import document_errors
 from service.web.ratelimit import RateLimiter
 from service.web.security import SecurityMiddleware
 from service.web.sessions import SessionConfig
@@ -46,7 +47,7 @@ def domain_routes() -> list[Any]:
 
 def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or get_settings()
-    return Litestar(
+    app = Litestar(
         route_handlers=[
             health.healthz,
             health.readyz,
@@ -92,3 +93,5 @@ def create_app(settings: Settings | None = None) -> Litestar:
         state=State({"limiter": RateLimiter(settings)}),
         debug=False,
     )
+    document_errors(app)
+    return app

@@ -7,6 +7,7 @@ from typing import Annotated
 
 import msgspec
 from litestar import Controller, Request, Response, get, post
+from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import FromPath, HeaderParameter, JSONBody, PathParameter
 
 from service.audit.services import Actor
@@ -65,7 +66,16 @@ class PledgeApi(Controller):
     path = "/api/v1/pledges"
     tags = ["pledges"]
 
-    @post("/", operation_id="createPledge")
+    @post(
+        "/",
+        operation_id="createPledge",
+        responses={
+            200: ResponseSpec(
+                data_container=PledgeOut,
+                description="The pledge an earlier request with this Idempotency-Key made.",
+            )
+        },
+    )
     async def create(
         self, request: Request, data: JSONBody[PledgeCreate], idempotency_key: IdempotencyKey = None
     ) -> Response[PledgeOut]:
