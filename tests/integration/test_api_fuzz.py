@@ -72,7 +72,9 @@ def fuzz(base: str, headers: dict[str, str], report: Path) -> subprocess.Complet
     ]
     for name, value in headers.items():
         command += ["-H", f"{name}: {value}"]
-    return subprocess.run(command, capture_output=True, text=True, timeout=600, check=False)
+    return subprocess.run(
+        command, capture_output=True, text=True, timeout=600, check=False, cwd=report.parent
+    )
 
 
 async def test_fuzzing_finds_nothing_anonymously_or_as_any_role(clean_db, tmp_path):
