@@ -22,6 +22,7 @@ from service.outbox.relay_loop import in_process_relay
 from service.piccolo_app import DOMAINS
 from service.settings import Settings, get_settings
 from service.stores import build_stores
+from service.web import redact
 from service.web.errors import EXCEPTION_HANDLERS
 from service.web.inputs import InputGuardMiddleware, strict_json_body
 from service.web.locale import LocaleMiddleware
@@ -47,6 +48,7 @@ def domain_routes() -> list[Any]:
 
 def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or get_settings()
+    redact.install()
     app = Litestar(
         route_handlers=[
             health.healthz,

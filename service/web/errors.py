@@ -17,6 +17,7 @@ from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR, HTTP_503_SERVI
 from service.dbcheck import is_database_unavailable
 from service.errors import DomainError
 from service.i18n import gettext as _
+from service.web.redact import redact_path
 
 log = structlog.get_logger("minsheng.errors")
 DB_RETRY_AFTER_S = 5
@@ -74,7 +75,7 @@ def http_error_handler(request: Request, exc: HTTPException) -> Response[Any]:
     if exc.status_code == 401 and not _wants_json(request):
         return Redirect(f"/login?next={quote(request.url.path)}", status_code=303)
     if exc.status_code >= 500:
-        log.error("server error", path=request.url.path, detail=exc.detail)
+        log.error("server error", path=redact_path(request.url.path), detail=exc.detail)
     detail = str(exc.detail)
     errors = [{"field": "request", "message": detail}] if exc.status_code < 500 else []
     if exc.status_code < 500 and isinstance(exc.extra, list) and exc.extra:
@@ -87,7 +88,7 @@ def http_error_handler(request: Request, exc: HTTPException) -> Response[Any]:
 
 def internal_error_handler(request: Request, exc: Exception) -> Response[Any]:
     if is_database_unavailable(exc):
-        log.error("database unavailable", method=request.method, path=request.url.path)
+        log.error("database unavailable", method=request.method, path=redact_path(request.url.path))
         response = error_response(
             request,
             HTTP_503_SERVICE_UNAVAILABLE,
@@ -96,7 +97,12 @@ def internal_error_handler(request: Request, exc: Exception) -> Response[Any]:
         )
         response.headers["Retry-After"] = str(DB_RETRY_AFTER_S)
         return response
-    log.error("unhandled error", method=request.method, path=request.url.path, exc_info=exc)
+    log.error(
+        "unhandled error",
+        method=request.method,
+        path=redact_path(request.url.path),
+        exc_info=exc,
+    )
     return error_response(
         request,
         HTTP_500_INTERNAL_SERVER_ERROR,
