@@ -4,16 +4,18 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from litestar import Controller, Request, Response, get, post
+import msgspec
+from litestar import Controller, Request, Response, delete, get, post
 from litestar.enums import RequestEncodingType
 from litestar.exceptions import HTTPException
-from litestar.params import Body, FromQuery, JSONBody
+from litestar.params import Body, FromQuery, JSONBody, PathParameter
 from litestar.response import Redirect, Template
 
 from service.auth import services
 from service.auth.guards import SESSION_ROLE, SESSION_USER, CurrentStaff, requires_staff
-from service.auth.schemas import LoginIn, StaffOut, TokenIn, TokenOut
+from service.auth.schemas import LoginIn, StaffOut, TokenIn, TokenInfo, TokenOut
 from service.auth.services import StaffIdentity
+from service.errors import NotFound
 from service.i18n import gettext as _
 from service.web.ratelimit import limiter
 from service.web.sessions import rotate_session
@@ -50,6 +52,9 @@ async def log_in(request: Request, username: str, password: str) -> StaffIdentit
     return identity
 
 
+TokenId = Annotated[int, PathParameter(gt=0, le=2**31 - 1, description="API token id")]
+
+
 def staff_out(identity: StaffIdentity) -> StaffOut:
     return StaffOut(
         identity.id,
@@ -78,7 +83,19 @@ class AuthApi(Controller):
 
     @post("/tokens", operation_id="createToken", guards=[requires_staff], exclude_from_csrf=True)
     async def create_token(self, staff: CurrentStaff, data: JSONBody[TokenIn]) -> TokenOut:
-        return TokenOut(await services.issue_token(staff.id, data.name), data.name)
+        new = await services.create_token(staff.id, data.name, data.expires_in_days)
+        return TokenOut(new.token, data.name, new.id, new.expires_at)
+
+    @get("/tokens", operation_id="listTokens", guards=[requires_staff])
+    async def list_tokens(self, staff: CurrentStaff) -> list[TokenInfo]:
+        """The caller's API tokens (not their secrets)."""
+        return msgspec.convert(await services.list_tokens(staff.id), list[TokenInfo])
+
+    @delete("/tokens/{token_id:int}", operation_id="revokeToken", guards=[requires_staff])
+    async def revoke_token(self, staff: CurrentStaff, token_id: TokenId) -> None:
+        """Revoke one of the caller's tokens at once."""
+        if not await services.revoke_token(token_id, staff.id):
+            raise NotFound.on("token_id", f"you have no live token {token_id}")
 
 
 LoginForm = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]

@@ -137,3 +137,46 @@ async def test_password_hashing_does_not_block_the_event_loop(client, organizer,
         loop.set_debug(False)
     slow = [r.getMessage() for r in caplog.records if "took" in r.getMessage()]
     assert not slow, slow
+
+
+async def test_api_tokens_expire(client, organizer):
+    import datetime as dt
+
+    from service.auth.services import issue_token
+    from service.auth.tables import ApiToken
+
+    token = await issue_token(organizer, "ci", expires_in_days=1)
+    bearer = {"authorization": f"Bearer {token}"}
+    assert (await client.get("/api/v1/auth/me", headers=bearer)).status_code == 200
+    await ApiToken.update(
+        {ApiToken.expires_at: dt.datetime.now(dt.UTC) - dt.timedelta(seconds=1)}
+    ).where(ApiToken.user == organizer)
+    assert (await client.get("/api/v1/auth/me", headers=bearer)).status_code == 401
+
+
+async def test_api_tokens_are_listed_and_revoked_over_the_api(client, organizer):
+    await client.post("/api/v1/auth/login", json={"username": "orga", "password": PASSWORD})
+    made = await client.post("/api/v1/auth/tokens", json={"name": "ci", "expires_in_days": 30})
+    assert made.status_code == 201, made.text
+    token, token_id = made.json()["token"], made.json()["id"]
+    assert made.json()["expires_at"]
+    bearer = {"authorization": f"Bearer {token}"}
+    assert (await client.get("/api/v1/auth/me", headers=bearer)).status_code == 200
+    listed = (await client.get("/api/v1/auth/tokens")).json()
+    assert [t["id"] for t in listed] == [token_id] and "token" not in listed[0]
+    assert (await client.delete(f"/api/v1/auth/tokens/{token_id}")).status_code == 204
+    assert (await client.get("/api/v1/auth/me", headers=bearer)).status_code == 401
+    assert (await client.delete(f"/api/v1/auth/tokens/{token_id}")).status_code == 404
+    too_long = await client.post("/api/v1/auth/tokens", json={"name": "x", "expires_in_days": 999})
+    assert too_long.status_code == 400
+
+
+async def test_nobody_revokes_someone_elses_token(client, organizer):
+    from service.auth.services import create_token
+
+    other = await create_user(UserDraft("other", PASSWORD, StaffUser.Role.auditor))
+    theirs = await create_token(other, "theirs")
+    await client.post("/api/v1/auth/login", json={"username": "orga", "password": PASSWORD})
+    assert (await client.delete(f"/api/v1/auth/tokens/{theirs.id}")).status_code == 404
+    mine = {"authorization": f"Bearer {theirs.token}"}
+    assert (await client.get("/api/v1/auth/me", headers=mine)).status_code == 200
