@@ -396,6 +396,16 @@ def import_bank_statement(path: str) -> None:
     )
 
 
+def _add_backup_commands() -> None:
+    from service.backup import backup_command, restore_command
+
+    cli.add_command(backup_command)
+    cli.add_command(restore_command)
+
+
+_add_backup_commands()
+
+
 def main() -> None:
     os.environ.setdefault("PICCOLO_CONF", "service.piccolo_conf")
     # Piccolo warns when its version probe cannot connect; the one-line message below
