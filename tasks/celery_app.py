@@ -24,6 +24,7 @@ app = Celery(
         "tasks.outbox",
         "tasks.payments",
         "tasks.pledges",
+        "tasks.privacy",
         "tasks.receipts",
         "tasks.reminders",
         "tasks.tracking",
@@ -52,6 +53,10 @@ app.conf.update(
         "outbox-relay": {"task": "tasks.outbox.relay", "schedule": 10.0},
         "stripe-reconcile": {"task": "tasks.payments.reconcile_stripe", "schedule": 300.0},
         "pledges-lapse": {"task": "tasks.pledges.lapse_overdue", "schedule": 3600.0},
+        "privacy-retention": {
+            "task": "tasks.privacy.erase_expired_contacts",
+            "schedule": crontab(minute=30, hour=3),
+        },
         "pledges-release-unconfirmed": {
             "task": "tasks.pledges.release_unconfirmed",
             "schedule": 3600.0,

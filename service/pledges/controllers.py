@@ -12,6 +12,7 @@ from litestar.params import FromPath, HeaderParameter, JSONBody, PathParameter
 
 from service.audit.services import Actor
 from service.auth.guards import CurrentStaff, requires_financial_reader, requires_organizer
+from service.donors.privacy import log_contact_view
 from service.donors.services import public_name
 from service.payments.offline_pages import OFFLINE_ROUTES
 from service.payments.services import OfflinePayment, record_offline_payment
@@ -143,9 +144,13 @@ class TrackingApi(Controller):
         operation_id="getPledgeTracking",
         guards=[requires_financial_reader],
     )
-    async def tracking(self, number: EventNumber) -> TrackingOut:
-        """Per project and for the event: pledged, received, outstanding; overdue pledges."""
-        return msgspec.convert(await event_tracking(number), TrackingOut)
+    async def tracking(self, number: EventNumber, staff: CurrentStaff) -> TrackingOut:
+        """Per project and for the event: pledged, received, outstanding; overdue pledges
+        (with the donors' contacts: each view is written to the audit log)."""
+        tracking = await event_tracking(number)
+        shown = sum(1 for row in tracking["overdue"] if row["contact"])
+        await log_contact_view(staff.actor, "api pledge-tracking", number, shown)
+        return msgspec.convert(tracking, TrackingOut)
 
 
 ROUTES = [
