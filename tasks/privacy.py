@@ -3,10 +3,8 @@ RETENTION_DAYS have passed since the meeting."""
 
 from __future__ import annotations
 
-import asyncio
-
-from service.db import close_pool, start_pool
 from tasks.celery_app import app
+from tasks.runner import run_async
 
 
 @app.task(name="tasks.privacy.erase_expired_contacts")
@@ -14,11 +12,6 @@ def erase_expired_contacts() -> int:
     from service.donors.privacy import erase_expired_contacts as erase
 
     async def run() -> int:
-        opened = await start_pool()
-        try:
-            return await erase()
-        finally:
-            if opened:
-                await close_pool()
+        return await erase()
 
-    return asyncio.run(run())
+    return run_async(run)

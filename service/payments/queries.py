@@ -8,9 +8,8 @@ from typing import Any
 from service.audit.tables import AuditLog
 from service.donors.services import public_name
 from service.errors import NotFound
-from service.payments.online import held_fen
-from service.payments.services import paid_fen
 from service.payments.tables import Payment, Refund
+from service.pledges.money import due_now, held_fen, paid_fen
 from service.pledges.notify import pledge_code
 from service.pledges.tables import Pledge
 
@@ -38,7 +37,9 @@ async def pledge_to_pay(pledge_id: uuid.UUID) -> dict[str, Any]:
     row["code"] = pledge_code(pledge_id)
     row["paid_fen"] = await paid_fen(pledge_id)
     row["held_fen"] = await held_fen(pledge_id)
-    row["outstanding_fen"] = row["amount_fen"] - row["paid_fen"] - row["held_fen"]
+    row["outstanding_fen"] = due_now(
+        row["amount_fen"], row["paid_fen"], row["held_fen"], row["status"]
+    )
     return row
 
 
