@@ -13,12 +13,12 @@ from litestar.response import Redirect, Template
 
 from service.auth import services
 from service.auth.guards import SESSION_ROLE, SESSION_USER, CurrentStaff, requires_staff
+from service.auth.rotation import rotate_session
 from service.auth.schemas import LoginIn, StaffOut, TokenIn, TokenInfo, TokenOut
 from service.auth.services import StaffIdentity
 from service.errors import NotFound
 from service.i18n import gettext as _
 from service.web.ratelimit import limiter
-from service.web.sessions import rotate_session
 
 
 def _client(request: Request) -> str:

@@ -11,9 +11,9 @@ from litestar.connection import ASGIConnection
 from litestar.di import NamedDependency
 from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
 
+from service.auth.rotation import rotate_session
 from service.auth.services import StaffIdentity, identity_by_id, identity_by_token
 from service.auth.tables import StaffUser
-from service.web.sessions import rotate_session
 
 Role = StaffUser.Role
 Guard = Callable[[ASGIConnection, Any], Awaitable[None]]

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
+from service import clock
 from service.audit.services import SYSTEM, Actor, record
 from service.db import write_transaction
 from service.donors.services import ANONYMOUS_NAME
@@ -62,7 +63,7 @@ async def erase_donor(donor_id: uuid.UUID, actor: Actor, reason: str) -> None:
 async def erase_expired_contacts(today: dt.date | None = None, actor: Actor = SYSTEM) -> int:
     """Erase the e-mail and phone of donors whose every pledge belongs to an edition that
     is closed and was held more than RETENTION_DAYS ago; the number of donors."""
-    today = today or dt.date.today()
+    today = today or clock.today()
     cutoff = today - dt.timedelta(days=get_settings().retention_days)
     expired = Event.select(Event.id).where(
         Event.status.is_in(list(CLOSED_EDITIONS)) & (Event.held_on < cutoff)

@@ -7,8 +7,8 @@ import datetime as dt
 import uuid
 from dataclasses import dataclass
 
+from service import clock
 from service.audit.services import Actor
-from service.clock import SHANGHAI
 from service.db import is_unique_violation, write_transaction
 from service.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from service.locks import lock_row
@@ -32,7 +32,7 @@ class OfflinePayment:
 
     def __post_init__(self) -> None:
         # The meeting's calendar is Asia/Shanghai: a payment cannot arrive after today there.
-        today = dt.datetime.now(SHANGHAI).date()
+        today = clock.today()
         if self.received_on > today:
             raise InvalidInput.on("received_on", f"a payment cannot be received after {today}")
 

@@ -17,6 +17,8 @@ from litestar.middleware.session.server_side import (
 )
 from litestar.types import Empty, Message, ScopeSession
 
+from service.auth.rotation import NEW_ID, ROTATE
+
 
 class AnonymousFriendlySessionBackend(ServerSideSessionBackend):
     async def store_in_message(
@@ -29,24 +31,14 @@ class AnonymousFriendlySessionBackend(ServerSideSessionBackend):
             old_id = connection.cookies.get(self.config.key)
             if old_id:
                 await self.delete(old_id, store=self.config.get_store_from_app(connection.app))
-            connection.scope["state"]["minsheng.session_id"] = self.generate_session_id()
+            connection.scope["state"][NEW_ID] = self.generate_session_id()
         await super().store_in_message(scope_session, message, connection)
 
     def get_session_id(self, connection: ASGIConnection) -> str:
-        fresh = connection.scope.get("state", {}).get("minsheng.session_id")
+        fresh = connection.scope.get("state", {}).get(NEW_ID)
         return fresh or super().get_session_id(connection)
 
 
 @dataclass
 class SessionConfig(ServerSideSessionConfig):
     _backend_class = AnonymousFriendlySessionBackend
-
-
-ROTATE = "minsheng.rotate_session"
-
-
-def rotate_session(connection: ASGIConnection) -> None:
-    """Give the session a fresh id when the response is sent, and forget the old one:
-    called at login and whenever the user's privileges change, so an id a visitor
-    brought along (session fixation) never becomes an authenticated one."""
-    connection.scope.setdefault("state", {})[ROTATE] = True
