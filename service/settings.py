@@ -191,6 +191,25 @@ class Settings:
     ops: Operations = field(default_factory=lambda: Operations())
     """Deployment settings (mail transport, storage, pools, metrics, scheduler, retention),
     see `Operations`."""
+    online_hold_hours: int = 48
+    """ONLINE_HOLD_HOURS: hours an online pledge holds its share of a project's target
+    while its donor has not confirmed their address (opened the mailed link) and nothing
+    is paid; then it lapses (`tasks.pledges.release_unconfirmed`, hourly). Default 48."""
+    rate_limits: bool = True
+    """RATE_LIMITS: 0 switches every rate limit off (load benchmarks). Default 1."""
+    limit_pledges: str = "10/minute;60/hour"
+    """LIMIT_PLEDGES: online pledges per client address (limits' notation, `;` between)."""
+    limit_pledges_per_contact: str = "5/hour;20/day"
+    """LIMIT_PLEDGES_PER_CONTACT: online pledges per donor e-mail address or phone."""
+    limit_mails_per_address: str = "5/day"
+    """LIMIT_MAILS_PER_ADDRESS: pledge confirmation mails per recipient address."""
+    limit_logins: str = "30/15minutes"
+    """LIMIT_LOGINS: login attempts per client address."""
+    limit_login_failures: str = "5/15minutes"
+    """LIMIT_LOGIN_FAILURES: failed logins per user name from one client address."""
+    retention_days: int = 365
+    """RETENTION_DAYS: days after an edition is closed before its donors' contacts are
+    erased by `tasks.privacy.erase_expired_contacts` (receipts and ledger stay)."""
 
     @property
     def is_sqlite(self) -> bool:
@@ -364,6 +383,18 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         snapshot_every_s=_int(environ, "SNAPSHOT_EVERY_S", Settings.snapshot_every_s, 1),
         unpaid_alert_days=_int(environ, "UNPAID_ALERT_DAYS", Settings.unpaid_alert_days, 1),
         minimum_alert_days=_int(environ, "MINIMUM_ALERT_DAYS", Settings.minimum_alert_days),
+        online_hold_hours=_int(environ, "ONLINE_HOLD_HOURS", Settings.online_hold_hours, 1),
+        rate_limits=_bool("RATE_LIMITS", _optional(environ, "RATE_LIMITS"), True),
+        limit_pledges=_limit(environ, "LIMIT_PLEDGES", Settings.limit_pledges),
+        limit_pledges_per_contact=_limit(
+            environ, "LIMIT_PLEDGES_PER_CONTACT", Settings.limit_pledges_per_contact
+        ),
+        limit_mails_per_address=_limit(
+            environ, "LIMIT_MAILS_PER_ADDRESS", Settings.limit_mails_per_address
+        ),
+        limit_logins=_limit(environ, "LIMIT_LOGINS", Settings.limit_logins),
+        limit_login_failures=_limit(environ, "LIMIT_LOGIN_FAILURES", Settings.limit_login_failures),
+        retention_days=_days(environ, "RETENTION_DAYS", Settings.retention_days),
         ops=_operations(environ, env, smtp_url),
     )
 
@@ -442,6 +473,17 @@ def _operations(environ: dict[str, str], env: str, smtp_url: str | None) -> Oper
         ),
         otel_enabled=_bool("OTEL_ENABLED", _optional(environ, "OTEL_ENABLED"), False),
     )
+
+
+def _limit(environ: dict[str, str], name: str, default: str) -> str:
+    from limits import parse_many
+
+    value = _optional(environ, name) or default
+    try:
+        parse_many(value)
+    except ValueError as exc:
+        raise SettingsError(name, "expected limits like 10/minute;60/hour") from exc
+    return value
 
 
 def _hour(environ: dict[str, str]) -> int:
