@@ -21,6 +21,7 @@ DOMAINS = (
     "outbox",
     "tracking",
     "reminders",
+    "live",
 )
 
 MIGRATIONS_FOLDER = Path(__file__).resolve().parent.parent / "migrations"

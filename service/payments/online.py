@@ -20,6 +20,7 @@ from service.errors import DomainError, InvalidInput, NotAllowed, NotFound
 from service.events.tables import Event
 from service.ledger import rules
 from service.locks import lock_row
+from service.matching.allocation import allocate_for_payment
 from service.mail import Mail, queue_mail, render_mail
 from service.outbox.services import enqueue
 from service.payments import refunds as refund_booking
@@ -259,6 +260,7 @@ async def _settle(pay: dict[str, Any], view: gateway.IntentView, actor: Actor) -
                 Pledge.closed_at: settled_at if new_status is Pledge.Status.paid else None,
             }
         ).where(Pledge.id == pay["pledge"])
+    await allocate_for_payment(pay["id"])
     await record(
         actor,
         "payment.settle",

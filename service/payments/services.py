@@ -11,6 +11,7 @@ from service.db import is_unique_violation, write_transaction
 from service.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from service.ledger import rules
 from service.locks import lock_row
+from service.matching.allocation import allocate_for_payment
 from service.outbox.services import enqueue
 from service.payments.paid import paid_fen
 from service.payments.tables import Payment
@@ -95,6 +96,7 @@ async def record_offline_payment(payment: OfflinePayment, actor: Actor) -> uuid.
                     Pledge.closed_at: settled_at if new_status is Pledge.Status.paid else None,
                 }
             ).where(Pledge.id == payment.pledge_id)
+            await allocate_for_payment(payment_id)
             await record(
                 actor,
                 "payment.record",
