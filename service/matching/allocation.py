@@ -142,9 +142,7 @@ async def allocate_for_payment(payment_id: uuid.UUID, actor: Actor = SYSTEM) -> 
         result = await allocate_locked(pool, gift, actor)
         if result.amount_fen > 0:
             reason = _reason(result.reason) if result.reason else ""
-            decision = await _decide(
-                payment_id, gift, Outcome.matched, reason, pool["id"], result
-            )
+            decision = await _decide(payment_id, gift, Outcome.matched, reason, pool["id"], result)
             await _announce(pool, gift, result.amount_fen)
             return decision
         refusals.append(_reason(result.reason, pool))
@@ -253,7 +251,9 @@ async def release_held(decision_id: uuid.UUID, reason: str, actor: Actor) -> dic
                 MatchDecision.reviewed_by: actor.user_id,
                 MatchDecision.reviewed_at: dt.datetime.now(dt.UTC),
                 MatchDecision.review_reason: reason.strip(),
-                MatchDecision.reason: f"{decision['reason']}; {note}" if note else decision["reason"],
+                MatchDecision.reason: f"{decision['reason']}; {note}"
+                if note
+                else decision["reason"],
             }
         ).where(MatchDecision.id == decision_id)
         await record(

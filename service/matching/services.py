@@ -72,7 +72,7 @@ def allocation_id_for(pool_id: int, payment_id: uuid.UUID) -> uuid.UUID:
 
 
 def parse_ratio(text: str) -> tuple[int, int]:
-    """"1:1" → (1, 1); "1:0.5" → (1, 2): the match is gift × numerator / denominator.
+    """ "1:1" → (1, 1); "1:0.5" → (1, 2): the match is gift × numerator / denominator.
     The left side is what the donor gives, the right side what the sponsor adds."""
     parts = text.replace("：", ":").split(":")
     try:
@@ -144,8 +144,7 @@ async def _check_references(draft: PoolDraft) -> None:
         raise InvalidInput.on("sponsor_org_id", "no such organization")
     if draft.eligible_project_ids:
         found = await Project.select(Project.id).where(
-            Project.id.is_in(list(draft.eligible_project_ids))
-            & (Project.event == draft.event_id)
+            Project.id.is_in(list(draft.eligible_project_ids)) & (Project.event == draft.event_id)
         )
         missing = set(draft.eligible_project_ids) - {row["id"] for row in found}
         if missing:

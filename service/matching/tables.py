@@ -75,7 +75,9 @@ class MatchDecision(Table, tablename="match_decision"):
         matched = "matched"
         none = "none"  # nothing matched; `reason` says why (no pool, pool closed, caps…)
         held = "held"  # withheld for an organizer's review (abuse rule)
-        released = "released"  # held, then released by an organizer (and matched as far as possible)
+        released = (
+            "released"  # held, then released by an organizer (and matched as far as possible)
+        )
         refused = "refused"  # held, then refused by an organizer
 
     id = UUID(primary_key=True, help_text="uuid5 of the payment id.")

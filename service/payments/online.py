@@ -20,8 +20,8 @@ from service.errors import DomainError, InvalidInput, NotAllowed, NotFound
 from service.events.tables import Event
 from service.ledger import rules
 from service.locks import lock_row
-from service.matching.allocation import allocate_for_payment
 from service.mail import Mail, queue_mail, render_mail
+from service.matching.allocation import allocate_for_payment
 from service.outbox.services import enqueue
 from service.payments import refunds as refund_booking
 from service.payments import stripe_gateway as gateway

@@ -17,8 +17,8 @@ from service.db import write_transaction
 from service.errors import InvalidInput, NotAllowed, NotFound
 from service.ledger import rules
 from service.locks import lock_row
-from service.matching.allocation import release_match
 from service.mail import Mail, queue_mail, render_mail
+from service.matching.allocation import release_match
 from service.payments import stripe_gateway as gateway
 from service.payments.tables import Payment, Refund
 from service.pledges.tables import Pledge

@@ -12,6 +12,7 @@ from litestar.params import FromPath, HeaderParameter, JSONBody, PathParameter
 from service.audit.services import Actor
 from service.auth.guards import CurrentStaff, requires_financial_reader, requires_organizer
 from service.donors.services import public_name
+from service.matching.queries import decisions_for_pledge
 from service.payments.offline_pages import OFFLINE_ROUTES
 from service.payments.services import OfflinePayment, record_offline_payment
 from service.payments.tables import Payment
@@ -47,6 +48,7 @@ EventNumber = Annotated[int, PathParameter(gt=0, le=2**31 - 1, description="Edit
 async def pledge_out(pledge_id: uuid.UUID) -> PledgeOut:
     row = await services.get_pledge(pledge_id)
     row["donor_name"] = public_name(row["donor_name"], row["anonymous"])
+    row["matching"] = await decisions_for_pledge(pledge_id)
     return msgspec.convert(row, PledgeOut)
 
 

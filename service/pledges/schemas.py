@@ -32,6 +32,16 @@ class PledgeCreate(msgspec.Struct, forbid_unknown_fields=True):
     message: Annotated[str, msgspec.Meta(max_length=500)] = ""
 
 
+class MatchRecordOut(msgspec.Struct):
+    payment: uuid.UUID
+    pool: int | None
+    pool_name: str | None
+    outcome: str
+    """matched | none | held | released | refused"""
+    reason: str
+    matched_fen: int
+
+
 class PledgeOut(msgspec.Struct):
     id: uuid.UUID
     event_number: int
@@ -51,6 +61,8 @@ class PledgeOut(msgspec.Struct):
     general_fund_fen: int = 0
     excess_of: uuid.UUID | None = None
     """For a general-fund pledge split off an over-subscribed one: the project pledge."""
+    matching: list[MatchRecordOut] = []
+    """What matching did for each settled payment, and why (nothing, held for review…)."""
 
 
 class PledgeCancel(msgspec.Struct, forbid_unknown_fields=True):
