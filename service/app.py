@@ -16,6 +16,7 @@ from litestar.static_files import create_static_files_router
 
 from service import admin, db, health
 from service.auth.guards import staff_dependency
+from service.live.bus import channels_plugin
 from service.logging import structlog_plugin
 from service.outbox.relay_loop import in_process_relay
 from service.piccolo_app import DOMAINS
@@ -74,7 +75,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             cookie_name="minsheng_csrf",
         ),
         exception_handlers=EXCEPTION_HANDLERS,
-        plugins=[structlog_plugin(settings)],
+        plugins=[structlog_plugin(settings), channels_plugin(settings)],
         openapi_config=OpenAPIConfig(
             title="minsheng API",
             version="1",
