@@ -65,6 +65,10 @@ PUBLIC: set[tuple[str, str]] = {
     ("GET", "/receipts/verify"),
     # Authenticated by Stripe's signature, not by a user.
     ("POST", "/api/v1/webhooks/stripe"),
+    # The meeting's projector and phone pages and their SSE stream: public figures only.
+    ("GET", "/events/{number:int}/live"),
+    ("GET", "/events/{number:int}/live/phone"),
+    ("GET", "/events/{number:int}/live/stream"),
 }
 """Routes anyone may call. Adding one here is a decision: say why in review."""
 
