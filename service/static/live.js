@@ -136,7 +136,11 @@
   function connect() {
     if (source) source.close();
     source = new EventSource(config.stream + "?after=" + lastId);
-    source.onopen = function () { lastHeard = Date.now(); setState("live"); };
+    source.onopen = function () {
+      lastHeard = Date.now();
+      setState("live");
+      root.setAttribute("data-connected", "1");
+    };
     source.onerror = function () {
       setState("reconnecting");
       if (source.readyState === EventSource.CLOSED) setTimeout(connect, 2000);
