@@ -1,6 +1,8 @@
 """The live screen's outbox topics: each `live.*` row becomes a numbered update, stored
-and published on the live bus (service/live). A row whose publishing fails (Redis down)
-stays pending and is retried; clients read the stored update back meanwhile."""
+and published on the live bus (service/live). The web process that committed the row
+relays it at once (local topics, no worker hop: the screen shows a pledge well within a
+second); workers and beat relay whatever it left. A row whose publishing fails (Redis
+down) stays pending and is retried; clients read the stored update back meanwhile."""
 
 from __future__ import annotations
 
@@ -21,4 +23,4 @@ def _handler(topic: str) -> Handler:
 
 
 for _topic in services.KINDS:
-    register(_topic)(_handler(_topic))
+    register(_topic, local=True)(_handler(_topic))

@@ -12,7 +12,7 @@ import functools
 import importlib
 import logging
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from contextvars import ContextVar
 from typing import Any
 
@@ -63,9 +63,17 @@ HANDLERS: dict[str, Handler] = {"mail.send": send_mail, "alert.ledger": log_ledg
 Domains register theirs with `register` (see tasks/receipts.py)."""
 
 
-def register(topic: str) -> Callable[[Handler], Handler]:
+LOCAL_TOPICS: set[str] = set()
+"""Topics a web process relays itself right after its commit (besides kicking the
+workers): latency matters for them (the live screen). Workers and beat relay them too,
+so a web process that dies mid-way only delays them (the claim's lease runs out)."""
+
+
+def register(topic: str, *, local: bool = False) -> Callable[[Handler], Handler]:
     def decorate(handler: Handler) -> Handler:
         HANDLERS[topic] = handler
+        if local:
+            LOCAL_TOPICS.add(topic)
         return handler
 
     return decorate
@@ -79,9 +87,10 @@ def load_handlers() -> None:
         importlib.import_module(module)
 
 
-async def relay_once(limit: int = BATCH) -> int:
+async def relay_once(limit: int = BATCH, topics: Iterable[str] | None = None) -> int:
     """Claim and deliver what is due, batch by batch; returns how many were delivered.
-    A failing handler leaves its row pending with the error and a growing back-off."""
+    A failing handler leaves its row pending with the error and a growing back-off.
+    `topics` narrows the claim (a web process relaying its LOCAL_TOPICS)."""
     load_handlers()
     settings = get_settings()
     token = _relaying.set(True)  # rows enqueued by handlers are picked up by the loop below
@@ -91,7 +100,8 @@ async def relay_once(limit: int = BATCH) -> int:
         for _ in range(MAX_BATCHES):
             if time.monotonic() > deadline:
                 break
-            rows = await claim(list(HANDLERS), limit, settings.outbox_lease_s)
+            wanted = list(HANDLERS) if topics is None else [t for t in topics if t in HANDLERS]
+            rows = await claim(wanted, limit, settings.outbox_lease_s)
             if not rows:
                 break
             for row in rows:
@@ -142,9 +152,37 @@ async def kick() -> None:
             log.exception("in-process outbox relay failed; rows stay pending")
         return
     loop = asyncio.get_running_loop()
+    _relay_local_topics(loop)
     if _scheduled_kick and _scheduled_kick[0] is loop and not _scheduled_kick[1].done():
         return  # a kick that leaves after this commit is already scheduled
     _scheduled_kick = (loop, loop.create_task(_kick_after_window()))
+
+
+_local_relay: dict[str, Any] = {"loop": None, "task": None, "again": False}
+
+
+def _relay_local_topics(loop: asyncio.AbstractEventLoop) -> None:
+    """One relay of LOCAL_TOPICS at a time per process; commits meanwhile ask it to go
+    round once more, so no row committed before it finishes is left for the workers."""
+    load_handlers()
+    if not LOCAL_TOPICS:
+        return
+    task = _local_relay["task"]
+    if _local_relay["loop"] is loop and task is not None and not task.done():
+        _local_relay["again"] = True
+        return
+    _local_relay.update(loop=loop, again=False, task=loop.create_task(_local_loop()))
+
+
+async def _local_loop() -> None:
+    while True:
+        _local_relay["again"] = False
+        try:
+            await relay_once(topics=sorted(LOCAL_TOPICS))
+        except Exception:  # the rows stay pending; the workers relay them
+            log.exception("local relay of %s failed", sorted(LOCAL_TOPICS))
+        if not _local_relay["again"]:
+            return
 
 
 async def _kick_after_window() -> None:

@@ -37,7 +37,7 @@ RETRY_S = 0.5
 def key_prefix(settings: Settings) -> str:
     """Streams are named per database, so two installations (or a test run and a
     benchmark) sharing one Redis never read each other's updates."""
-    return "MINSHENG_LIVE_" + hashlib.sha1(settings.database_url.encode()).hexdigest()[:10]
+    return "MINSHENG_LIVE_" + hashlib.sha256(settings.database_url.encode()).hexdigest()[:10]
 
 
 class ResilientStreamBackend(RedisChannelsStreamBackend):

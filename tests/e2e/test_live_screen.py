@@ -25,8 +25,7 @@ def pledge(base: str, event: int, project: int, amount_fen: int, name: str, **do
             "event": event,
             "project_id": project,
             "amount_fen": amount_fen,
-            "donor": {"kind": "individual", "display_name": name, "phone": "13900000000"}
-            | donor,
+            "donor": {"kind": "individual", "display_name": name, "phone": "13900000000"} | donor,
         },
         timeout=10,
     )
