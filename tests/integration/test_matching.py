@@ -323,3 +323,26 @@ async def test_a_burst_from_one_donor_is_held_for_review_and_a_normal_donor_is_m
     page = await client.get("/console/matching/review", headers=organizer.headers)
     assert "李先生" in page.text
     await assert_invariants(event.id, event.number)
+
+
+async def test_auditors_see_pools_and_matching_in_the_portal_and_exports(client):
+    auditor = await staff.make("auditor")
+    event = await factories.event()
+    project = await factories.project(event.id, budget_fen=(1_000_000,))
+    sponsor = await factories.organization("enterprise", "审计可见的企业")
+    from service.matching.services import PoolDraft, create_pool
+
+    await create_pool(PoolDraft(event.id, sponsor, "审计配捐", 7_000), TEST_ACTOR)
+    await gift(event.number, project, 5_000, name="甲")
+    await gift(event.number, project, 5_000, name="乙")
+    page = await client.get(f"/audit/events/{event.number}/matching", headers=auditor.headers)
+    assert page.status_code == 200
+    assert "审计可见的企业" in page.text and "pool_exhausted" in page.text
+    export = await client.get(
+        f"/api/v1/exports/ledger?event={event.number}&kind=matching&format=json",
+        headers=auditor.headers,
+    )
+    assert export.status_code == 200, export.text
+    rows = export.json()["rows"] if isinstance(export.json(), dict) else export.json()
+    assert sorted(r["matched_fen"] for r in rows) == [2_000, 5_000]
+    assert {r["outcome"] for r in rows} == {"matched"}
