@@ -63,20 +63,26 @@ HANDLERS: dict[str, Handler] = {"mail.send": send_mail, "alert.ledger": log_ledg
 Domains register theirs with `register` (see tasks/receipts.py)."""
 
 
-LOCAL_TOPICS: set[str] = set()
-"""Topics a web process relays itself right after its commit (besides kicking the
-workers): latency matters for them (the live screen). Workers and beat relay them too,
-so a web process that dies mid-way only delays them (the claim's lease runs out)."""
+LocalRelay = Callable[[], Awaitable[int]]
+LOCAL_RELAYS: list[LocalRelay] = []
+"""Relays a web process runs itself right after a commit that wrote rows of a local topic
+(service.outbox.services.LOCAL_TOPICS), besides kicking the workers: for topics whose
+latency matters (the live screen, tasks/live.py). Each claims its own topics in batches;
+workers and beat relay the same topics through HANDLERS too, so a web process that dies
+mid-way only delays them (the claim's lease runs out)."""
 
 
-def register(topic: str, *, local: bool = False) -> Callable[[Handler], Handler]:
+def register(topic: str) -> Callable[[Handler], Handler]:
     def decorate(handler: Handler) -> Handler:
         HANDLERS[topic] = handler
-        if local:
-            LOCAL_TOPICS.add(topic)
         return handler
 
     return decorate
+
+
+def register_local(relay: LocalRelay) -> LocalRelay:
+    LOCAL_RELAYS.append(relay)
+    return relay
 
 
 @functools.cache
@@ -90,7 +96,7 @@ def load_handlers() -> None:
 async def relay_once(limit: int = BATCH, topics: Iterable[str] | None = None) -> int:
     """Claim and deliver what is due, batch by batch; returns how many were delivered.
     A failing handler leaves its row pending with the error and a growing back-off.
-    `topics` narrows the claim (a web process relaying its LOCAL_TOPICS)."""
+    `topics` narrows the claim."""
     load_handlers()
     settings = get_settings()
     token = _relaying.set(True)  # rows enqueued by handlers are picked up by the loop below
@@ -152,7 +158,6 @@ async def kick() -> None:
             log.exception("in-process outbox relay failed; rows stay pending")
         return
     loop = asyncio.get_running_loop()
-    _relay_local_topics(loop)
     if _scheduled_kick and _scheduled_kick[0] is loop and not _scheduled_kick[1].done():
         return  # a kick that leaves after this commit is already scheduled
     _scheduled_kick = (loop, loop.create_task(_kick_after_window()))
@@ -161,11 +166,18 @@ async def kick() -> None:
 _local_relay: dict[str, Any] = {"loop": None, "task": None, "again": False}
 
 
+async def kick_local() -> None:
+    """After a commit that wrote rows of a local topic (service.outbox.services)."""
+    if not get_settings().outbox_kick or _relaying.get() or app.conf.task_always_eager:
+        return  # eager: kick() relays everything in process already
+    _relay_local_topics(asyncio.get_running_loop())
+
+
 def _relay_local_topics(loop: asyncio.AbstractEventLoop) -> None:
-    """One relay of LOCAL_TOPICS at a time per process; commits meanwhile ask it to go
+    """One run of the LOCAL_RELAYS at a time per process; commits meanwhile ask it to go
     round once more, so no row committed before it finishes is left for the workers."""
     load_handlers()
-    if not LOCAL_TOPICS:
+    if not LOCAL_RELAYS:
         return
     task = _local_relay["task"]
     if _local_relay["loop"] is loop and task is not None and not task.done():
@@ -177,10 +189,14 @@ def _relay_local_topics(loop: asyncio.AbstractEventLoop) -> None:
 async def _local_loop() -> None:
     while True:
         _local_relay["again"] = False
+        token = _relaying.set(True)
         try:
-            await relay_once(topics=sorted(LOCAL_TOPICS))
+            for relay in LOCAL_RELAYS:
+                await relay()
         except Exception:  # the rows stay pending; the workers relay them
-            log.exception("local relay of %s failed", sorted(LOCAL_TOPICS))
+            log.exception("local relay failed; the workers will relay its rows")
+        finally:
+            _relaying.reset(token)
         if not _local_relay["again"]:
             return
 

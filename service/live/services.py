@@ -87,28 +87,6 @@ async def active_pools(event_id: int) -> list[dict[str, Any]]:
     ]
 
 
-async def update_figures(event_id: int, project_id: int | None) -> dict[str, Any]:
-    """What one update carries: the edition's totals, the project's figures and the
-    pools — small, because every connected screen receives it."""
-    by_project = await event_fund_figures(event_id)
-    total = event_total(by_project)
-    data: dict[str, Any] = {
-        "totals": {"pledged": total.pledged, "received": total.received, "matched": total.matched},
-        "pools": await active_pools(event_id),
-    }
-    if project_id is not None:
-        row = await Project.select(Project.target_fen).where(Project.id == project_id).first()
-        mine = by_project.get(project_id)
-        data["project"] = {
-            "id": project_id,
-            "target": row["target_fen"] if row else 0,
-            "pledged": mine.pledged if mine else 0,
-            "received": mine.received if mine else 0,
-            "matched": mine.matched if mine else 0,
-        }
-    return data
-
-
 async def figures(event_id: int) -> dict[str, Any]:
     """Edition totals, every published project's figures and the active pools."""
     by_project = await event_fund_figures(event_id)
@@ -143,75 +121,158 @@ async def figures(event_id: int) -> dict[str, Any]:
     }
 
 
-async def _item(kind: str, payload: dict[str, Any]) -> dict[str, Any]:
+async def _pledges(payloads: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    ids = sorted({p["pledge_id"] for p in payloads if p.get("pledge_id")})
+    if not ids:
+        return {}
+    rows = await Pledge.select(
+        Pledge.id,
+        Pledge.channel,
+        Pledge.whole_project,
+        Pledge.donor.display_name.as_alias("name"),
+        Pledge.donor.anonymous.as_alias("anonymous"),
+    ).where(Pledge.id.is_in([uuid.UUID(i) for i in ids]))
+    return {str(row["id"]): row for row in rows}
+
+
+def _item(
+    kind: str,
+    payload: dict[str, Any],
+    pledges: dict[str, dict[str, Any]],
+    pools: dict[int, dict[str, Any]],
+    titles: dict[int, str],
+) -> dict[str, Any]:
     """The feed line: who (public name), what, for which project."""
     item: dict[str, Any] = {"kind": kind, "amount_fen": payload.get("amount_fen", 0)}
-    pledge_id = payload.get("pledge_id")
-    if pledge_id:
-        row = (
-            await Pledge.select(
-                Pledge.channel,
-                Pledge.whole_project,
-                Pledge.donor.display_name.as_alias("name"),
-                Pledge.donor.anonymous.as_alias("anonymous"),
-            )
-            .where(Pledge.id == pledge_id)
-            .first()
-        )
-        if row:
-            item["donor"] = public_name(row["name"], row["anonymous"])
-            item["channel"] = row["channel"]
-            item["whole_project"] = row["whole_project"]
+    pledge = pledges.get(str(payload.get("pledge_id")))
+    if pledge:
+        item["donor"] = public_name(pledge["name"], pledge["anonymous"])
+        item["channel"] = pledge["channel"]
+        item["whole_project"] = pledge["whole_project"]
     if payload.get("pool_id"):
-        pools = {p["id"]: p for p in await list_pools(payload["event_id"])}
         pool = pools.get(payload["pool_id"])
         item["donor"] = pool["sponsor_name"] if pool else ""
         item["pool"] = pool["name"] if pool else ""
     item["project_id"] = payload.get("project_id")
     if item["project_id"]:
-        title = await Project.select(Project.title).where(Project.id == item["project_id"]).first()
-        item["project"] = title["title"] if title else ""
+        item["project"] = titles.get(item["project_id"], "")
     return item
 
 
-async def record(topic: str, payload: dict[str, Any]) -> tuple[int, int, bytes]:
-    """Number and store the update made from one outbox row (a replay returns the stored
-    one). Returns (event id, live id, bus message) for publishing after commit."""
-    source = source_id(topic, payload)
-    event_id = int(payload["event_id"])
+Recorded = tuple[int, int, bytes]
+"""(event id, live id, bus message)"""
+
+
+async def record(topic: str, payload: dict[str, Any]) -> Recorded:
+    """Number and store the update made from one outbox row (see `record_many`)."""
+    return (await record_many([(topic, payload)]))[0]
+
+
+async def record_many(rows: list[tuple[str, dict[str, Any]]]) -> list[Recorded]:
+    """Number and store the updates made from outbox rows, in their order; a replayed
+    row returns its stored update. One transaction and one computation of the figures
+    per batch (figures are as of the batch: absolute, never older than the update).
+    Returns what to publish after commit, in order."""
+    results: list[Recorded] = []
+    by_event: dict[int, list[tuple[int, str, dict[str, Any]]]] = {}
+    for index, (topic, payload) in enumerate(rows):
+        by_event.setdefault(int(payload["event_id"]), []).append((index, topic, payload))
+    out: dict[int, Recorded] = {}
     async with write_transaction():
-        await lock_key("live", str(event_id))
-        existing = await LiveEvent.select().where(LiveEvent.source == source).first()
-        if existing:
-            data = existing["payload"]
-            data = json.loads(data) if isinstance(data, str) else data
-            return event_id, existing["id"], frame(existing["id"], existing["prev"], data)
-        last = (
-            await LiveEvent.select(LiveEvent.id)
-            .where(LiveEvent.event == event_id)
-            .order_by(LiveEvent.id, ascending=False)
-            .first()
-        )
-        prev = last["id"] if last else 0
-        now = dt.datetime.now(dt.UTC)
-        data = {
-            "kind": KINDS.get(topic, topic),
-            "at": now.isoformat(),
-            "item": await _item(KINDS.get(topic, topic), payload),
-            **await update_figures(event_id, payload.get("project_id")),
-        }
-        rows = await LiveEvent.insert(
-            LiveEvent(
-                event=event_id,
-                prev=prev,
-                source=source,
-                kind=data["kind"],
-                payload=data,
-                created_at=now,
+        for event_id, items in by_event.items():
+            await lock_key("live", str(event_id))
+            sources = [source_id(topic, payload) for _, topic, payload in items]
+            existing = {
+                row["source"]: row
+                for row in await LiveEvent.select()
+                .where(LiveEvent.source.is_in(sources))
+                .output(load_json=True)
+            }
+            last = (
+                await LiveEvent.select(LiveEvent.id)
+                .where(LiveEvent.event == event_id)
+                .order_by(LiveEvent.id, ascending=False)
+                .first()
             )
-        ).returning(LiveEvent.id)
-        live_id = rows[0]["id"]
-    return event_id, live_id, frame(live_id, prev, data)
+            prev = last["id"] if last else 0
+            fresh = [item for item, src in zip(items, sources, strict=True) if src not in existing]
+            context = await _batch_context(event_id, [payload for _, _, payload in fresh])
+            now = dt.datetime.now(dt.UTC)
+            for (index, topic, payload), source in zip(items, sources, strict=True):
+                if source in existing:
+                    row = existing[source]
+                    out[index] = (
+                        event_id,
+                        row["id"],
+                        frame(row["id"], row["prev"], row["payload"]),
+                    )
+                    continue
+                kind = KINDS.get(topic, topic)
+                data = {
+                    "kind": kind,
+                    "at": now.isoformat(),
+                    "item": _item(
+                        kind, payload, context["pledges"], context["pools"], context["titles"]
+                    ),
+                    "totals": context["totals"],
+                    "pools": context["pool_views"],
+                }
+                project_id = payload.get("project_id")
+                if project_id is not None:
+                    data["project"] = context["project"](project_id)
+                inserted = await LiveEvent.insert(
+                    LiveEvent(
+                        event=event_id,
+                        prev=prev,
+                        source=source,
+                        kind=kind,
+                        payload=data,
+                        created_at=now,
+                    )
+                ).returning(LiveEvent.id)
+                live_id = inserted[0]["id"]
+                out[index] = (event_id, live_id, frame(live_id, prev, data))
+                prev = live_id
+    results = [out[index] for index in range(len(rows))]
+    return results
+
+
+async def _batch_context(event_id: int, payloads: list[dict[str, Any]]) -> dict[str, Any]:
+    if not payloads:
+        return {"pledges": {}, "pools": {}, "titles": {}, "totals": {}, "pool_views": []}
+    by_project = await event_fund_figures(event_id)
+    total = event_total(by_project)
+    pools = await list_pools(event_id)
+    project_ids = sorted({p["project_id"] for p in payloads if p.get("project_id")})
+    rows = (
+        await Project.select(Project.id, Project.title, Project.target_fen).where(
+            Project.id.is_in(project_ids)
+        )
+        if project_ids
+        else []
+    )
+    targets = {row["id"]: row["target_fen"] for row in rows}
+
+    def project(project_id: int) -> dict[str, Any]:
+        mine = by_project.get(project_id)
+        return {
+            "id": project_id,
+            "target": targets.get(project_id, 0),
+            "pledged": mine.pledged if mine else 0,
+            "received": mine.received if mine else 0,
+            "matched": mine.matched if mine else 0,
+        }
+
+    return {
+        "pledges": await _pledges(payloads),
+        "pools": {pool["id"]: pool for pool in pools},
+        "titles": {row["id"]: row["title"] for row in rows},
+        "totals": {"pledged": total.pledged, "received": total.received, "matched": total.matched},
+        "pool_views": [
+            _pool_view(pool) for pool in pools if pool["status"] in ("open", "paused", "exhausted")
+        ],
+        "project": project,
+    }
 
 
 async def events_after(event_id: int, after: int, limit: int = CATCH_UP_LIMIT) -> list[bytes]:

@@ -33,6 +33,16 @@ async def _kick() -> None:
     await kick()
 
 
+LOCAL_TOPICS: set[str] = set()
+"""Topics the committing web process relays itself (registered by tasks/live.py)."""
+
+
+async def _kick_local() -> None:
+    from tasks.outbox import kick_local
+
+    await kick_local()
+
+
 @dataclass(frozen=True)
 class Message:
     topic: str
@@ -69,6 +79,8 @@ async def enqueue_many(messages: Sequence[Message]) -> None:
     )
     await OutboxMessage.raw(sql, *args)
     on_commit(_kick)
+    if LOCAL_TOPICS and any(message.topic in LOCAL_TOPICS for message in messages):
+        on_commit(_kick_local)
 
 
 async def enqueue(
@@ -131,6 +143,13 @@ async def mark_delivered(message_id: uuid.UUID) -> None:
     await OutboxMessage.update(
         {OutboxMessage.delivered_at: utcnow(), OutboxMessage.last_error: ""}
     ).where(OutboxMessage.id == message_id)
+
+
+async def mark_delivered_many(message_ids: list[uuid.UUID]) -> None:
+    if message_ids:
+        await OutboxMessage.update(
+            {OutboxMessage.delivered_at: utcnow(), OutboxMessage.last_error: ""}
+        ).where(OutboxMessage.id.is_in(message_ids))
 
 
 def backoff_s(attempts: int, base_s: int) -> int:
