@@ -70,3 +70,10 @@ app.conf.update(
         "ledger-check": {"task": "tasks.ledger.check", "schedule": 3600.0},
     },
 )
+
+if settings.redis_url:
+    # Postings and other writes made by tasks move the public content version that every
+    # web process reads (service/web/public_cache.py), so cached pages follow them.
+    from service.web.public_cache import install_redis_bumper
+
+    install_redis_bumper(settings.redis_url)

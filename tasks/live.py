@@ -14,7 +14,8 @@ from typing import Any
 
 from service.live import services
 from service.live.bus import BUS
-from service.outbox.services import LOCAL_TOPICS, claim, mark_delivered_many, mark_failed
+from service.outbox.relay_hooks import LOCAL_TOPICS
+from service.outbox.services import claim, mark_delivered_many, mark_failed
 from service.settings import get_settings
 from tasks.outbox import Handler, register, register_local
 
