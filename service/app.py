@@ -18,6 +18,7 @@ from litestar.static_files import create_static_files_router
 
 from service import db, domains, health
 from service.auth.guards import staff_dependency
+from service.live.bus import channels_plugin
 from service.logging import structlog_plugin
 from service.ops import tracing
 from service.settings import Settings, get_settings
@@ -113,7 +114,11 @@ def create_app(settings: Settings | None = None) -> Litestar:
         ),
         exception_handlers=EXCEPTION_HANDLERS,
         before_send=[add_request_id_header],
-        plugins=[structlog_plugin(settings), *tracing.web_plugins(settings)],
+        plugins=[
+            structlog_plugin(settings),
+            channels_plugin(settings),
+            *tracing.web_plugins(settings),
+        ],
         openapi_config=OpenAPIConfig(
             title="minsheng API",
             version="1",

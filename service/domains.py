@@ -23,4 +23,5 @@ DOMAINS = (
     "reminders",
     "statements",
     "ops",
+    "live",
 )

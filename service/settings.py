@@ -210,6 +210,18 @@ class Settings:
     retention_days: int = 365
     """RETENTION_DAYS: days after an edition is closed before its donors' contacts are
     erased by `tasks.privacy.erase_expired_contacts` (receipts and ledger stay)."""
+    match_burst_max: int = 5
+    """MATCH_BURST_MAX: most gifts one donor (same donor, contact or payer name) may make
+    within MATCH_BURST_WINDOW_S and still be matched without an organizer's review. Default 5."""
+    match_burst_window_s: int = 60
+    """MATCH_BURST_WINDOW_S: the window of MATCH_BURST_MAX, in seconds. Default 60."""
+    match_split_window_s: int = 86400
+    """MATCH_SPLIT_WINDOW_S: gifts of one donor to one pool within this many seconds that
+    each stay under the pool's per-gift cap but together exceed it are held for review as a
+    split gift. Default 86400 (a day)."""
+    live_history: int = 500
+    """LIVE_HISTORY: live-screen events kept in Redis per edition for Last-Event-ID
+    (older ones are read back from the database). Default 500."""
 
     @property
     def is_sqlite(self) -> bool:
@@ -396,6 +408,14 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         limit_login_failures=_limit(environ, "LIMIT_LOGIN_FAILURES", Settings.limit_login_failures),
         retention_days=_days(environ, "RETENTION_DAYS", Settings.retention_days),
         ops=_operations(environ, env, smtp_url),
+        match_burst_max=_int(environ, "MATCH_BURST_MAX", Settings.match_burst_max, 1),
+        match_burst_window_s=_int(
+            environ, "MATCH_BURST_WINDOW_S", Settings.match_burst_window_s, 1
+        ),
+        match_split_window_s=_int(
+            environ, "MATCH_SPLIT_WINDOW_S", Settings.match_split_window_s, 1
+        ),
+        live_history=_int(environ, "LIVE_HISTORY", Settings.live_history, 1),
     )
 
 

@@ -21,6 +21,7 @@ app = Celery(
     "minsheng",
     include=[
         "tasks.ledger",
+        "tasks.live",
         "tasks.outbox",
         "tasks.ops",
         "tasks.payments",

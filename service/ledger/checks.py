@@ -60,9 +60,11 @@ GROUP BY pl.project
 """
 
 _MATCHED_SQL = """
-SELECT m.project AS project, SUM(m.amount_fen) AS total
-FROM match_allocation m JOIN project p ON p.id = m.project
-WHERE p.event = {} GROUP BY m.project
+SELECT x.project AS project, SUM(x.amount_fen) AS total FROM (
+    SELECT m.project, m.amount_fen FROM match_allocation m
+    UNION ALL SELECT r.project, -r.amount_fen FROM match_release r
+) x JOIN project p ON p.id = x.project
+WHERE p.event = {} GROUP BY x.project
 """
 
 _DISBURSED_SQL = """
@@ -78,7 +80,9 @@ WHERE p.event = {} GROUP BY r.project
 """
 
 _POOLS_SQL = """
-SELECT mp.id AS pool, mp.total_fen - mp.allocated_fen AS unallocated,
+SELECT mp.id AS pool,
+       CASE WHEN mp.funded_at IS NULL THEN 0 ELSE mp.total_fen END - mp.allocated_fen
+         AS unallocated,
        COALESCE((SELECT -SUM(e.amount_fen) FROM ledger_entry e
                  JOIN ledger_account a ON a.id = e.account
                  WHERE a.code = 'pool:e' || mp.event || ':pool' || mp.id), 0) AS ledger

@@ -68,6 +68,10 @@ PUBLIC: set[tuple[str, str]] = {
     # Prometheus: open outside production only; in production a bearer METRICS_TOKEN or an
     # organizer's or auditor's login (tests/integration/test_metrics.py).
     ("GET", "/metrics"),
+    # The meeting's projector and phone pages and their SSE stream: public figures only.
+    ("GET", "/events/{number:int}/live"),
+    ("GET", "/events/{number:int}/live/phone"),
+    ("GET", "/events/{number:int}/live/stream"),
 }
 """Routes anyone may call. Adding one here is a decision: say why in review."""
 
