@@ -21,6 +21,8 @@ DOMAINS = (
     "outbox",
     "tracking",
     "reminders",
+    "progress",
+    "disclosure",
 )
 
 MIGRATIONS_FOLDER = Path(__file__).resolve().parent.parent / "migrations"

@@ -35,6 +35,8 @@ PUBLIC: set[tuple[str, str]] = {
     ("GET", "/events/{number:int}"),
     ("GET", "/projects/{project_id:int}"),
     ("GET", "/covers/{name:str}"),
+    # Evidence marked public, of paid disbursements, by its random stored name.
+    ("GET", "/evidence/{name:str}"),
     ("GET", "/api/v1/events"),
     ("GET", "/api/v1/events/{number:int}"),
     ("GET", "/api/v1/events/{number:int}/projects"),
