@@ -100,10 +100,39 @@ async def approved_unpaid_fen(project_id: int, excluding: uuid.UUID | None = Non
     return int(row["t"] or 0) if row else 0
 
 
+_PENDING_REFUNDS_SQL = """
+SELECT COALESCE(SUM(r.amount_fen), 0) AS total
+FROM refund r JOIN payment py ON py.id = r.payment JOIN pledge pl ON pl.id = py.pledge
+WHERE pl.project = {} AND r.status = 'pending'
+"""
+
+
+async def pending_refunds_fen(project_id: int) -> int:
+    """Refunds asked of a provider and not yet booked: the money is on its way back."""
+    rows = await Disbursement.raw(_PENDING_REFUNDS_SQL, project_id)
+    return int(rows[0]["total"] or 0) if rows else 0
+
+
 async def available_fen(project_id: int, excluding: uuid.UUID | None = None) -> int:
-    """The project's ledger balance less what other disbursements have promised."""
+    """The project's ledger balance less what other disbursements have promised and what
+    pending refunds are taking back: what may still be requested, refunded or moved."""
     balance = (await project_fund_figures(project_id)).balance
-    return balance - await committed_fen(project_id, excluding)
+    promised = await committed_fen(project_id, excluding)
+    return balance - promised - await pending_refunds_fen(project_id)
+
+
+async def ensure_releasable(project_id: int, amount_fen: int, field: str = "amount_fen") -> None:
+    """Inside the caller's write transaction: lock the project and refuse to let
+    `amount_fen` leave it (a refund, a reallocation) beyond what is available, so the
+    balance never goes below zero and approved disbursements stay covered."""
+    await _project(project_id)
+    available = await available_fen(project_id)
+    if amount_fen > available:
+        raise NotAllowed.on(
+            field,
+            _("项目可用余额只有%(yuan)s（已拨付或已批准拨付的钱不能退回或转出）。")
+            % {"yuan": format_yuan(max(available, 0))},
+        )
 
 
 async def _check_budget_line(project_id: int, budget_line_id: int | None) -> None:
