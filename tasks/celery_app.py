@@ -20,6 +20,7 @@ settings = get_settings()
 app = Celery(
     "minsheng",
     include=[
+        "tasks.disclosure",
         "tasks.ledger",
         "tasks.outbox",
         "tasks.payments",
@@ -67,5 +68,11 @@ app.conf.update(
             "schedule": timedelta(seconds=settings.snapshot_every_s),
         },
         "ledger-check": {"task": "tasks.ledger.check", "schedule": 3600.0},
+        "disclosure-reminders": {
+            "task": "tasks.disclosure.remind",
+            "schedule": timedelta(seconds=settings.reminders_every_s)
+            if settings.reminders_every_s
+            else crontab(minute=10, hour=settings.reminder_hour),
+        },
     },
 )

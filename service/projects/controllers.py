@@ -9,6 +9,7 @@ from litestar import Controller, get
 from litestar.params import PathParameter
 from litestar.response import Template
 
+from service.disclosure.fund_use import project_disclosure
 from service.projects import services
 from service.projects.console_api import ConsoleProjectApi
 from service.projects.console_pages import ConsoleProjectPages, cover_file
@@ -32,7 +33,10 @@ class ProjectPages(Controller):
     @get("/projects/{project_id:int}", name="project")
     async def project_page(self, project_id: ProjectId) -> Template:
         project = await services.get_public_project(project_id)
-        return Template("projects/project.html", context={"project": project})
+        disclosure = await project_disclosure(project_id)
+        return Template(
+            "projects/project.html", context={"project": project, "disclosure": disclosure}
+        )
 
 
 ROUTES = [ProjectApi, ProjectPages, ConsoleProjectApi, ConsoleProjectPages, cover_file]

@@ -15,6 +15,7 @@ from service.events.tables import Event
 from service.events.workflow import OPEN_FOR_PUBLISHING
 from service.i18n import gettext as _
 from service.locks import lock_row
+from service.progress.services import require_final_report
 from service.projects.notices import notify_owners
 from service.projects.tables import Project
 from service.projects.workflow import TRANSITIONS, Action
@@ -59,6 +60,8 @@ async def apply(
                 _("状态为“%(status)s”的项目不能执行“%(action)s”。")
                 % {"status": current.value, "action": action.value},
             )
+        if action is Action.complete:
+            await require_final_report(project_id)
         changes: dict[Any, Any] = {Project.status: rule.target.value}
         if rule.needs_reason and action in (Action.reject, Action.request_changes):
             changes[Project.review_note] = reason

@@ -37,10 +37,13 @@ PUBLIC: set[tuple[str, str]] = {
     ("GET", "/covers/{name:str}"),
     # Evidence marked public, of paid disbursements, by its random stored name.
     ("GET", "/evidence/{name:str}"),
+    # Progress photos, public like the reports they illustrate.
+    ("GET", "/photos/{name:str}"),
     ("GET", "/api/v1/events"),
     ("GET", "/api/v1/events/{number:int}"),
     ("GET", "/api/v1/events/{number:int}/projects"),
     ("GET", "/api/v1/projects/{project_id:int}"),
+    ("GET", "/api/v1/projects/{project_id:int}/fund-use"),
     ("POST", "/api/v1/pledges"),
     ("GET", "/api/v1/pledges/{pledge_id:uuid}"),
     ("GET", "/api/v1/ledger/balances"),
