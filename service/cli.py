@@ -300,7 +300,7 @@ def export_group() -> None:
     "--kind",
     default="journal",
     show_default=True,
-    type=click.Choice(["journal", "statement", "pledges", "receipts"]),
+    type=click.Choice(["journal", "statement", "pledges", "receipts", "disbursements", "evidence"]),
 )
 @click.option("--project", "project_id", default=None, type=click.IntRange(1))
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, writable=True))
