@@ -25,6 +25,7 @@ from service.projects.services import BudgetLineDraft, ProjectDraft, create_proj
 from service.projects.tables import BudgetLine, Project
 
 from .data import DONORS, EVENTS, ORGS, DonorSeed, EventSeed, ProjectSeed
+from .money_out import load_money_out
 
 DEMO = Actor("demo loader")
 Progress = Callable[[int], None]
@@ -188,4 +189,5 @@ async def load_demo(advance: Progress = lambda _: None) -> list[int]:
             loaded.append(edition.number)
         else:
             advance(len(edition.projects) + len(edition.pledges))
+    await load_money_out(5)  # the 5th edition's projects were built: their money went out
     return loaded
