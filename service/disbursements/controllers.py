@@ -31,6 +31,7 @@ from service.disbursements.schemas import (
     DisbursementOut,
     PayoutIn,
 )
+from service.disbursements.settlement_pages import SettlementApi, SettlementPages
 from service.disbursements.tables import Disbursement, DisbursementEvidence
 from service.errors import InvalidInput, NotAllowed, NotFound
 from service.i18n import gettext as _
@@ -273,4 +274,11 @@ async def staff_evidence(name: FileName, staff: CurrentStaff) -> File:
     return _file_response(row, public=False)
 
 
-ROUTES = [DisbursementApi, DisbursementPages, public_evidence, staff_evidence]
+ROUTES = [
+    DisbursementApi,
+    DisbursementPages,
+    public_evidence,
+    staff_evidence,
+    SettlementPages,
+    SettlementApi,
+]

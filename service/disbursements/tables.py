@@ -5,6 +5,7 @@ from piccolo.table import Table
 
 from service.auth.tables import StaffUser
 from service.columns import created_at, money, restrict_fk
+from service.payments.tables import Payment
 from service.projects.tables import BudgetLine, Project
 
 
@@ -77,3 +78,8 @@ class Reallocation(Table, tablename="fund_reallocation"):
     reason = Text(default="", help_text="Why it was moved.")
     created_by = restrict_fk(StaffUser, "Organizer who moved it.", null=True)
     created_at = created_at()
+    target_project = restrict_fk(
+        Project, "The project it moves to (same edition); empty: the general fund.", null=True
+    )
+    payment = restrict_fk(Payment, "The donor's payment it comes from, when it is one.", null=True)
+    donor_consent = Text(default="", help_text="How and when the donor agreed to the move.")

@@ -10,6 +10,7 @@ from service.audit.services import record
 from service.auth.services import StaffIdentity
 from service.auth.tables import StaffUser
 from service.db import write_transaction
+from service.disbursements.cancellation import ensure_nothing_held, release_open_pledges
 from service.errors import Forbidden, InvalidInput, NotAllowed, NotFound
 from service.events.tables import Event
 from service.events.workflow import OPEN_FOR_PUBLISHING
@@ -62,6 +63,8 @@ async def apply(
             )
         if action is Action.complete:
             await require_final_report(project_id)
+        if action is Action.cancel:
+            await ensure_nothing_held(project_id)
         changes: dict[Any, Any] = {Project.status: rule.target.value}
         if rule.needs_reason and action in (Action.reject, Action.request_changes):
             changes[Project.review_note] = reason
@@ -77,6 +80,8 @@ async def apply(
         await record(
             staff.actor, f"project.{action.value}", "project", project_id, reason=reason, data=data
         )
+        if action is Action.cancel:
+            await release_open_pledges(project_id, reason, staff)
         await notify_owners(project_id, action, reason)
     return rule.target
 
