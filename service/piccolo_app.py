@@ -23,6 +23,7 @@ DOMAINS = (
     "reminders",
     "progress",
     "disclosure",
+    "reports",
 )
 
 MIGRATIONS_FOLDER = Path(__file__).resolve().parent.parent / "migrations"

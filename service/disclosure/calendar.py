@@ -141,15 +141,21 @@ def schedule(
 RUNNING = (Project.Status.funded, Project.Status.in_progress, Project.Status.completed)
 
 
-async def calendars(project_ids: Iterable[int], today: dt.date) -> dict[int, ProjectCalendar]:
-    """Each project's calendar from its reports and its start in the audit log."""
+async def calendars(
+    project_ids: Iterable[int], today: dt.date, posted_before: dt.datetime | None = None
+) -> dict[int, ProjectCalendar]:
+    """Each project's calendar from its reports and its start in the audit log; with
+    `posted_before`, as it stood then (reports posted later are left out)."""
     ids = list(project_ids)
     if not ids:
         return {}
     reports: dict[int, list[tuple[dt.date, str]]] = {i: [] for i in ids}
+    where = ProgressReport.project.is_in(ids)
+    if posted_before is not None:
+        where &= ProgressReport.created_at <= posted_before
     for row in await ProgressReport.select(
         ProgressReport.project, ProgressReport.report_date, ProgressReport.status
-    ).where(ProgressReport.project.is_in(ids)):
+    ).where(where):
         reports[row["project"]].append((row["report_date"], row["status"]))
     started: dict[int, dt.date] = {}
     for row in await AuditLog.select(AuditLog.object_id, AuditLog.created_at).where(

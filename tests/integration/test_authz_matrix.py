@@ -39,6 +39,12 @@ PUBLIC: set[tuple[str, str]] = {
     ("GET", "/evidence/{name:str}"),
     # Progress photos, public like the reports they illustrate.
     ("GET", "/photos/{name:str}"),
+    # Transparency reports are published for everyone.
+    ("GET", "/transparency"),
+    ("GET", "/transparency/{report_id:uuid}"),
+    ("GET", "/transparency/{report_id:uuid}/pdf"),
+    ("GET", "/api/v1/transparency-reports"),
+    ("GET", "/api/v1/transparency-reports/{report_id:uuid}"),
     ("GET", "/api/v1/events"),
     ("GET", "/api/v1/events/{number:int}"),
     ("GET", "/api/v1/events/{number:int}/projects"),
