@@ -74,17 +74,27 @@ async def project_disclosure(project_id: int) -> dict[str, Any]:
 
 
 async def donor_projects(donor_id: object) -> list[dict[str, Any]]:
-    """Where a donor's money went: every project they gave to (paid something), with its
-    figures, disbursements and progress."""
+    """Where a donor's money went: every project they gave to (paid something), and any
+    their gift was moved to with their consent, with figures, disbursements and progress."""
     rows = await Pledge.raw(
         """
-        SELECT DISTINCT pl.project AS project, p.title AS title, p.status AS status
-        FROM pledge pl
-        JOIN project p ON p.id = pl.project
-        JOIN payment py ON py.pledge = pl.id AND py.status = 'succeeded'
-        WHERE pl.donor = {}
-        ORDER BY pl.project
+        SELECT x.project AS project, p.title AS title, p.status AS status
+        FROM (
+            SELECT pl.project AS project
+            FROM pledge pl
+            JOIN payment py ON py.pledge = pl.id AND py.status = 'succeeded'
+            WHERE pl.donor = {} AND pl.project IS NOT NULL
+            UNION
+            SELECT r.target_project AS project
+            FROM fund_reallocation r
+            JOIN payment py ON py.id = r.payment
+            JOIN pledge pl ON pl.id = py.pledge
+            WHERE pl.donor = {} AND r.target_project IS NOT NULL
+        ) x
+        JOIN project p ON p.id = x.project
+        ORDER BY x.project
         """,
+        donor_id,
         donor_id,
     )
     if not rows:

@@ -97,6 +97,16 @@ async def test_cancel_settles_every_payment_first(client):
     assert (await project_fund_figures(other)).balance == 300_000
     assert (await verify_chain()).ok
     assert await compare_event(event.id, event.number) == []
+    # The donor whose gift moved sees the receiving project in their link.
+    from service.disclosure.fund_use import donor_projects
+    from service.payments.tables import Payment
+
+    donor = (
+        await Payment.select(Payment.pledge.donor.as_alias("donor"))
+        .where(Payment.id == payments[2])
+        .first()
+    )["donor"]
+    assert other in [p["project"] for p in await donor_projects(donor)]
     kinds = [
         r["kind"]
         for r in await LedgerTransaction.select(LedgerTransaction.kind)
