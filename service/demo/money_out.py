@@ -202,7 +202,13 @@ async def load_money_out(event_number: int = 5) -> bool:
     if event is None:
         return False
     projects = await (
-        Project.select(Project.id, Project.title, Project.category, Project.implementer)
+        Project.select(
+            Project.id,
+            Project.title,
+            Project.category,
+            Project.implementer,
+            Project.beneficiaries,
+        )
         .where((Project.event == event["id"]) & (Project.status == "completed"))
         .order_by(Project.id)
     )
@@ -252,15 +258,26 @@ def _plan(
     def pay(line: dict, amount: int, day: dt.date, stage: str) -> None:
         add(day, lambda: _pay(project, line, amount, day, stage, actors))
 
-    report(start, "started", story.started, project["title"])
+    implementer = project["implementer"] or "实施单位"
+    report(
+        start,
+        "started",
+        story.started,
+        f"{implementer}进场实施；各预算行预付款一周内拨付，发票在下方公开。",
+    )
     for line in lines:
         pay(line, _deposit(line), start + dt.timedelta(days=7), "D")
     # Progress while it runs, at least every quarter (lifts run past six months).
     day = start + dt.timedelta(days=45)
     while day < completed - dt.timedelta(days=20):
-        report(day, "milestone", story.milestone, project["title"])
+        report(day, "milestone", story.milestone, "进度与资金使用按计划，本期无预算调整。")
         day += dt.timedelta(days=80)
-    report(completed, "completed", story.completed, project["title"])
+    report(
+        completed,
+        "completed",
+        story.completed,
+        f"受益：{project['beneficiaries'] or '社区居民'}。尾款待验收后结清。",
+    )
     for line in lines:
         rest = (
             line["amount_fen"] - line["amount_fen"] * DEPOSIT_PERCENT.get(line["kind"], 50) // 100
