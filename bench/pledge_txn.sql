@@ -12,7 +12,7 @@ SELECT k AS ikey, gen_random_uuid() AS txid, gen_random_uuid() AS donor, gen_ran
 SELECT p.id, p.status, p.target_fen, p.title, e.id AS event_id, e.number AS event_number,
        e.status AS event_status, e.oversubscription_rule, e.title AS event_title
   FROM project p JOIN event e ON e.id = p.event WHERE p.id = :project FOR UPDATE OF p \gset
-SELECT a.type AS type, SUM(e.amount_fen) AS total FROM ledger_entry e JOIN ledger_account a ON a.id = e.account WHERE a.project = :project GROUP BY a.type;
+SELECT b.balance_fen AS total FROM ledger_account a JOIN ledger_balance b ON b.account = a.id WHERE a.code = 'pledged:p' || :project;
 INSERT INTO donor (id, kind, display_name, email, phone, receipt_title, uscc, anonymous, wants_receipt, reminders_opt_out, link_version, created_at)
   VALUES (':donor', 'individual', '压测捐赠人', 'bench@example.com', NULL, '压测捐赠人', NULL, false, true, false, 1, now()) RETURNING id;
 INSERT INTO pledge (id, event, project, donor, amount_fen, channel, status, whole_project, allow_general_fund, message, due_on, idempotency_key, request_hash, status_reason, recorded_by, created_at, closed_at, excess_of)
@@ -27,7 +27,12 @@ SELECT pg_advisory_xact_lock(7305001);
 SELECT (SELECT seq FROM ledger_transaction WHERE id = ':txid') AS existing, (SELECT seq FROM ledger_transaction ORDER BY seq DESC LIMIT 1) AS head_seq, (SELECT hash FROM ledger_transaction ORDER BY seq DESC LIMIT 1) AS head_hash, (SELECT COUNT(*) FROM ledger_account WHERE code IN ('pledged:p' || :project, 'receivable:p' || :project)) AS accounts \gset
 INSERT INTO ledger_transaction (id, seq, key, kind, event, project, memo, occurred_at, posted_at, prev_hash, hash)
   VALUES (':txid', :head_seq + 1, 'pledge:' || ':pledge' || ':made', 'pledge_made', :event_id, :project, 'pledge ' || ':pledge', now(), now(), ':head_hash', encode(sha256(convert_to(':head_hash' || ':pledge', 'UTF8')), 'hex')) RETURNING id;
-INSERT INTO ledger_entry ("transaction", account, amount_fen, line, note) VALUES
+WITH new_entries AS (INSERT INTO ledger_entry ("transaction", account, amount_fen, line, note) VALUES
   (':txid', (SELECT id FROM ledger_account WHERE code = 'receivable:p' || :project), :amount, 0, ''),
-  (':txid', (SELECT id FROM ledger_account WHERE code = 'pledged:p' || :project), -:amount, 1, '');
+  (':txid', (SELECT id FROM ledger_account WHERE code = 'pledged:p' || :project), -:amount, 1, '')
+  RETURNING account, amount_fen)
+INSERT INTO ledger_balance (account, balance_fen, entries, last_seq)
+  SELECT account, SUM(amount_fen), COUNT(*), :head_seq + 1 FROM new_entries WHERE true GROUP BY account
+  ON CONFLICT (account) DO UPDATE SET balance_fen = ledger_balance.balance_fen + excluded.balance_fen,
+  entries = ledger_balance.entries + excluded.entries, last_seq = excluded.last_seq;
 COMMIT;

@@ -33,7 +33,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 ADMIN_DSN = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
-BENCH_DB = "minsheng_bench"
+BENCH_DB = os.environ.get("BENCH_DB", "minsheng_bench")
 EVENT_NUMBER = 900
 PROJECTS = 20
 README_START = "<!-- bench:pledges:start -->"

@@ -17,12 +17,13 @@ from litestar.static_files import create_static_files_router
 from service import admin, db, health
 from service.auth.guards import staff_dependency
 from service.logging import structlog_plugin
-from service.outbox.relay_loop import in_process_relay
 from service.piccolo_app import DOMAINS
 from service.settings import Settings, get_settings
 from service.stores import build_stores
+from service.web import public_cache
 from service.web.errors import EXCEPTION_HANDLERS
 from service.web.locale import LocaleMiddleware
+from service.web.public_cache import PublicCacheMiddleware, response_cache_config
 from service.web.sessions import SessionConfig
 from service.web.templating import template_config
 
@@ -40,8 +41,26 @@ def domain_routes() -> list[Any]:
     return routes
 
 
+def wire_outbox_relay() -> None:
+    """Services write outbox rows; the task layer relays them. The process wires the two
+    at start-up so services never import tasks (docs/architecture.md, "The outbox")."""
+    from tasks.outbox import install
+
+    install()
+
+
+def embedded_beat(app: Litestar) -> Any:
+    """Lifespan: without Redis, beat's schedule in this process (tasks/embedded.py)."""
+    from tasks.embedded import embedded_beat as lifespan
+
+    return lifespan(app)
+
+
 def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or get_settings()
+    wire_outbox_relay()
+    stores = build_stores(settings)
+    public_cache.install(stores[public_cache.STORE], stale_s=settings.public_stale_ms / 1000)
     return Litestar(
         route_handlers=[
             health.healthz,
@@ -50,12 +69,14 @@ def create_app(settings: Settings | None = None) -> Litestar:
             *domain_routes(),
             admin.admin,
         ],
-        lifespan=[db.pool_lifespan, in_process_relay],
+        lifespan=[db.pool_lifespan, embedded_beat],
         dependencies={"staff": Provide(staff_dependency)},
         template_config=template_config(),
-        stores=build_stores(settings),
+        stores=stores,
+        response_cache_config=response_cache_config(),
         middleware=[
             LocaleMiddleware(),
+            PublicCacheMiddleware(),
             SessionConfig(
                 key="minsheng_session",
                 max_age=SESSION_MAX_AGE_S,

@@ -18,14 +18,20 @@ T = TypeVar("T")
 
 
 def run(coro_fn: Callable[[], Awaitable[T]]) -> T:
-    """Run a coroutine with the database pool open around it."""
+    """Run a coroutine with the database pool open around it (and the outbox relay
+    wired, so rows the command writes are kicked as in the web process)."""
     from service import db
+    from service.app import wire_outbox_relay
+    from service.outbox import relay_hooks
+
+    wire_outbox_relay()
 
     async def wrapped() -> T:
         await db.start_pool()
         try:
             return await coro_fn()
         finally:
+            await relay_hooks.flush()
             await db.close_pool()
 
     return asyncio.run(wrapped())
@@ -113,6 +119,12 @@ def serve(settings: Settings, host: str, port: int, workers: int) -> None:
 @click.pass_obj
 def demo(settings: Settings, host: str, port: int) -> None:
     """Migrate, load the demo data if the database is empty, and serve it."""
+    from service.demo.data import DEMO_ENVIRONMENT
+
+    for name, value in DEMO_ENVIRONMENT.items():  # demo bank details, unless set
+        os.environ.setdefault(name, value)
+    get_settings.cache_clear()  # read again with them
+    settings = get_settings()
 
     async def prepare() -> list[int]:
         await migrate_database()

@@ -42,6 +42,15 @@ def is_sqlite(engine: Engine | None = None) -> bool:
 
 AfterCommit = Callable[[], Awaitable[None]]
 _after_commit: ContextVar[list[AfterCommit] | None] = ContextVar("after_commit", default=None)
+_commit_listeners: list[AfterCommit] = []
+"""Run after every outermost write transaction that may change what the public sees
+(service/web/public_cache.py moves the public content version this way)."""
+
+
+def on_every_commit(callback: AfterCommit) -> None:
+    """Register `callback` to run after each committed write transaction (once)."""
+    if callback not in _commit_listeners:
+        _commit_listeners.append(callback)
 
 
 def _engine_transaction() -> Any:
@@ -52,12 +61,13 @@ def _engine_transaction() -> Any:
 
 
 @asynccontextmanager
-async def write_transaction() -> AsyncIterator[Any]:
+async def write_transaction(*, public: bool = True) -> AsyncIterator[Any]:
     """A transaction for writes: BEGIN IMMEDIATE on SQLite so concurrent writers queue
     on the busy timeout instead of failing with "database is locked" mid-transaction.
 
     Callbacks registered with `on_commit` inside it run after the outermost one commits
-    (never after a rollback)."""
+    (never after a rollback), then the `on_every_commit` listeners unless `public` is
+    False (bookkeeping no public page shows, e.g. the outbox relay's claims)."""
     if _after_commit.get() is not None:  # nested: the outermost transaction owns the hooks
         async with _engine_transaction() as transaction:
             yield transaction
@@ -71,6 +81,9 @@ async def write_transaction() -> AsyncIterator[Any]:
         _after_commit.reset(token)
     for callback in callbacks:
         await callback()
+    if public:
+        for listener in _commit_listeners:
+            await listener()
 
 
 def on_commit(callback: AfterCommit) -> bool:

@@ -84,6 +84,15 @@ class Settings:
     outbox_kick: bool = True
     """OUTBOX_KICK: 1 to start delivering outbox rows right after commit (a relay task with
     REDIS_URL, in process without); 0 leaves them to the periodic relay. Default 1."""
+    embedded_beat: bool = True
+    """EMBEDDED_BEAT: without REDIS_URL, 1 runs beat's whole schedule (outbox relay, snapshots,
+    reminders, ledger check…) in the web process; 0 runs only the outbox relay there
+    (when OUTBOX_KICK is on). Default 1."""
+    public_stale_ms: int = 250
+    """PUBLIC_STALE_MS: how long a web process may keep serving a public answer after a
+    write moved the content version (so a page renders a few times a second at most,
+    however fast pledges arrive); 0 shows every write at once. Default 250 (0 when
+    MINSHENG_ENV=test)."""
     outbox_lease_s: int = 120
     """OUTBOX_LEASE_S: seconds a relay holds a claimed outbox row; a relay that dies
     mid-delivery frees it after this. Default 120 (above the SMTP timeout)."""
@@ -263,7 +272,11 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         bank_account_number=_optional(environ, "BANK_ACCOUNT_NUMBER") or "",
         bank_name=_optional(environ, "BANK_NAME") or "",
         outbox_kick=_bool("OUTBOX_KICK", _optional(environ, "OUTBOX_KICK"), True),
+        embedded_beat=_bool("EMBEDDED_BEAT", _optional(environ, "EMBEDDED_BEAT"), True),
         outbox_lease_s=_int(environ, "OUTBOX_LEASE_S", Settings.outbox_lease_s, 1),
+        public_stale_ms=_int(
+            environ, "PUBLIC_STALE_MS", 0 if env == "test" else Settings.public_stale_ms
+        ),
         outbox_retry_base_s=_int(environ, "OUTBOX_RETRY_BASE_S", Settings.outbox_retry_base_s),
         receipt_issuer=_optional(environ, "RECEIPT_ISSUER") or Settings.receipt_issuer,
         reminder_days_before=_int(environ, "REMINDER_DAYS_BEFORE", Settings.reminder_days_before),

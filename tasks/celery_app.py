@@ -76,3 +76,10 @@ app.conf.update(
         },
     },
 )
+
+if settings.redis_url:
+    # Postings and other writes made by tasks move the public content version that every
+    # web process reads (service/web/public_cache.py), so cached pages follow them.
+    from service.web.public_cache import install_redis_bumper
+
+    install_redis_bumper(settings.redis_url)

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import asyncio
-
-from service.db import close_pool, start_pool
 from service.ledger.checks import run_ledger_check
 from tasks.celery_app import app
+from tasks.runner import run_async
 
 
 @app.task(name="tasks.ledger.check")
@@ -14,12 +12,7 @@ def check() -> dict[str, object]:
     """Run the check; findings become a LedgerCheck row and an "alert.ledger" message."""
 
     async def run() -> dict[str, object]:
-        opened = await start_pool()
-        try:
-            result = await run_ledger_check()
-        finally:
-            if opened:
-                await close_pool()
+        result = await run_ledger_check()
         return {"ok": result.ok, "head_hash": result.head_hash, "findings": result.findings}
 
-    return asyncio.run(run())
+    return run_async(run)

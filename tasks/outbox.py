@@ -23,6 +23,7 @@ from celery import Celery
 from celery.signals import worker_ready
 
 from service import mail
+from service.outbox import relay_hooks
 from service.outbox.services import claim, mark_delivered, mark_failed
 from service.settings import get_settings
 from tasks.celery_app import app
@@ -173,6 +174,16 @@ async def flush_kick() -> None:
 )
 def relay() -> int:
     return run_async(relay_once)
+
+
+def install() -> None:
+    """Let the services kick this relay (service.outbox.relay_hooks); every process that
+    writes outbox rows calls it at start-up — the web app, the CLI, and (by importing
+    this module) the worker."""
+    relay_hooks.register(relay_hooks.RelayHooks(kick=kick, flush=flush_kick, relay_once=relay_once))
+
+
+install()
 
 
 @worker_ready.connect

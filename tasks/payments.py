@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
-from service.db import close_pool, start_pool
 from service.payments.reconcile import settle_open_payments
 from tasks.celery_app import app
+from tasks.runner import run_async
 
 
 @app.task(name="tasks.payments.reconcile_stripe")
@@ -15,12 +14,7 @@ def reconcile_stripe() -> dict[str, Any]:
     """Re-read every open Stripe payment, settle it, capture authorizations that are due."""
 
     async def run() -> dict[str, Any]:
-        opened = await start_pool()
-        try:
-            summary = await settle_open_payments()
-        finally:
-            if opened:
-                await close_pool()
+        summary = await settle_open_payments()
         return {
             "checked": summary.checked,
             "changed": summary.changed,
@@ -28,4 +22,4 @@ def reconcile_stripe() -> dict[str, Any]:
             "errors": summary.errors,
         }
 
-    return asyncio.run(run())
+    return run_async(run)

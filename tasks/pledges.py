@@ -2,21 +2,14 @@
 
 from __future__ import annotations
 
-import asyncio
-
-from service.db import close_pool, start_pool
 from service.pledges.lifecycle import lapse_overdue as lapse_overdue_pledges
 from tasks.celery_app import app
+from tasks.runner import run_async
 
 
 @app.task(name="tasks.pledges.lapse_overdue")
 def lapse_overdue() -> int:
     async def run() -> int:
-        opened = await start_pool()
-        try:
-            return len(await lapse_overdue_pledges())
-        finally:
-            if opened:
-                await close_pool()
+        return len(await lapse_overdue_pledges())
 
-    return asyncio.run(run())
+    return run_async(run)

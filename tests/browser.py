@@ -1,13 +1,14 @@
 """The browser tests' harness: Debian's Chromium with its flags, a free loopback port, and
 the application served in its own process until /healthz answers (tests only).
 
-Chromium is a required test dependency (.ci/system-packages installs it): when it is
-missing the browser tests fail, they do not skip.
+Chromium is a required test dependency (tests/machine.py installs it before the run, or
+stops the run naming it): the browser tests never skip.
 """
 
 from __future__ import annotations
 
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -24,7 +25,7 @@ import pytest
 if TYPE_CHECKING:
     from playwright.async_api import Browser, Playwright
 
-CHROMIUM = "/usr/bin/chromium"
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 # No --user-data-dir: playwright gives every launch a fresh temporary profile.
 CHROMIUM_FLAGS = [
     "--headless",
@@ -86,6 +87,7 @@ def service_process(
                 if time.monotonic() > deadline:
                     pytest.fail(f"{command} did not answer /healthz in {timeout:g} s:\n{output()}")
                 time.sleep(0.2)
+            process.output = output  # type: ignore[attr-defined]  # what it printed so far
             yield process
         finally:
             process.terminate()

@@ -1,6 +1,8 @@
 """Test set-up: real PostgreSQL and Redis, a fresh database per test session.
 
-The run stops at once, with one line, when PostgreSQL or Redis is unreachable.
+Before anything is collected, tests/machine.py readies the machine (Debian packages the
+tests drive, PostgreSQL and Redis started if installed but down); what it cannot do stops
+the run at once with one line naming what is missing and how to install it.
 DATABASE_URL for the application is pointed at the session's own database before any
 service module reads its settings.
 """
@@ -8,7 +10,7 @@ service module reads its settings.
 from __future__ import annotations
 
 import os
-import socket
+import sys
 import tempfile
 import uuid
 from urllib.parse import urlsplit, urlunsplit
@@ -17,23 +19,7 @@ import pytest
 
 ADMIN_DSN = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
-START_HINT = (
-    "start them with `docker compose up -d postgres redis`, or on a Debian machine "
-    "`pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start` / "
-    "`redis-server --daemonize yes --port 6379 --save ''`"
-)
 TEST_DB = f"minsheng_test_{os.getpid()}_{uuid.uuid4().hex[:6]}"
-
-
-def _reachable(url: str, default_port: int) -> bool:
-    parts = urlsplit(url)
-    try:
-        with socket.create_connection(
-            (parts.hostname or "127.0.0.1", parts.port or default_port), 2
-        ):
-            return True
-    except OSError:
-        return False
 
 
 def _database_url(name: str) -> str:
@@ -42,9 +28,19 @@ def _database_url(name: str) -> str:
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    for what, url, port in (("PostgreSQL", ADMIN_DSN, 5432), ("Redis", REDIS_URL, 6379)):
-        if not _reachable(url, port):
-            pytest.exit(f"{what} is not reachable at {urlsplit(url).netloc}: {START_HINT}", 3)
+    from tests.machine import SetupFailed, prepare
+
+    def say(line: str) -> None:
+        reporter = config.pluginmanager.get_plugin("terminalreporter")
+        if reporter is not None:
+            reporter.write_line(line)
+        else:
+            sys.stderr.write(line + "\n")
+
+    try:
+        prepare(ADMIN_DSN, REDIS_URL, say=say)
+    except SetupFailed as error:
+        pytest.exit(str(error), 3)
     os.environ["DATABASE_URL"] = _database_url(TEST_DB)
     os.environ["MINSHENG_ENV"] = "test"
     os.environ["MINSHENG_DATA_DIR"] = tempfile.mkdtemp(prefix="minsheng-test-")
@@ -52,6 +48,8 @@ def pytest_configure(config: pytest.Config) -> None:
     # Outbox rows stay pending until a test relays them (tests that want the in-process
     # kick after commit switch it on themselves).
     os.environ["OUTBOX_KICK"] = "0"
+    # Apps served by tests run no in-process beat unless a test asks for it.
+    os.environ["EMBEDDED_BEAT"] = "0"
     os.environ.setdefault("PICCOLO_CONF", "service.piccolo_conf")
 
 

@@ -10,6 +10,7 @@ from service.db import write_transaction
 from service.ledger import rules
 from service.ledger.balances import event_fund_figures
 from service.ledger.checks import compare_event, source_fund_figures
+from service.ledger.running import balance_findings
 from service.ledger.services import verify_chain
 from service.ledger.tables import LedgerEntry
 from service.matching.tables import MatchingPool
@@ -73,6 +74,7 @@ async def assert_invariants(event_id: int, event_number: int) -> None:
     )
     assert entries == []
     assert await compare_event(event_id, event_number) == []
+    assert await balance_findings() == []  # running balances = sums of the entries
     ledger = await event_fund_figures(event_id)
     sources = await source_fund_figures(event_id)
     for key in set(ledger) | set(sources):

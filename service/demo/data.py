@@ -1088,3 +1088,13 @@ def donor(key: str) -> DonorSeed:
         if seed.key == key:
             return seed
     raise KeyError(f"no demo donor {key!r}")
+
+
+# --- settings the demo command sets when they are unset ----------------------------------------
+# Fictional bank details, so a demo donor's page shows the bank-transfer instructions with
+# the pledge code to write in the remark. Real deployments set these variables themselves.
+DEMO_ENVIRONMENT: dict[str, str] = {
+    "BANK_ACCOUNT_NAME": "杭州市上城区望江街道民生实事公益众筹会（演示）",
+    "BANK_ACCOUNT_NUMBER": "3301 0000 0000 0000 000（演示账号）",
+    "BANK_NAME": "演示银行杭州望江支行",
+}

@@ -6,11 +6,13 @@ the loader twice changes nothing.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import uuid
 from collections.abc import Callable
 
 from service.audit.services import Actor
+from service.clock import SHANGHAI, today
 from service.db import write_transaction
 from service.donors.services import DonorDraft, create_donor
 from service.donors.tables import Donor
@@ -23,8 +25,10 @@ from service.pledges.services import PledgeDraft, create_pledge
 from service.pledges.tables import Pledge
 from service.projects.services import BudgetLineDraft, ProjectDraft, create_project
 from service.projects.tables import BudgetLine, Project
+from service.receipts.services import issue_receipt
+from service.tracking.services import snapshot_event
 
-from .data import DONORS, EVENTS, ORGS, DonorSeed, EventSeed, ProjectSeed
+from .data import DONORS, EVENTS, ORGS, DonorSeed, EventSeed, PaymentSeed, PledgeSeed, ProjectSeed
 from .money_out import load_money_out
 
 DEMO = Actor("demo loader")
@@ -120,6 +124,137 @@ def _project_draft(seed: ProjectSeed, event_id: int, orgs: dict[str, int], commu
     )
 
 
+# The edition's own calendar, in Asia/Shanghai: on-stage claims during the meeting's
+# afternoon, other pledges in the morning of their day; bank and cash payments settle at
+# 20:00 of the day received (service.payments); a receipt is issued the next morning; the
+# funding picture is taken at the close of every day something moved.
+CLAIM_TIME = dt.time(15, 0)
+PLEDGE_TIME = dt.time(10, 0)
+RECEIPT_DELAY = dt.timedelta(days=1, hours=-10)  # 20:00 settlement + 14 h = 10:00 next day
+SNAPSHOT_TIME = dt.time(23, 59)
+
+
+def _local(day: dt.date, time: dt.time) -> dt.datetime:
+    return dt.datetime.combine(day, time, SHANGHAI).astimezone(dt.UTC)
+
+
+def pledge_moment(seed: PledgeSeed) -> dt.datetime:
+    """When a demo pledge was made, on the edition's calendar."""
+    return _local(seed.pledged_on, CLAIM_TIME if seed.channel == "on_stage" else PLEDGE_TIME)
+
+
+def settlement_moment(paid: PaymentSeed) -> dt.datetime:
+    """When a demo payment settled (service.payments dates offline money at 12:00 UTC)."""
+    return dt.datetime.combine(paid.paid_on, dt.time(12), dt.UTC)
+
+
+def _activity_days(edition: EventSeed) -> set[dt.date]:
+    days = {seed.pledged_on for seed in edition.pledges}
+    return days | {paid.paid_on for seed in edition.pledges for paid in seed.payments}
+
+
+def snapshot_moments(edition: EventSeed, now: dt.datetime | None = None) -> list[dt.datetime]:
+    """The close of every day of the edition on which a pledge or a payment was made (today's
+    picture is taken now, not at a close still to come)."""
+    now = now or dt.datetime.now(dt.UTC)
+    return [min(_local(day, SNAPSHOT_TIME), now) for day in sorted(_activity_days(edition))]
+
+
+OPEN_STATUSES = ("pledging", "live")
+
+
+def on_todays_calendar(edition: EventSeed, today: dt.date) -> EventSeed:
+    """An edition still open for pledges is shifted, every date by the same number of days,
+    so that its latest pledge or payment falls yesterday (all of it is past, settled at
+    20:00 included): its meeting, due dates and close are then as near as the seed tells
+    them, and nothing lapses the day the demo starts. Closed editions keep their
+    historical dates."""
+    if edition.status not in OPEN_STATUSES or not edition.pledges:
+        return edition
+    shift = today - dt.timedelta(days=1) - max(_activity_days(edition))
+
+    def moved(day: dt.date) -> dt.date:
+        return day + shift
+
+    return dataclasses.replace(
+        edition,
+        held_on=moved(edition.held_on),
+        pledge_opens=moved(edition.pledge_opens),
+        pledge_closes=moved(edition.pledge_closes),
+        pledges=tuple(
+            dataclasses.replace(
+                seed,
+                pledged_on=moved(seed.pledged_on),
+                payments=tuple(
+                    dataclasses.replace(paid, paid_on=moved(paid.paid_on)) for paid in seed.payments
+                ),
+            )
+            for seed in edition.pledges
+        ),
+    )
+
+
+async def _record_pledge(
+    edition: EventSeed,
+    seed: PledgeSeed,
+    projects: dict[str, int],
+    donors: dict[str, uuid.UUID],
+) -> uuid.UUID:
+    donor_seeds = {donor.key: donor for donor in DONORS}
+    result = await create_pledge(
+        PledgeDraft(
+            event_number=edition.number,
+            project_id=projects[seed.project] if seed.project else None,
+            donor=None,  # type: ignore[arg-type]
+            donor_id=await _donor_id(donor_seeds[seed.donor], donors),
+            amount_fen=seed.amount_fen,
+            channel=Pledge.Channel(seed.channel),
+            due_on=seed.pledged_on + dt.timedelta(days=30),
+        ),
+        DEMO,
+        at=pledge_moment(seed),
+    )
+    return result.pledge_id
+
+
+async def _record_history(
+    edition: EventSeed,
+    projects: dict[str, int],
+    donors: dict[str, uuid.UUID],
+    advance: Progress,
+) -> None:
+    """Pledges, payments and receipts posted in the order they happened, so the journal's
+    sequence and its dates tell the same story; then the daily funding pictures."""
+    timeline: list[tuple[dt.datetime, int, int, PledgeSeed, PaymentSeed | None]] = []
+    for index, seed in enumerate(edition.pledges):
+        timeline.append((pledge_moment(seed), 0, index, seed, None))
+        timeline.extend((settlement_moment(paid), 1, index, seed, paid) for paid in seed.payments)
+    timeline.sort(key=lambda item: item[:3])
+    pledge_ids: dict[str, uuid.UUID] = {}
+    receipts: list[tuple[dt.datetime, uuid.UUID]] = []
+    for _moment, _order, _index, seed, paid in timeline:
+        if paid is None:
+            pledge_ids[seed.key] = await _record_pledge(edition, seed, projects, donors)
+            advance(1)
+            continue
+        payment_id = await record_offline_payment(
+            OfflinePayment(
+                pledge_id=pledge_ids[seed.key],
+                provider=Payment.Provider(paid.provider),
+                amount_fen=paid.amount_fen,
+                reference=paid.reference,
+                received_on=paid.paid_on,
+            ),
+            DEMO,
+        )
+        receipts.append((settlement_moment(paid) + RECEIPT_DELAY, payment_id))
+    for issued_at, payment_id in receipts:  # numbered in the order they were issued
+        await issue_receipt(payment_id, DEMO, issued_at=issued_at)
+    event_id = (await Event.select(Event.id).where(Event.number == edition.number).first())["id"]
+    for moment in snapshot_moments(edition):
+        await snapshot_event(event_id, moment, as_of=True)
+
+
 async def load_edition(
     edition: EventSeed, orgs: dict[str, int], donors: dict[str, uuid.UUID], advance: Progress
 ) -> bool:
@@ -144,32 +279,7 @@ async def load_edition(
             )
         )
         projects = await _create_projects(edition, event_id, orgs, advance)
-        donor_seeds = {seed.key: seed for seed in DONORS}
-        for seed in edition.pledges:
-            result = await create_pledge(
-                PledgeDraft(
-                    event_number=edition.number,
-                    project_id=projects[seed.project] if seed.project else None,
-                    donor=None,  # type: ignore[arg-type]
-                    donor_id=await _donor_id(donor_seeds[seed.donor], donors),
-                    amount_fen=seed.amount_fen,
-                    channel=Pledge.Channel(seed.channel),
-                    due_on=seed.pledged_on + dt.timedelta(days=30),
-                ),
-                DEMO,
-            )
-            for paid in seed.payments:
-                await record_offline_payment(
-                    OfflinePayment(
-                        pledge_id=result.pledge_id,
-                        provider=Payment.Provider(paid.provider),
-                        amount_fen=paid.amount_fen,
-                        reference=paid.reference,
-                        received_on=paid.paid_on,
-                    ),
-                    DEMO,
-                )
-            advance(1)
+        await _record_history(edition, projects, donors, advance)
         await Event.update({Event.status: edition.status}).where(Event.id == event_id)
         for seed in edition.projects:
             await Project.update({Project.status: seed.status}).where(
@@ -184,7 +294,8 @@ async def load_demo(advance: Progress = lambda _: None) -> list[int]:
         orgs = await _org_ids()
     donors: dict[str, uuid.UUID] = {}
     loaded = []
-    for edition in EVENTS:
+    for seed in EVENTS:
+        edition = on_todays_calendar(seed, today())
         if await load_edition(edition, orgs, donors, advance):
             loaded.append(edition.number)
         else:

@@ -27,7 +27,8 @@ from service.ledger.balances import project_fund_figures
 from service.locks import lock_row
 from service.payments.refunds import refund_payment, refunded_fen
 from service.payments.tables import Payment
-from service.pledges.lifecycle import PAYABLE, cancel_pledge
+from service.pledges.lifecycle import cancel_pledge
+from service.pledges.money import PAYABLE
 from service.pledges.tables import Pledge
 from service.projects.tables import Project
 

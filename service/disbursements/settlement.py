@@ -13,8 +13,10 @@ from service.errors import InvalidInput, NotAllowed, NotFound
 from service.i18n import gettext as _
 from service.ledger import rules
 from service.locks import lock_row
+from service.payments.refunds import _correct_pledge as correct_pledge_after_refund
 from service.payments.refunds import refunded_fen
 from service.payments.tables import Payment, Refund
+from service.pledges.tables import Pledge
 
 OFFLINE = (Payment.Provider.bank.value, Payment.Provider.cash.value)
 
@@ -73,6 +75,11 @@ async def record_offline_refund(
             event_id=pay["event"],
             project_id=pay["project"],
             amount_fen=amount_fen,
+        )
+        status = await Pledge.select(Pledge.status).where(Pledge.id == pay["pledge"]).first()
+        # The pledge's status after a refund has one home (pledges.money, via refunds).
+        await correct_pledge_after_refund(
+            {"pledge_id": pay["pledge"], "pledge_status": status["status"]}
         )
         await record(
             actor,

@@ -70,6 +70,20 @@ WITH_RESULTS = (
 )
 
 
+def pick_open(events: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """`open_for_pledges` from the public editions already read, newest first."""
+    return next((e for e in events if e["status"] in PLEDGE_OPEN), None)
+
+
+def pick_featured(events: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """`featured_event` from the public editions already read, newest first."""
+    for statuses in (WITH_RESULTS, PUBLIC):
+        for event in events:
+            if event["status"] in statuses:
+                return event
+    return None
+
+
 async def open_for_pledges() -> dict[str, Any] | None:
     """The newest edition taking pledges, if any."""
     return (
@@ -100,8 +114,9 @@ async def event_summary(event: dict[str, Any]) -> dict[str, Any]:
     from service.ledger.balances import event_fund_figures, event_total
     from service.projects.services import list_public_projects
 
-    projects = await list_public_projects(event["id"])
-    figures = event_total(await event_fund_figures(event["id"]))
+    by_fund = await event_fund_figures(event["id"])  # read once for the list and the total
+    projects = await list_public_projects(event["id"], figures=by_fund)
+    figures = event_total(by_fund)
     totals = {
         "projects": len(projects),
         "target": sum(p["target_fen"] for p in projects),

@@ -10,6 +10,7 @@ from service.exports.base import Exporter
 from service.exports.fastcsv import neutralised_sql
 from service.exports.stream import stream_rows
 from service.ledger.tables import LedgerEntry
+from service.pledges import money
 
 GENERAL_FUND_TITLE = "公共基金"
 
@@ -191,6 +192,8 @@ class PledgeRegisterExporter(Exporter):
     money_columns = ("amount_fen", "paid_fen", "outstanding_fen")
 
     def _query(self, order: bool = True) -> tuple[str, list[Any]]:
+        # One streaming statement; "paid" is `pledges.money.paid_fen`'s rule in SQL
+        # (succeeded payments), and the outstanding amount is `pledges.money.outstanding`.
         args: list[Any] = [self.scope.event_id]
         sql = (
             "SELECT pl.id, pl.created_at, d.display_name, d.anonymous, pl.project, pr.title, "
@@ -212,8 +215,7 @@ class PledgeRegisterExporter(Exporter):
         sql, args = self._query()
         async for row in stream_rows(sql, *args):
             amount, paid = int(row[8]), int(row[9])
-            open_ = row[7] not in ("cancelled", "lapsed")
-            outstanding = amount - paid if open_ else 0
+            outstanding = money.outstanding(amount, paid, row[7])
             title = row[5] if row[4] is not None else GENERAL_FUND_TITLE
             yield (*row[:5], title, row[6], row[7], amount, paid, outstanding, row[10])
 

@@ -88,3 +88,12 @@ def ref_from_account(
     if ref.code != code:
         raise ValueError(f"account code {code!r} does not follow the chart of accounts")
     return ref
+
+
+@dataclass(frozen=True)
+class Line:
+    """One entry of a posting: an account and a signed amount (debit +, credit −)."""
+
+    account: AccountRef
+    amount_fen: int
+    note: str = ""

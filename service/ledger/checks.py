@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 
 from service.db import write_transaction
 from service.events.tables import Event
-from service.ledger.balances import FundFigures, event_fund_figures
+from service.ledger.balances import FundFigures, event_fund_figures_from_entries
+from service.ledger.running import balance_findings
 from service.ledger.services import head, verify_chain
 from service.ledger.tables import LedgerCheck, LedgerEntry
 from service.outbox.services import enqueue
@@ -85,7 +86,7 @@ FROM matching_pool mp WHERE mp.event = {}
 
 
 async def source_fund_figures(event_id: int) -> dict[int | None, FundFigures]:
-    """The same figures as `event_fund_figures`, from the source records alone."""
+    """The same figures as `event_fund_figures_from_entries`, from the source records alone."""
     raw: dict[int | None, dict[str, int]] = {}
 
     def add(project: int | None, name: str, value: object) -> None:
@@ -115,7 +116,7 @@ def _label(event_number: int, project: int | None) -> str:
 
 async def compare_event(event_id: int, event_number: int) -> list[str]:
     """Findings for one edition: every figure where the ledger and the sources differ."""
-    ledger = await event_fund_figures(event_id)
+    ledger = await event_fund_figures_from_entries(event_id)
     sources = await source_fund_figures(event_id)
     findings = []
     empty = FundFigures()
@@ -139,7 +140,9 @@ async def compare_event(event_id: int, event_number: int) -> list[str]:
 
 
 async def compare_all_events() -> list[str]:
-    findings: list[str] = []
+    """Every account's running balance against its entries, then every edition's
+    figures (summed over the entries) against the source records."""
+    findings = [f"running balance: {finding}" for finding in await balance_findings()]
     for event in await Event.select(Event.id, Event.number).order_by(Event.number):
         findings.extend(await compare_event(event["id"], event["number"]))
     return findings

@@ -7,7 +7,10 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
+from service import clock
 from service.ledger.tables import LedgerEntry
+from service.pledges import money
+from service.pledges.tables import Pledge
 
 JOURNAL_PAGE = 100
 
@@ -83,28 +86,26 @@ async def trial_balance(event_id: int) -> list[dict[str, Any]]:
 
 
 async def unpaid_pledges(event_id: int, today: dt.date | None = None) -> list[dict[str, Any]]:
-    """Pledged but not (fully) paid, oldest first, with what is owed and whether overdue."""
-    today = today or dt.date.today()
-    rows = await LedgerEntry.raw(
-        "SELECT pl.id AS id, pl.created_at AS created_at, d.display_name AS donor, "
-        "pl.project AS project, pr.title AS title, pl.status AS status, pl.channel AS channel, "
-        "pl.amount_fen AS amount_fen, COALESCE(paid.total, 0) AS paid_fen, pl.due_on AS due_on "
-        "FROM pledge pl JOIN donor d ON d.id = pl.donor "
-        "LEFT JOIN project pr ON pr.id = pl.project "
-        "LEFT JOIN (SELECT pledge, SUM(amount_fen) AS total FROM payment "
-        "WHERE status = 'succeeded' GROUP BY pledge) paid ON paid.pledge = pl.id "
-        "WHERE pl.event = {} AND pl.status IN ('pledged', 'partially_paid') "
-        "ORDER BY pl.created_at",
-        event_id,
-    )
-    for row in rows:
-        row["amount_fen"], row["paid_fen"] = int(row["amount_fen"]), int(row["paid_fen"])
-        row["outstanding_fen"] = row["amount_fen"] - row["paid_fen"]
-        due = row["due_on"]
-        if isinstance(due, str):
-            due = dt.date.fromisoformat(due)
-        row["overdue"] = bool(due and due < today)
-    return [row for row in rows if row["outstanding_fen"] > 0]
+    """Pledged but not (fully) paid, oldest first, with what is owed and whether overdue
+    (`pledges.money.unpaid_pledges`)."""
+    today = today or clock.today()
+    return [
+        {
+            "id": p.id,
+            "created_at": p.created_at,
+            "donor": p.donor_name,
+            "project": p.project_id,
+            "title": p.project_title,
+            "status": p.status,
+            "channel": p.channel,
+            "amount_fen": p.amount_fen,
+            "paid_fen": p.paid_fen,
+            "due_on": p.due_on,
+            "outstanding_fen": p.outstanding_fen,
+            "overdue": p.overdue(today),
+        }
+        for p in await money.unpaid_pledges(Pledge.event == event_id)
+    ]
 
 
 @dataclass(frozen=True)

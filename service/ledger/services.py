@@ -17,7 +17,8 @@ from dataclasses import dataclass, field
 
 from service.db import get_engine, is_sqlite, write_transaction
 from service.errors import NotFound
-from service.ledger.accounts import AccountRef, ref_from_account
+from service.ledger.accounts import AccountRef, Line, ref_from_account
+from service.ledger.running import insert_entries
 from service.ledger.tables import Account, LedgerEntry, LedgerTransaction
 
 GENESIS_HASH = "0" * 64
@@ -28,13 +29,6 @@ CHAIN_LOCK_ID = 7_305_001
 
 class LedgerError(ValueError):
     """A posting that would break an invariant (unbalanced, empty, non-integer)."""
-
-
-@dataclass(frozen=True)
-class Line:
-    account: AccountRef
-    amount_fen: int
-    note: str = ""
 
 
 @dataclass(frozen=True)
@@ -158,20 +152,6 @@ async def _position(
     return row["existing"], row["head_seq"], row["head_hash"], row["accounts"]
 
 
-async def _insert_entries(transaction_id: uuid.UUID, lines: Sequence[Line]) -> None:
-    """The entries in one statement, naming each account by its code (the accounts exist)."""
-    values = ", ".join(  # placeholders only: nothing from input
-        "({}, (SELECT id FROM ledger_account WHERE code = {}), {}, {}, {})" for _ in lines
-    )
-    args: list[object] = []
-    for position, line in enumerate(lines):
-        args += [transaction_id, line.account.code, line.amount_fen, position, line.note]
-    sql = (
-        f'INSERT INTO ledger_entry ("transaction", account, amount_fen, line, note) VALUES {values}'  # noqa: S608
-    )
-    await LedgerEntry.raw(sql, *args)
-
-
 async def post(
     *,
     key: str,
@@ -223,7 +203,7 @@ async def post(
                 hash=digest,
             )
         )
-        await _insert_entries(transaction_id, lines)
+        await insert_entries(transaction_id, seq, lines)  # and the running balances
     return Posted(transaction_id, seq, created=True)
 
 

@@ -80,3 +80,15 @@ class LedgerCheck(Table, tablename="ledger_check"):
     head_hash = Varchar(length=64, default="", help_text="Chain head at check time.")
     findings = Text(default="", help_text="Differences found, one per line.")
     checked_through = Timestamptz(null=True, default=None, help_text="Last posting seen.")
+
+
+class AccountBalance(Table, tablename="ledger_balance"):
+    """An account's running balance, moved by `post` in the posting's own transaction.
+
+    Figures are read from here (one row per account) instead of summing the entries;
+    `ledger verify` and the periodic check compare every row with its entries."""
+
+    account = restrict_fk(Account, "The account.", unique=True)
+    balance_fen = money("Sum of the account's entries")
+    entries = BigInt(default=0, help_text="How many entries moved the account.")
+    last_seq = BigInt(default=0, help_text="Chain position of the last posting that moved it.")

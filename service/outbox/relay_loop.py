@@ -8,6 +8,7 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator
 
+from service.outbox import relay_hooks
 from service.settings import get_settings
 
 RELAY_INTERVAL_S = 10.0
@@ -15,20 +16,15 @@ log = logging.getLogger("minsheng.outbox")
 
 
 async def _relay_forever(interval_s: float) -> None:
-    from tasks.outbox import relay_once  # tasks depend on services, not the other way round
-
     while True:
         await asyncio.sleep(interval_s)
+        hooks = relay_hooks.registered()
+        if hooks is None:
+            continue
         try:
-            await relay_once()
+            await hooks.relay_once()
         except Exception:  # logged; the rows stay pending for the next round
             log.exception("in-process outbox relay failed")
-
-
-async def _flush_kick() -> None:
-    from tasks.outbox import flush_kick
-
-    await flush_kick()
 
 
 @contextlib.asynccontextmanager
@@ -39,7 +35,7 @@ async def in_process_relay(_app: object) -> AsyncIterator[None]:
         try:
             yield
         finally:
-            await _flush_kick()
+            await relay_hooks.flush()
         return
     task = asyncio.create_task(_relay_forever(RELAY_INTERVAL_S))
     try:

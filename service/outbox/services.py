@@ -1,10 +1,11 @@
-"""Recording side effects in the money transaction (DESIGN §4.8), and claiming them.
+"""Recording side effects in the money transaction, and claiming them
+(docs/architecture.md, "The outbox").
 
-`enqueue` only writes a row (and asks for a kick after commit); the relay
-(tasks/outbox.py) claims due rows, hands them to their handlers and marks them delivered.
-Delivery is at least once: a relay that dies mid-delivery leaves its claim to expire, so
-handlers must be idempotent. Failures back off exponentially, so a poison row never
-blocks the others.
+`enqueue` only writes a row (and asks for a kick after commit, through the hooks the
+process registered in `relay_hooks`); the relay (tasks/outbox.py) claims due rows,
+hands them to their handlers and marks them delivered. Delivery is at least once: a
+relay that dies mid-delivery leaves its claim to expire, so handlers must be
+idempotent. Failures back off exponentially, so a poison row never blocks the others.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from typing import Any
 from piccolo.utils.encoding import dump_json
 
 from service.db import is_sqlite, on_commit, write_transaction
+from service.outbox import relay_hooks
 from service.outbox.tables import OutboxMessage
 
 MAX_BACKOFF_S = 3600
@@ -25,12 +27,6 @@ MAX_BACKOFF_S = 3600
 
 def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
-
-
-async def _kick() -> None:
-    from tasks.outbox import kick  # tasks depend on services, not the other way round
-
-    await kick()
 
 
 @dataclass(frozen=True)
@@ -68,7 +64,7 @@ async def enqueue_many(messages: Sequence[Message]) -> None:
         f" delivered_at, attempts, last_error) VALUES {rows} ON CONFLICT (dedupe_key) DO NOTHING"
     )
     await OutboxMessage.raw(sql, *args)
-    on_commit(_kick)
+    on_commit(relay_hooks.kick)
 
 
 async def enqueue(
@@ -103,7 +99,7 @@ async def claim(topics: Iterable[str], limit: int, lease_s: int) -> list[dict[st
     if not topics:
         return []
     now = utcnow()
-    async with write_transaction():
+    async with write_transaction(public=False):
         query = (
             OutboxMessage.select()
             .where(

@@ -24,16 +24,15 @@ from service.db import write_transaction
 from service.errors import FieldError, InvalidInput, NotAllowed, NotFound
 from service.locks import lock_row
 from service.money import MoneyError, parse_yuan
-from service.payments.paid import paid_by_pledge
 from service.payments.services import OfflinePayment, record_offline_payment
 from service.payments.tables import BankStatementLine, Payment
-from service.pledges.tables import Pledge
+from service.pledges.codes import CODE_RE
+from service.pledges.money import PAYABLE as PAYABLE  # kept importable
+from service.pledges.money import unpaid_pledges
 
 Line = BankStatementLine
 MAX_BYTES = 5_000_000
 MAX_LINES = 20_000
-CODE_RE = re.compile(r"MS[0-9A-F]{8}", re.IGNORECASE)
-PAYABLE = (Pledge.Status.pledged.value, Pledge.Status.partially_paid.value)
 
 COLUMNS = {
     "booked_on": ("date", "booked_on", "日期", "交易日期", "记账日期"),
@@ -201,19 +200,17 @@ def best_match(line: dict[str, Any], candidates: list[dict[str, Any]]) -> uuid.U
 
 
 async def _open_pledges() -> list[dict[str, Any]]:
-    from service.pledges.notify import pledge_code
-
-    rows = await Pledge.select(
-        Pledge.id,
-        Pledge.amount_fen,
-        Pledge.donor.display_name.as_alias("donor_name"),
-        Pledge.donor.receipt_title.as_alias("receipt_title"),
-    ).where(Pledge.status.is_in(list(PAYABLE)))
-    paid = await paid_by_pledge([row["id"] for row in rows])
-    for row in rows:
-        row["code"] = pledge_code(row["id"])
-        row["outstanding_fen"] = row["amount_fen"] - paid.get(row["id"], 0)
-    return rows
+    return [
+        {
+            "id": p.id,
+            "amount_fen": p.amount_fen,
+            "donor_name": p.donor_name,
+            "receipt_title": p.receipt_title,
+            "code": p.code,
+            "outstanding_fen": p.outstanding_fen,
+        }
+        for p in await unpaid_pledges()
+    ]
 
 
 async def propose_matches() -> int:

@@ -5,7 +5,6 @@ and the Stripe controllers in `payments/controllers.py` stay independent."""
 
 from __future__ import annotations
 
-import datetime as dt
 import uuid
 from typing import Annotated, Any
 
@@ -15,6 +14,7 @@ from litestar.enums import RequestEncodingType
 from litestar.params import Body, FromPath, FromQuery
 from litestar.response import Redirect, Template
 
+from service import clock
 from service.auth.guards import CurrentStaff, requires_organizer
 from service.errors import DomainError, InvalidInput
 from service.payments import bank_statements
@@ -64,7 +64,7 @@ async def _payments_page(
             "done": await get_pledge(done) if done else None,
             "errors": errors or [],
             "values": values or {},
-            "today": dt.date.today(),
+            "today": clock.today(),
         },
         status_code=status_code,
     )
@@ -101,7 +101,7 @@ class OfflinePaymentPages(Controller):
                     provider=Payment.Provider(provider),
                     amount_fen=amount,
                     reference=text(data, "reference")[:200],
-                    received_on=date_field(data, "received_on") or dt.date.today(),
+                    received_on=date_field(data, "received_on") or clock.today(),
                 ),
                 staff.actor,
             )

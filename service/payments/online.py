@@ -12,8 +12,6 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from piccolo.query.functions.aggregate import Sum
-
 from service.audit.services import SYSTEM, Actor, record
 from service.db import write_transaction
 from service.errors import DomainError, InvalidInput, NotAllowed, NotFound
@@ -21,11 +19,11 @@ from service.events.tables import Event
 from service.ledger import rules
 from service.locks import lock_row
 from service.mail import Mail, queue_mail, render_mail
-from service.outbox.services import enqueue
 from service.payments import refunds as refund_booking
 from service.payments import stripe_gateway as gateway
-from service.payments.services import PAYABLE, paid_fen, status_after
+from service.payments.settlement import Settlement, flag, settle
 from service.payments.tables import Payment
+from service.pledges.money import PAYABLE, due_now, held_fen, paid_fen
 from service.pledges.tables import Pledge
 from service.settings import get_settings
 
@@ -67,16 +65,6 @@ def our_status(view: gateway.IntentView) -> Payment.Status:
     return status
 
 
-async def held_fen(pledge_id: uuid.UUID) -> int:
-    """Authorized and not yet captured: promised to us, not received."""
-    row = (
-        await Payment.select(Sum(Payment.amount_fen).as_alias("total"))
-        .where((Payment.pledge == pledge_id) & (Payment.status == Status.requires_capture.value))
-        .first()
-    )
-    return int(row["total"] or 0) if row else 0
-
-
 async def _pledge(pledge_id: uuid.UUID) -> dict[str, Any]:
     pledge = (
         await Pledge.select(
@@ -96,8 +84,11 @@ async def _pledge(pledge_id: uuid.UUID) -> dict[str, Any]:
 
 
 async def outstanding_fen(pledge_id: uuid.UUID) -> int:
+    """What a new attempt may ask for (`pledges.money.due_now`)."""
     pledge = await _pledge(pledge_id)
-    return pledge["amount_fen"] - await paid_fen(pledge_id) - await held_fen(pledge_id)
+    return due_now(
+        pledge["amount_fen"], await paid_fen(pledge_id), await held_fen(pledge_id), pledge["status"]
+    )
 
 
 async def start_payment(
@@ -119,7 +110,12 @@ async def start_payment(
         pledge = await _pledge(pledge_id)
         if pledge["status"] not in PAYABLE:
             raise NotAllowed.on("pledge_id", f"the pledge is {pledge['status']}")
-        amount = pledge["amount_fen"] - await paid_fen(pledge_id) - await held_fen(pledge_id)
+        amount = due_now(
+            pledge["amount_fen"],
+            await paid_fen(pledge_id),
+            await held_fen(pledge_id),
+            pledge["status"],
+        )
         if amount <= 0:
             raise NotAllowed.on("pledge_id", "nothing is outstanding on this pledge")
         await Payment.insert(
@@ -226,6 +222,7 @@ async def apply_intent(
 
 
 async def _settle(pay: dict[str, Any], view: gateway.IntentView, actor: Actor) -> None:
+    """Our payment row follows the intent; the rest is the provider-neutral step."""
     settled_at = dt.datetime.now(dt.UTC)
     await Payment.update(
         {
@@ -236,40 +233,21 @@ async def _settle(pay: dict[str, Any], view: gateway.IntentView, actor: Actor) -
             Payment.settled_at: settled_at,
         }
     ).where(Payment.id == pay["id"])
-    await rules.payment_received(
-        payment_id=pay["id"],
-        provider=STRIPE,
-        event_id=pay["event_id"],
-        project_id=pay["project_id"],
-        amount_fen=view.received_fen,
-        occurred_at=settled_at,
-    )
-    if pay["pledge_status"] in (Pledge.Status.cancelled.value, Pledge.Status.lapsed.value):
-        await flag(pay["id"], f"money arrived for a {pay['pledge_status']} pledge", actor)
-    else:
-        paid = await paid_fen(pay["pledge"])
-        if paid > pay["pledge_amount_fen"]:
-            await flag(
-                pay["id"], f"pledge overpaid by {paid - pay['pledge_amount_fen']} fen", actor
-            )
-        new_status = status_after(pay["pledge_amount_fen"], paid)
-        await Pledge.update(
-            {
-                Pledge.status: new_status.value,
-                Pledge.closed_at: settled_at if new_status is Pledge.Status.paid else None,
-            }
-        ).where(Pledge.id == pay["pledge"])
-    await record(
+    await settle(
+        Settlement(
+            payment_id=pay["id"],
+            provider=STRIPE,
+            amount_fen=view.received_fen,
+            settled_at=settled_at,
+            pledge_id=pay["pledge"],
+            pledge_amount_fen=pay["pledge_amount_fen"],
+            pledge_status=pay["pledge_status"],
+            event_id=pay["event_id"],
+            project_id=pay["project_id"],
+            audit_data={"amount_fen": view.received_fen, "intent": view.id, "method": view.method},
+            announce_live=False,
+        ),
         actor,
-        "payment.settle",
-        "payment",
-        pay["id"],
-        data={"amount_fen": view.received_fen, "intent": view.id, "method": view.method},
-    )
-    await enqueue(
-        "payment.settled",
-        {"payment_id": str(pay["id"])},
-        dedupe_key=f"payment.settled:{pay['id']}",
     )
 
 
@@ -302,11 +280,6 @@ async def _authorization_lost(pay: dict[str, Any], view: gateway.IntentView) -> 
         Mail(to=pay["donor_email"], subject=subject, text=text, html=html),
         dedupe_key=f"payment:{pay['id']}:authorization-lost",
     )
-
-
-async def flag(payment_id: uuid.UUID, reason: str, actor: Actor) -> None:
-    await Payment.update({Payment.flagged: True}).where(Payment.id == payment_id)
-    await record(actor, "payment.flag", "payment", payment_id, reason=reason)
 
 
 async def sync_payment(payment_id: uuid.UUID, actor: Actor = SYSTEM) -> str:

@@ -7,9 +7,8 @@ from typing import Any
 
 from service.audit.tables import AuditLog
 from service.errors import NotFound
-from service.payments.online import held_fen
-from service.payments.services import paid_fen
 from service.payments.tables import Payment, Refund
+from service.pledges.money import due_now, held_fen, paid_fen
 from service.pledges.tables import Pledge
 
 
@@ -32,7 +31,9 @@ async def pledge_to_pay(pledge_id: uuid.UUID) -> dict[str, Any]:
         raise NotFound.on("pledge_id", f"no pledge {pledge_id}")
     row["paid_fen"] = await paid_fen(pledge_id)
     row["held_fen"] = await held_fen(pledge_id)
-    row["outstanding_fen"] = row["amount_fen"] - row["paid_fen"] - row["held_fen"]
+    row["outstanding_fen"] = due_now(
+        row["amount_fen"], row["paid_fen"], row["held_fen"], row["status"]
+    )
     return row
 
 

@@ -21,6 +21,7 @@ from service.locks import lock_row
 from service.mail import Mail, queue_mail, render_mail
 from service.payments import stripe_gateway as gateway
 from service.payments.tables import Payment, Refund
+from service.pledges import money
 from service.pledges.tables import Pledge
 
 DASHBOARD_REASON = "在 Stripe 后台退款"
@@ -199,22 +200,17 @@ async def _book(refund_id: uuid.UUID, actor: Actor) -> None:
 
 
 async def _correct_pledge(refund: dict[str, Any]) -> None:
-    """A pledge whose every paid fen has gone back is cancelled ("refunded"); a partial
-    refund leaves it as it is (the ledger shows received and refunded side by side)."""
-    if refund["pledge_status"] != Pledge.Status.paid.value:
-        return
-    paid = await Payment.select(Sum(Payment.amount_fen).as_alias("total")).where(
-        (Payment.pledge == refund["pledge_id"]) & (Payment.status == Payment.Status.succeeded.value)
-    )
+    """The pledge's status after the refund (`pledges.money.status_after_refund`)."""
     back = await Refund.select(Sum(Refund.amount_fen).as_alias("total")).where(
         (Refund.payment.pledge == refund["pledge_id"])
         & (Refund.status == Refund.Status.succeeded.value)
     )
-    if int(paid[0]["total"] or 0) - int(back[0]["total"] or 0) <= 0:
-        await Pledge.update(
-            {
-                Pledge.status: Pledge.Status.cancelled.value,
-                Pledge.status_reason: "refunded",
-                Pledge.closed_at: dt.datetime.now(dt.UTC),
-            }
-        ).where(Pledge.id == refund["pledge_id"])
+    status = money.status_after_refund(
+        refund["pledge_status"],
+        await money.paid_fen(refund["pledge_id"]),
+        int(back[0]["total"] or 0),
+    )
+    if status is not None:
+        await money.write_status(
+            refund["pledge_id"], status, dt.datetime.now(dt.UTC), money.REFUNDED_REASON
+        )

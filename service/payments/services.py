@@ -1,4 +1,5 @@
-"""Recording payments against pledges and keeping the pledge's status in step."""
+"""Recording offline payments (bank transfer, cash) against pledges; they settle through
+`service.payments.settlement.settle` like every other provider."""
 
 from __future__ import annotations
 
@@ -6,18 +7,17 @@ import datetime as dt
 import uuid
 from dataclasses import dataclass
 
-from service.audit.services import Actor, record
+from service.audit.services import Actor
 from service.db import is_unique_violation, write_transaction
 from service.errors import Conflict, InvalidInput, NotAllowed, NotFound
-from service.ledger import rules
 from service.locks import lock_row
-from service.outbox.services import enqueue
-from service.payments.paid import paid_fen
+from service.payments.settlement import Settlement, settle
 from service.payments.tables import Payment
+from service.pledges.money import PAYABLE, paid_fen
+from service.pledges.money import status_after as status_after  # kept importable
 from service.pledges.tables import Pledge
 
 OFFLINE_PROVIDERS = (Payment.Provider.bank, Payment.Provider.cash)
-PAYABLE = (Pledge.Status.pledged.value, Pledge.Status.partially_paid.value)
 
 
 @dataclass(frozen=True)
@@ -28,12 +28,6 @@ class OfflinePayment:
     reference: str
     """Bank reference or cash slip number; a reference is applied at most once."""
     received_on: dt.date
-
-
-def status_after(amount_fen: int, paid: int) -> Pledge.Status:
-    if paid >= amount_fen:
-        return Pledge.Status.paid
-    return Pledge.Status.partially_paid if paid > 0 else Pledge.Status.pledged
 
 
 async def record_offline_payment(payment: OfflinePayment, actor: Actor) -> uuid.UUID:
@@ -80,48 +74,25 @@ async def record_offline_payment(payment: OfflinePayment, actor: Actor) -> uuid.
                     settled_at=settled_at,
                 )
             )
-            await rules.payment_received(
-                payment_id=payment_id,
-                provider=payment.provider.value,
-                event_id=pledge["event"],
-                project_id=pledge["project"],
-                amount_fen=payment.amount_fen,
-                occurred_at=settled_at,
-            )
-            new_status = status_after(pledge["amount_fen"], paid + payment.amount_fen)
-            await Pledge.update(
-                {
-                    Pledge.status: new_status.value,
-                    Pledge.closed_at: settled_at if new_status is Pledge.Status.paid else None,
-                }
-            ).where(Pledge.id == payment.pledge_id)
-            await record(
+            await settle(
+                Settlement(
+                    payment_id=payment_id,
+                    provider=payment.provider.value,
+                    amount_fen=payment.amount_fen,
+                    settled_at=settled_at,
+                    pledge_id=payment.pledge_id,
+                    pledge_amount_fen=pledge["amount_fen"],
+                    pledge_status=pledge["status"],
+                    event_id=pledge["event"],
+                    project_id=pledge["project"],
+                    audit_action="payment.record",
+                    audit_data={
+                        "amount_fen": payment.amount_fen,
+                        "provider": payment.provider.value,
+                        "reference": payment.reference,
+                    },
+                ),
                 actor,
-                "payment.record",
-                "payment",
-                payment_id,
-                data={
-                    "amount_fen": payment.amount_fen,
-                    "provider": payment.provider.value,
-                    "reference": payment.reference,
-                },
-            )
-            await enqueue(
-                "payment.settled",
-                {"payment_id": str(payment_id)},
-                dedupe_key=f"payment.settled:{payment_id}",
-            )
-            await enqueue(
-                "live.payment",
-                {
-                    "payment_id": str(payment_id),
-                    "pledge_id": str(payment.pledge_id),
-                    "event_id": pledge["event"],
-                    "project_id": pledge["project"],
-                    "amount_fen": payment.amount_fen,
-                    "provider": payment.provider.value,
-                },
-                dedupe_key=f"live.payment:{payment_id}",
             )
     except Exception as exc:
         if is_unique_violation(exc):

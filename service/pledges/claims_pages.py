@@ -11,6 +11,7 @@ from litestar.enums import RequestEncodingType
 from litestar.params import Body, FromQuery
 from litestar.response import Redirect, Template
 
+from service import clock
 from service.auth.guards import CurrentStaff, requires_organizer
 from service.bounds import OptionalEdition
 from service.donors.services import DonorDraft, find_donors
@@ -58,10 +59,10 @@ def claim_draft(form: dict[str, Any], event_number: int) -> services.PledgeDraft
     if not whole and amount is None:
         raise InvalidInput.on("amount_fen", "enter an amount or claim the whole project")
     donor_id, donor = _donor(form)
-    due_on = date_field(form, "due_on") or dt.date.today() + dt.timedelta(
+    due_on = date_field(form, "due_on") or clock.today() + dt.timedelta(
         days=get_settings().pledge_due_days
     )
-    if due_on < dt.date.today():
+    if due_on < clock.today():
         raise InvalidInput.on("due_on", "the due date is in the past")
     return services.PledgeDraft(
         event_number=event_number,
@@ -96,7 +97,7 @@ async def _page(
             "last": last,
             "errors": errors or [],
             "values": values or {},
-            "default_due": dt.date.today() + dt.timedelta(days=get_settings().pledge_due_days),
+            "default_due": clock.today() + dt.timedelta(days=get_settings().pledge_due_days),
         },
         status_code=status_code,
     )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated
+from typing import Annotated, Any
 
 import msgspec
 from litestar import Controller, Response, get, post
@@ -44,20 +44,15 @@ IdempotencyKey = Annotated[
 EventNumber = Annotated[int, PathParameter(gt=0, le=2**31 - 1, description="Edition number")]
 
 
+def answer_out(row: dict[str, Any]) -> PledgeOut:
+    """`services.pledge_answer` as the API shows it (the donor's public name)."""
+    return msgspec.convert(
+        {**row, "donor_name": public_name(row["donor_name"], row["anonymous"])}, PledgeOut
+    )
+
+
 async def pledge_out(pledge_id: uuid.UUID) -> PledgeOut:
-    row = await services.get_pledge(pledge_id)
-    row["donor_name"] = public_name(row["donor_name"], row["anonymous"])
-    return msgspec.convert(row, PledgeOut)
-
-
-def created_out(result: services.PledgeResult, donor: PledgeCreate) -> PledgeOut:
-    """A new pledge's answer from what creating it returned: no read-back queries."""
-    assert result.row is not None
-    row = {
-        **result.row,
-        "donor_name": public_name(donor.donor.display_name.strip(), donor.donor.anonymous),
-    }
-    return msgspec.convert(row, PledgeOut)
+    return answer_out(await services.get_pledge(pledge_id))
 
 
 class PledgeApi(Controller):
@@ -71,8 +66,10 @@ class PledgeApi(Controller):
         result = await services.create_pledge(
             to_draft(data), Actor("donor (online)"), idempotency_key, notify_donor=True
         )
-        if result.row is not None:
-            return Response(created_out(result, data), status_code=201)
+        if result.created:
+            # a new donor's new pledge: answered from what creating it knew, no read-back
+            assert result.row is not None
+            return Response(answer_out(result.row), status_code=201)
         return Response(await pledge_out(result.pledge_id), status_code=200)
 
     @get("/{pledge_id:uuid}", operation_id="getPledge")

@@ -9,18 +9,18 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
+from service import clock
 from service.audit.services import SYSTEM, Actor, record
 from service.db import write_transaction
 from service.errors import InvalidInput, NotAllowed, NotFound
 from service.ledger import rules
 from service.locks import lock_row
 from service.outbox.services import enqueue
-from service.payments.paid import paid_fen
+from service.pledges.money import PAYABLE, outstanding, paid_fen, write_status
 from service.pledges.tables import Pledge
 from service.settings import get_settings
 
 Status = Pledge.Status
-PAYABLE = (Status.pledged.value, Status.partially_paid.value)
 
 
 async def _close(pledge_id: uuid.UUID, status: Pledge.Status, reason: str, actor: Actor) -> int:
@@ -35,7 +35,7 @@ async def _close(pledge_id: uuid.UUID, status: Pledge.Status, reason: str, actor
         raise NotFound.on("pledge_id", f"no pledge {pledge_id}")
     if pledge["status"] not in PAYABLE:
         raise NotAllowed.on("pledge_id", f"the pledge is already {pledge['status']}")
-    remainder = pledge["amount_fen"] - await paid_fen(pledge_id)
+    remainder = outstanding(pledge["amount_fen"], await paid_fen(pledge_id), pledge["status"])
     if remainder > 0:
         await rules.pledge_released(
             pledge_id=pledge_id,
@@ -44,13 +44,7 @@ async def _close(pledge_id: uuid.UUID, status: Pledge.Status, reason: str, actor
             amount_fen=remainder,
             reason=f"{status.value}: {reason}",
         )
-    await Pledge.update(
-        {
-            Pledge.status: status.value,
-            Pledge.status_reason: reason,
-            Pledge.closed_at: dt.datetime.now(dt.UTC),
-        }
-    ).where(Pledge.id == pledge_id)
+    await write_status(pledge_id, status, dt.datetime.now(dt.UTC), reason)
     await record(
         actor,
         f"pledge.{status.value}",
@@ -92,7 +86,7 @@ def lapse_cutoff(today: dt.date) -> dt.date:
 async def lapse_overdue(today: dt.date | None = None, actor: Actor = SYSTEM) -> list[uuid.UUID]:
     """Lapse every payable pledge past its due date plus grace; one transaction each, so
     a payment recorded meanwhile wins (the pledge is re-read under its row lock)."""
-    cutoff = lapse_cutoff(today or dt.date.today())
+    cutoff = lapse_cutoff(today or clock.today())
     rows = await Pledge.select(Pledge.id).where(
         Pledge.status.is_in(list(PAYABLE)) & (Pledge.due_on < cutoff)
     )

@@ -9,6 +9,7 @@ from service.donors.links import link_url, make_token
 from service.donors.tables import Donor
 from service.mail import templated_mail_message
 from service.outbox.services import Message, enqueue_many
+from service.pledges.codes import pledge_code as pledge_code  # kept importable
 from service.pledges.tables import Pledge
 
 
@@ -85,8 +86,3 @@ def confirmation_message(
         to=to,
         dedupe_key=f"pledge-confirmation:{pledge_id}",
     )
-
-
-def pledge_code(pledge_id: uuid.UUID) -> str:
-    """The short code a donor writes in a bank transfer's remark (付款附言)."""
-    return f"MS{pledge_id.hex[:8].upper()}"

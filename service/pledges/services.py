@@ -9,6 +9,7 @@ import uuid
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from service import clock
 from service.audit.services import Actor, record
 from service.db import is_sqlite, is_unique_violation, write_transaction
 from service.donors.services import DonorDraft, create_donor, donor_exists
@@ -16,16 +17,17 @@ from service.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from service.events.services import PLEDGE_OPEN
 from service.events.tables import Event
 from service.ledger import rules
-from service.ledger.balances import project_fund_figures
+from service.ledger.balances import project_pledged
 from service.outbox.services import Message, enqueue_many
-from service.payments.paid import paid_fen
+from service.pledges.money import PAYABLE, outstanding, paid_fen
 from service.pledges.notify import confirmation_message, queue_confirmation
 from service.pledges.tables import Pledge
 from service.projects.tables import Project
 from service.settings import get_settings
 
 MIN_PLEDGE_FEN = 100
-PAYABLE_STATUSES = (Pledge.Status.pledged.value, Pledge.Status.partially_paid.value)
+PAYABLE_STATUSES = PAYABLE
+"""Kept importable; the rule lives in `service.pledges.money`."""
 PLEDGEABLE_PROJECT = (Project.Status.published.value, Project.Status.funded.value)
 Channel = Pledge.Channel
 
@@ -50,7 +52,7 @@ class PledgeResult:
     pledge_id: uuid.UUID
     created: bool
     row: dict[str, Any] | None = None
-    """For a new pledge: the same fields as `get_pledge`, without reading them back."""
+    """For a new pledge of a new donor: `pledge_answer`, as `get_pledge` would read it."""
 
 
 def request_hash(draft: PledgeDraft) -> str:
@@ -127,7 +129,8 @@ class Allocation:
 async def _allocate(draft: PledgeDraft, project: dict[str, Any], rule: str) -> Allocation:
     """Refuse anything beyond the target unless the event moves the excess to its general
     fund and the donor consented; then the excess is split off, never hidden."""
-    remaining = project["target_fen"] - (await project_fund_figures(project["id"])).pledged
+    # The running balance, read after the project's row lock (never summed over entries).
+    remaining = project["target_fen"] - await project_pledged(project["id"])
     if draft.whole_project:
         if remaining <= 0:
             raise NotAllowed.on("whole_project", "the project is already fully pledged")
@@ -221,9 +224,11 @@ async def create_pledge(
     idempotency_key: str | None = None,
     *,
     notify_donor: bool = False,
+    at: dt.datetime | None = None,
 ) -> PledgeResult:
     """Record a pledge (and its general-fund excess, if any) with its ledger postings.
-    `notify_donor` mails the donor their signed link when they gave an address.
+    `notify_donor` mails the donor their signed link when they gave an address. `at` dates
+    a pledge recorded after the fact (the demo's history); default now.
 
     An Idempotency-Key is unique on the pledge table: a request whose key another request
     committed first (even one running at the same moment) fails on that index, rolls back
@@ -231,7 +236,7 @@ async def create_pledge(
     _check_amount(draft.amount_fen, draft.whole_project)
     fingerprint = request_hash(draft)
     try:
-        return await _create_pledge(draft, actor, idempotency_key, fingerprint, notify_donor)
+        return await _create_pledge(draft, actor, idempotency_key, fingerprint, notify_donor, at)
     except Exception as exc:
         if idempotency_key is None or not is_unique_violation(exc):
             raise
@@ -247,6 +252,7 @@ async def _create_pledge(
     idempotency_key: str | None,
     fingerprint: str,
     notify_donor: bool,
+    at: dt.datetime | None = None,
 ) -> PledgeResult:
     async with write_transaction():
         if idempotency_key is not None:
@@ -264,8 +270,8 @@ async def _create_pledge(
             assert draft.amount_fen is not None
             allocation = Allocation(0, draft.amount_fen)
         donor_id = await _donor_id(draft)
-        due_on = draft.due_on or dt.date.today() + dt.timedelta(days=get_settings().pledge_due_days)
-        created_at = dt.datetime.now(dt.UTC)
+        due_on = draft.due_on or clock.today() + dt.timedelta(days=get_settings().pledge_due_days)
+        created_at = at or dt.datetime.now(dt.UTC)
         common = {
             "created_at": created_at,
             "event_id": event["id"],
@@ -339,6 +345,7 @@ async def _create_pledge(
             event_id=event["id"],
             project_id=main_project,
             amount_fen=main_amount,
+            occurred_at=created_at,
         )
         if excess_id is not None:
             await rules.pledge_made(
@@ -346,26 +353,75 @@ async def _create_pledge(
                 event_id=event["id"],
                 project_id=None,
                 amount_fen=allocation.general_fund_fen,
+                occurred_at=created_at,
             )
-    row = {
-        "id": main_id,
-        "event_number": draft.event_number,
-        "project": main_project,
-        "amount_fen": main_amount,
-        "channel": draft.channel.value,
-        "status": Pledge.Status.pledged.value,
-        "status_reason": "",
-        "whole_project": draft.whole_project,
+    row = None
+    if draft.donor_id is None:  # a new donor: everything the answer shows is at hand
+        row = pledge_answer(
+            id=main_id,
+            event_number=draft.event_number,
+            project=main_project,
+            amount_fen=main_amount,
+            channel=draft.channel.value,
+            status=Pledge.Status.pledged.value,
+            status_reason="",
+            whole_project=draft.whole_project,
+            due_on=due_on,
+            created_at=created_at,
+            donor=donor_id,
+            donor_name=draft.donor.display_name.strip(),
+            anonymous=draft.donor.anonymous,
+            excess_of=None,
+            paid_fen=0,
+            general_fund_pledge=excess_id,
+            general_fund_fen=allocation.general_fund_fen if excess_id else 0,
+        )
+    return PledgeResult(main_id, created=True, row=row)
+
+
+def pledge_answer(
+    *,
+    id: uuid.UUID,
+    event_number: int,
+    project: int | None,
+    amount_fen: int,
+    channel: str,
+    status: str,
+    status_reason: str,
+    whole_project: bool,
+    due_on: dt.date | None,
+    created_at: dt.datetime,
+    donor: uuid.UUID,
+    donor_name: str,
+    anonymous: bool,
+    excess_of: uuid.UUID | None,
+    paid_fen: int,
+    general_fund_pledge: uuid.UUID | None,
+    general_fund_fen: int,
+) -> dict[str, Any]:
+    """The one shape of a pledge's answer: `get_pledge`'s, and a new pledge's (built
+    from what creating it knows, without reading it back). `donor_name` is the donor's
+    own name; the API shows `donors.services.public_name` of it."""
+    return {
+        "id": id,
+        "event_number": event_number,
+        "project": project,
+        "amount_fen": amount_fen,
+        "channel": channel,
+        "status": status,
+        "status_reason": status_reason,
+        "whole_project": whole_project,
         "due_on": due_on,
         "created_at": created_at,
-        "donor": donor_id,
-        "paid_fen": 0,
-        "outstanding_fen": main_amount,
-        "excess_of": None,
-        "general_fund_pledge": excess_id,
-        "general_fund_fen": allocation.general_fund_fen if excess_id else 0,
+        "donor": donor,
+        "donor_name": donor_name,
+        "anonymous": anonymous,
+        "excess_of": excess_of,
+        "paid_fen": paid_fen,
+        "outstanding_fen": outstanding(amount_fen, paid_fen, status),
+        "general_fund_pledge": general_fund_pledge,
+        "general_fund_fen": general_fund_fen,
     }
-    return PledgeResult(main_id, created=True, row=row)
 
 
 async def get_pledge(pledge_id: uuid.UUID) -> dict[str, Any]:
@@ -392,15 +448,14 @@ async def get_pledge(pledge_id: uuid.UUID) -> dict[str, Any]:
     )
     if row is None:
         raise NotFound.on("id", f"no pledge {pledge_id}")
-    row["paid_fen"] = await paid_fen(pledge_id)
-    row["outstanding_fen"] = (
-        row["amount_fen"] - row["paid_fen"] if row["status"] in PAYABLE_STATUSES else 0
-    )
     excess = (
         await Pledge.select(Pledge.id, Pledge.amount_fen)
         .where(Pledge.excess_of == pledge_id)
         .first()
     )
-    row["general_fund_pledge"] = excess["id"] if excess else None
-    row["general_fund_fen"] = excess["amount_fen"] if excess else 0
-    return row
+    return pledge_answer(
+        **row,
+        paid_fen=await paid_fen(pledge_id),
+        general_fund_pledge=excess["id"] if excess else None,
+        general_fund_fen=excess["amount_fen"] if excess else 0,
+    )

@@ -1,7 +1,7 @@
 """Pledge-to-payment tracking: pledged vs received vs outstanding, and what is overdue.
 
-Figures per project come from the ledger (DESIGN §4.5); the overdue list from pledges
-and their succeeded payments.
+Figures per project come from the ledger (docs/architecture.md, "Money invariants");
+the overdue list is `pledges.money.unpaid_pledges`.
 """
 
 from __future__ import annotations
@@ -10,15 +10,15 @@ import datetime as dt
 import uuid
 from typing import Any
 
+from service import clock
 from service.errors import NotFound
 from service.events.tables import Event
 from service.ledger.balances import event_fund_figures, event_total
-from service.payments.paid import paid_by_pledge
-from service.pledges.notify import pledge_code
+from service.pledges.codes import pledge_code
+from service.pledges.money import PAYABLE as PAYABLE  # kept importable
+from service.pledges.money import outstanding, paid_by_pledge, unpaid_pledges
 from service.pledges.tables import Pledge
 from service.projects.tables import Project
-
-PAYABLE = (Pledge.Status.pledged.value, Pledge.Status.partially_paid.value)
 
 
 async def event_id_for(number: int) -> int:
@@ -30,36 +30,26 @@ async def event_id_for(number: int) -> int:
 
 async def overdue_pledges(event_id: int, today: dt.date | None = None) -> list[dict[str, Any]]:
     """Payable pledges past their due date, oldest due first, with what is still owed."""
-    today = today or dt.date.today()
-    rows = (
-        await Pledge.select(
-            Pledge.id,
-            Pledge.project,
-            Pledge.project.title.as_alias("project_title"),
-            Pledge.donor.display_name.as_alias("donor_name"),
-            Pledge.donor.phone.as_alias("phone"),
-            Pledge.donor.email.as_alias("email"),
-            Pledge.channel,
-            Pledge.amount_fen,
-            Pledge.due_on,
+    today = today or clock.today()
+    return [
+        {
+            "id": p.id,
+            "project": p.project_id,
+            "project_title": p.project_title or "",
+            "donor_name": p.donor_name,
+            "channel": p.channel,
+            "amount_fen": p.amount_fen,
+            "due_on": p.due_on,
+            "code": p.code,
+            "contact": p.phone or p.email or "",
+            "paid_fen": p.paid_fen,
+            "outstanding_fen": p.outstanding_fen,
+            "days_overdue": (today - p.due_on).days if p.due_on else 0,
+        }
+        for p in await unpaid_pledges(
+            (Pledge.event == event_id) & (Pledge.due_on < today), order_by=Pledge.due_on
         )
-        .where(
-            (Pledge.event == event_id)
-            & Pledge.status.is_in(list(PAYABLE))
-            & (Pledge.due_on < today)
-        )
-        .order_by(Pledge.due_on)
-    )
-    paid = await paid_by_pledge([row["id"] for row in rows])
-    for row in rows:
-        row["code"] = pledge_code(row["id"])
-        row["project_title"] = row["project_title"] or ""
-        phone, email = row.pop("phone"), row.pop("email")
-        row["contact"] = phone or email or ""
-        row["paid_fen"] = paid.get(row["id"], 0)
-        row["outstanding_fen"] = row["amount_fen"] - row["paid_fen"]
-        row["days_overdue"] = (today - row["due_on"]).days
-    return rows
+    ]
 
 
 async def event_tracking(number: int, today: dt.date | None = None) -> dict[str, Any]:
@@ -138,9 +128,7 @@ async def donor_pledges(donor_id: uuid.UUID) -> list[dict[str, Any]]:
     for row in rows:
         row["code"] = pledge_code(row["id"])
         row["paid_fen"] = paid.get(row["id"], 0)
-        row["outstanding_fen"] = (
-            row["amount_fen"] - row["paid_fen"] if row["status"] in PAYABLE else 0
-        )
+        row["outstanding_fen"] = outstanding(row["amount_fen"], row["paid_fen"], row["status"])
     return rows
 
 
@@ -218,28 +206,23 @@ async def find_open_pledges(query: str, limit: int = 20) -> list[dict[str, Any]]
         )
         ids = [row["id"] for row in rows]
     pattern = f"%{text}%"
-    where = Pledge.status.is_in(list(PAYABLE)) & (
-        Pledge.donor.display_name.ilike(pattern) | Pledge.donor.phone.ilike(pattern)
-    )
+    where = Pledge.donor.display_name.ilike(pattern) | Pledge.donor.phone.ilike(pattern)
     if ids:
-        where = Pledge.status.is_in(list(PAYABLE)) & Pledge.id.is_in(ids) | where
-    rows = (
-        await Pledge.select(
-            Pledge.id,
-            Pledge.amount_fen,
-            Pledge.status,
-            Pledge.due_on,
-            Pledge.channel,
-            Pledge.project.title.as_alias("project_title"),
-            Pledge.donor.display_name.as_alias("donor_name"),
+        where = Pledge.id.is_in(ids) | where
+    return [
+        {
+            "id": p.id,
+            "amount_fen": p.amount_fen,
+            "status": p.status,
+            "due_on": p.due_on,
+            "channel": p.channel,
+            "project_title": p.project_title,
+            "donor_name": p.donor_name,
+            "code": p.code,
+            "paid_fen": p.paid_fen,
+            "outstanding_fen": p.outstanding_fen,
+        }
+        for p in await unpaid_pledges(
+            where, order_by=Pledge.created_at, ascending=False, limit=limit
         )
-        .where(where)
-        .order_by(Pledge.created_at, ascending=False)
-        .limit(limit)
-    )
-    paid = await paid_by_pledge([row["id"] for row in rows])
-    for row in rows:
-        row["code"] = pledge_code(row["id"])
-        row["paid_fen"] = paid.get(row["id"], 0)
-        row["outstanding_fen"] = row["amount_fen"] - row["paid_fen"]
-    return rows
+    ]

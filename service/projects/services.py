@@ -130,10 +130,24 @@ def with_figures(row: dict[str, Any], figures: FundFigures) -> dict[str, Any]:
     }
 
 
+def filter_portfolio(rows: list[dict[str, Any]], filters: PortfolioFilter) -> list[dict[str, Any]]:
+    """`list_public_projects`' filters applied to rows already read."""
+    return [
+        row
+        for row in rows
+        if (not filters.community or row["community"] == filters.community)
+        and (not filters.category or row["category"] == filters.category)
+        and (not filters.status or row["status"] == filters.status)
+    ]
+
+
 async def list_public_projects(
-    event_id: int, filters: PortfolioFilter | None = None
+    event_id: int,
+    filters: PortfolioFilter | None = None,
+    figures: dict[int | None, FundFigures] | None = None,
 ) -> list[dict[str, Any]]:
-    """Published projects of an edition with their ledger figures."""
+    """Published projects of an edition with their ledger figures (`figures`, when the
+    caller has read them already)."""
     filters = filters or PortfolioFilter()
     where = (Project.event == event_id) & Project.status.is_in(list(PUBLIC))
     if filters.community:
@@ -143,7 +157,8 @@ async def list_public_projects(
     if filters.status:
         where &= Project.status == filters.status
     rows = await Project.select(*_LIST_COLUMNS).where(where).order_by(Project.id)
-    figures = await event_fund_figures(event_id)
+    if figures is None:
+        figures = await event_fund_figures(event_id)
     return [with_figures(row, figures.get(row["id"], FundFigures())) for row in rows]
 
 

@@ -1,52 +1,34 @@
 """The receipt as a PDF: Chinese text in an embedded TrueType subset, and a QR code.
 
-reportlab's built-in STSong-Light is never embedded (boxes on machines without Chinese
-fonts) and it cannot embed Noto CJK's CFF outlines, so we embed a TrueType CJK font:
-WenQuanYi Zen Hei from Debian's fonts-wqy-zenhei (.ci/system-packages, Dockerfile).
-Only the glyphs used are embedded (`pdffonts` shows the subset prefix).
+The font comes from `service.fonts` (a Python dependency, no system font needed); only the
+glyphs used are embedded (`pdffonts` shows the subset prefix).
 """
 
 from __future__ import annotations
 
-import functools
 import io
-from pathlib import Path
 from urllib.parse import urlencode
 
 import segno
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A5, landscape
 from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 
+from service.fonts import CJK_FONT_NAME, FontMissing, cjk_font, cjk_font_path
 from service.money import amount_in_words, format_yuan
 from service.receipts.documents import ReceiptDocument
+from service.timefmt import day
 
-FONT_NAME = "MinshengCJK"
-FONT_CANDIDATES = (
-    ("/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc", 0),
-    ("/usr/share/fonts/truetype/arphic/uming.ttc", 0),
-    ("/usr/share/fonts/truetype/arphic/ukai.ttc", 0),
-)
+FONT_NAME = CJK_FONT_NAME
 PAGE = landscape(A5)
+__all__ = ["FONT_NAME", "FontMissing", "register_font", "render_receipt", "verification_url"]
 
 
-class FontMissing(RuntimeError):
-    """No embeddable TrueType CJK font is installed."""
-
-
-@functools.cache
 def register_font() -> str:
-    for path, index in FONT_CANDIDATES:
-        if Path(path).exists():
-            pdfmetrics.registerFont(TTFont(FONT_NAME, path, subfontIndex=index))
-            return path
-    raise FontMissing(
-        "no TrueType CJK font for receipts: install Debian's fonts-wqy-zenhei "
-        "(bash .ci/system-packages)"
-    )
+    """Register the receipts' CJK font (see `service.fonts`); the font file's path."""
+    cjk_font()
+    return str(cjk_font_path())
 
 
 def verification_url(base_url: str, document: ReceiptDocument) -> str:
@@ -114,8 +96,8 @@ def render_receipt(document: ReceiptDocument, base_url: str, copy: int = 0) -> b
         ("捐赠项目", document.project),
         ("金额（小写）", format_yuan(document.amount_fen)),
         ("金额（大写）", amount_in_words(document.amount_fen)),
-        ("捐赠日期", document.donated_on.strftime("%Y年%m月%d日")),
-        ("开具日期", document.issued_on.strftime("%Y年%m月%d日")),
+        ("捐赠日期", day(document.donated_on, "zh_Hans")),
+        ("开具日期", day(document.issued_on, "zh_Hans")),
         ("开具单位", document.issuer),
     ]
     y = top - 24 * mm

@@ -111,9 +111,12 @@ async def _queue_mail(receipt_id: uuid.UUID, copy: int) -> None:
     )
 
 
-async def issue_receipt(payment_id: uuid.UUID, actor: Actor = SYSTEM) -> uuid.UUID:
-    """The receipt of a settled payment, issued now or found; safe to call any number of
-    times, concurrently too. Its mail is queued in the same transaction."""
+async def issue_receipt(
+    payment_id: uuid.UUID, actor: Actor = SYSTEM, *, issued_at: dt.datetime | None = None
+) -> uuid.UUID:
+    """The receipt of a settled payment, issued now (or at `issued_at`, for history recorded
+    after the fact) or found; safe to call any number of times, concurrently too. Its mail is
+    queued in the same transaction."""
     async with write_transaction():
         await lock_row(Payment, payment_id)
         existing = (
@@ -126,10 +129,18 @@ async def issue_receipt(payment_id: uuid.UUID, actor: Actor = SYSTEM) -> uuid.UU
         facts = await _payment_facts(payment_id)
         if facts["status"] != Payment.Status.succeeded.value:
             raise NotAllowed.on("payment_id", f"the payment is {facts['status']}, not settled")
-        return await _insert(facts, actor, replaces=None, title=receipt_title(facts))
+        return await _insert(
+            facts, actor, replaces=None, title=receipt_title(facts), issued_at=issued_at
+        )
 
 
-async def _insert(facts: dict, actor: Actor, replaces: uuid.UUID | None, title: str) -> uuid.UUID:
+async def _insert(
+    facts: dict,
+    actor: Actor,
+    replaces: uuid.UUID | None,
+    title: str,
+    issued_at: dt.datetime | None = None,
+) -> uuid.UUID:
     declined = not facts["wants_receipt"]
     if declined:
         number, status = await _declined_number(facts["event_id"]), Status.declined
@@ -148,6 +159,7 @@ async def _insert(facts: dict, actor: Actor, replaces: uuid.UUID | None, title: 
             status=status.value,
             verification_code=new_code(),
             replaces=replaces,
+            issued_at=issued_at or dt.datetime.now(dt.UTC),
         )
     )
     await record(

@@ -17,7 +17,8 @@ from service.auth.recipients import organizer_addresses
 from service.db import is_unique_violation, write_transaction
 from service.locks import lock_row
 from service.mail import Mail, queue_mail, render_mail
-from service.payments.services import PAYABLE, paid_fen
+from service.pledges.money import outstanding as money_outstanding
+from service.pledges.money import paid_fen, unpaid_pledges
 from service.pledges.tables import Pledge
 from service.reminders.tables import PledgeReminder
 from service.settings import Settings
@@ -40,25 +41,25 @@ class ReminderPolicy:
 
 async def _candidates(today: dt.date, policy: ReminderPolicy) -> list[dict]:
     horizon = today + dt.timedelta(days=policy.days_before)
-    return (
-        await Pledge.select(
-            Pledge.id,
-            Pledge.amount_fen,
-            Pledge.due_on,
-            Pledge.event.title.as_alias("event_title"),
-            Pledge.project.title.as_alias("project_title"),
-            Pledge.donor.display_name.as_alias("donor_name"),
-            Pledge.donor.email.as_alias("email"),
-        )
-        .where(
-            Pledge.status.is_in(list(PAYABLE))
-            & Pledge.due_on.is_not_null()
-            & (Pledge.due_on <= horizon)
-            & (Pledge.donor.reminders_opt_out == False)  # noqa: E712
-            & Pledge.donor.email.is_not_null()
-        )
-        .order_by(Pledge.due_on)
+    pledges = await unpaid_pledges(
+        Pledge.due_on.is_not_null()
+        & (Pledge.due_on <= horizon)
+        & (Pledge.donor.reminders_opt_out == False)  # noqa: E712
+        & Pledge.donor.email.is_not_null(),
+        order_by=Pledge.due_on,
     )
+    return [
+        {
+            "id": p.id,
+            "amount_fen": p.amount_fen,
+            "due_on": p.due_on,
+            "event_title": p.event_title,
+            "project_title": p.project_title,
+            "donor_name": p.donor_name,
+            "email": p.email,
+        }
+        for p in pledges
+    ]
 
 
 async def _history(pledge_id: uuid.UUID) -> tuple[int, dt.date | None]:
@@ -98,9 +99,8 @@ async def _remind(pledge: dict, sequence: int, today: dt.date) -> bool:
         status = (await Pledge.select(Pledge.status).where(Pledge.id == pledge["id"]).first())[
             "status"
         ]
-        if status not in PAYABLE:
-            return False  # paid or cancelled since the candidates were read
-        outstanding = pledge["amount_fen"] - await paid_fen(pledge["id"])
+        # paid or cancelled since the candidates were read: nothing is owed any more
+        outstanding = money_outstanding(pledge["amount_fen"], await paid_fen(pledge["id"]), status)
         if outstanding <= 0:
             return False
         kind = (
@@ -146,30 +146,18 @@ class OutstandingLine:
 
 async def outstanding(today: dt.date) -> list[OutstandingLine]:
     """Every pledge still owed, most overdue first."""
-    rows = (
-        await Pledge.select(
-            Pledge.id,
-            Pledge.amount_fen,
-            Pledge.due_on,
-            Pledge.event.title.as_alias("event_title"),
-            Pledge.project.title.as_alias("project_title"),
-            Pledge.donor.display_name.as_alias("donor_name"),
-        )
-        .where(Pledge.status.is_in(list(PAYABLE)))
-        .order_by(Pledge.due_on)
-    )
     lines = []
-    for row in rows:
-        sent, _ = await _history(row["id"])
+    for p in await unpaid_pledges(order_by=Pledge.due_on):
+        sent, _ = await _history(p.id)
         lines.append(
             OutstandingLine(
-                event_title=row["event_title"],
-                project_title=row["project_title"] or "通用基金",
-                donor_name=row["donor_name"],
-                amount_fen=row["amount_fen"],
-                outstanding_fen=row["amount_fen"] - await paid_fen(row["id"]),
-                due_on=row["due_on"],
-                overdue=row["due_on"] is not None and row["due_on"] < today,
+                event_title=p.event_title,
+                project_title=p.project_title or "通用基金",
+                donor_name=p.donor_name,
+                amount_fen=p.amount_fen,
+                outstanding_fen=p.outstanding_fen,
+                due_on=p.due_on,
+                overdue=p.overdue(today),
                 reminders=sent,
             )
         )

@@ -9,11 +9,11 @@ from litestar.response import Template
 
 from service.auth.guards import requires_financial_reader
 from service.bounds import OptionalEdition
-from service.clock import SHANGHAI
 from service.errors import NotFound
 from service.events.tables import Event
 from service.ledger.balances import FundFigures, event_fund_figures
 from service.settings import get_settings
+from service.timefmt import when
 from service.tracking import charts
 from service.tracking.services import (
     Thresholds,
@@ -68,10 +68,7 @@ class DashboardPage(Controller):
                 "chart": {"w": CHART_W, "h": CHART_H, "y100": charts.percent_y(100, CHART_H)},
                 "spark": {"w": SPARK_W, "h": SPARK_H, "y100": charts.percent_y(100, SPARK_H)},
                 "snapshots": sum(len(s.points) for s in series),
-                "span": [
-                    local.astimezone(SHANGHAI).strftime("%m-%d %H:%M")
-                    for local in charts.time_span(series) or ()
-                ],
+                "span": [when(moment) for moment in charts.time_span(series) or ()],
             },
         )
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from piccolo.query.functions.aggregate import Count, Sum
+from piccolo.query.functions.aggregate import Sum
 
 from service.auth.recipients import organizer_addresses
 from service.clock import local_date
@@ -22,8 +22,8 @@ from service.i18n import gettext as _
 from service.ledger.balances import FundFigures, event_fund_figures
 from service.ledger.services import verify_chain
 from service.mail import Mail, queue_mail, render_mail
-from service.payments.services import PAYABLE
 from service.payments.tables import Payment
+from service.pledges.money import unpaid_pledges
 from service.pledges.tables import Pledge
 from service.projects.tables import Project
 from service.settings import Settings
@@ -61,26 +61,32 @@ async def take_snapshots(taken_at: dt.datetime) -> int:
     events = await Event.select(Event.id).where(Event.status.is_in(list(TRACKED_EVENTS)))
     count = 0
     for event in events:
-        figures = await event_fund_figures(event["id"])
-        rows = [
-            ProjectSnapshot(
-                project=project["id"],
-                taken_at=taken_at,
-                target_fen=project["target_fen"],
-                pledged_fen=f.pledged,
-                received_fen=f.received,
-                matched_fen=f.matched,
-                refunded_fen=f.refunded,
-                disbursed_fen=f.disbursed,
-                balance_fen=f.balance,
-            )
-            for project in await tracked_projects(event["id"])
-            for f in [figures.get(project["id"], FundFigures())]
-        ]
-        if rows:
-            await ProjectSnapshot.insert(*rows)
-            count += len(rows)
+        count += await snapshot_event(event["id"], taken_at)
     return count
+
+
+async def snapshot_event(event_id: int, taken_at: dt.datetime, *, as_of: bool = False) -> int:
+    """One snapshot per project of one edition; `as_of` pictures the ledger as it stood at
+    `taken_at` (history recorded after the fact, e.g. the demo's) instead of now."""
+    figures = await event_fund_figures(event_id, taken_at if as_of else None)
+    rows = [
+        ProjectSnapshot(
+            project=project["id"],
+            taken_at=taken_at,
+            target_fen=project["target_fen"],
+            pledged_fen=f.pledged,
+            received_fen=f.received,
+            matched_fen=f.matched,
+            refunded_fen=f.refunded,
+            disbursed_fen=f.disbursed,
+            balance_fen=f.balance,
+        )
+        for project in await tracked_projects(event_id)
+        for f in [figures.get(project["id"], FundFigures())]
+    ]
+    if rows:
+        await ProjectSnapshot.insert(*rows)
+    return len(rows)
 
 
 @dataclass(frozen=True)
@@ -117,20 +123,12 @@ async def _received_by_payments(event_id: int) -> dict[int | None, int]:
 
 
 async def _unpaid(event_id: int, before: dt.datetime) -> dict[int | None, tuple[int, int]]:
-    rows = (
-        await Pledge.select(
-            Pledge.project,
-            Count(Pledge.id).as_alias("pledges"),
-            Sum(Pledge.amount_fen).as_alias("total"),
-        )
-        .where(
-            (Pledge.event == event_id)
-            & Pledge.status.is_in(list(PAYABLE))
-            & (Pledge.created_at < before)
-        )
-        .group_by(Pledge.project)
-    )
-    return {row["project"]: (int(row["pledges"]), int(row["total"] or 0)) for row in rows}
+    """Per project: how many pledges made before `before` are still owed, and their amount."""
+    out: dict[int | None, tuple[int, int]] = {}
+    for p in await unpaid_pledges((Pledge.event == event_id) & (Pledge.created_at < before)):
+        count, total = out.get(p.project_id, (0, 0))
+        out[p.project_id] = (count + 1, total + p.amount_fen)
+    return out
 
 
 @dataclass
@@ -271,3 +269,22 @@ async def history(event_id: int, limit_per_project: int = 500) -> list[Series]:
         Series(p["id"], p["title"], p["target_fen"], points.get(p["id"], [])[-limit_per_project:])
         for p in projects
     ]
+
+
+async def project_history(project_id: int, title: str, target_fen: int) -> Series:
+    """One project's funding in time order (for its public page): each picture that shows a
+    change, so the line spans the days money came in rather than every hourly snapshot
+    since (a completed project's line ends the day it was fully funded)."""
+    rows = (
+        await ProjectSnapshot.select(
+            ProjectSnapshot.taken_at, ProjectSnapshot.received_fen, ProjectSnapshot.matched_fen
+        )
+        .where(ProjectSnapshot.project == project_id)
+        .order_by(ProjectSnapshot.taken_at)
+    )
+    points: list[tuple[dt.datetime, int]] = []
+    for row in rows:
+        value = row["received_fen"] + row["matched_fen"]
+        if not points or points[-1][1] != value:
+            points.append((row["taken_at"], value))
+    return Series(project_id, title, target_fen, points)

@@ -11,6 +11,8 @@ from litestar.template.config import TemplateConfig
 
 from service import i18n
 from service.money import amount_in_words, format_wan, format_yuan
+from service.timefmt import day, when
+from service.web import labels
 
 TEMPLATE_DIR = Path(__file__).resolve().parent.parent.parent / "templates"
 
@@ -31,10 +33,14 @@ def build_environment() -> Environment:
         i18n.gettext, i18n.ngettext, newstyle=True
     )
     env.filters.update(yuan=format_yuan, wan=format_wan, daxie=amount_in_words, percent=_percent)
+    env.filters.update(when=when, day=day)  # times for people: Shanghai, per language
     env.globals.update(
         current_locale=i18n.current_locale.get,
         language_names=i18n.LANGUAGE_NAMES,
         new_form_key=lambda: uuid.uuid4().hex,  # Idempotency-Key of a form (double clicks)
+        category_name=labels.category_name,
+        status_name=labels.status_name,
+        progress_bar=labels.progress_bar,
     )
     return env
 

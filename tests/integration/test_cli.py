@@ -66,4 +66,4 @@ def test_test_run_stops_at_once_when_postgres_is_down(tmp_path):
     assert result.returncode == 3, result.stdout + result.stderr
     lines = [line for line in (result.stdout + result.stderr).splitlines() if "PostgreSQL" in line]
     assert len(lines) == 1
-    assert "docker compose up -d postgres redis" in lines[0]
+    assert "docker compose up -d postgres" in lines[0]

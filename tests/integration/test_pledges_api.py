@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import email
 import email.policy
 import json
@@ -52,7 +53,8 @@ async def test_online_pledge_posts_ledger_outbox_and_mails_the_donor_link(client
     rendered = mail_from_payload(mail["payload"])
     assert "/donor/" in rendered.text and "/donor/" in (rendered.html or "")
     assert "¥123.45" in rendered.text and "壹佰贰拾叁圆肆角伍分" in rendered.text
-    assert body["due_on"] in rendered.text
+    due = dt.date.fromisoformat(body["due_on"])
+    assert f"{due.year}年{due.month}月{due.day}日" in rendered.text  # a date for people
 
 
 async def test_enterprise_donor_needs_a_valid_uscc(client):

@@ -18,9 +18,11 @@ from tasks import outbox
 async def test_the_fifth_edition_is_tracked_and_every_payment_receipted(client):
     await load_demo()
     fifth = (await Event.select(Event.id).where(Event.number == 5).first())["id"]
-    await take_snapshots(dt.datetime.now(dt.UTC))
-    assert await ProjectSnapshot.count().where(ProjectSnapshot.project.event == fifth) == 23
-    snapshots = await ProjectSnapshot.select().where(ProjectSnapshot.project.event == fifth)
+    taken_at = dt.datetime.now(dt.UTC)
+    await take_snapshots(taken_at)
+    latest = (ProjectSnapshot.project.event == fifth) & (ProjectSnapshot.taken_at == taken_at)
+    assert await ProjectSnapshot.count().where(latest) == 23
+    snapshots = await ProjectSnapshot.select().where(latest)
     assert all(s["received_fen"] == s["target_fen"] > 0 for s in snapshots)
 
     now = dt.datetime.now(dt.UTC)

@@ -3,6 +3,7 @@
 import os
 import subprocess
 import sys
+import threading
 import time
 import uuid
 
@@ -69,12 +70,21 @@ async def test_worker_runs_the_outbox_relay(clean_db, worker_redis, monkeypatch)
 
 def test_beat_starts_and_schedules_the_relay(worker_redis, tmp_path):
     beat = start("beat", worker_redis)
-    try:
-        time.sleep(6)
-        assert beat.poll() is None, "beat exited early"
+    seen: list[str] = []
+    reader = threading.Thread(target=lambda: seen.extend(beat.stdout), daemon=True)
+    reader.start()
+    try:  # wait for beat's own start line (start-up is slow on a busy machine)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and not any("beat: Starting" in x for x in seen):
+            assert beat.poll() is None, "beat exited early:\n" + "".join(seen)
+            time.sleep(0.2)
+        time.sleep(1)
+        assert beat.poll() is None, "beat exited early:\n" + "".join(seen)
     finally:
-        output = stop(beat)
-    assert "beat: Starting" in output or "Scheduler" in output, output
+        beat.terminate()
+        beat.wait(30)
+        reader.join(5)
+    assert any("beat: Starting" in line for line in seen), "".join(seen)
 
 
 def test_worker_refuses_to_start_without_redis():

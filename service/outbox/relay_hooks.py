@@ -1,0 +1,46 @@
+"""How the services reach the outbox relay without importing the task layer.
+
+Services only write outbox rows (`outbox.services.enqueue`); delivering them is the task
+layer's job (tasks/outbox.py). The process wires the two at start-up: the web app
+(`service.app.create_app`), the command line (`service.cli.run`) and the Celery worker
+(importing tasks.outbox) register the relay's hooks here, and the services call them.
+Nothing registered (a bare script): rows wait for the periodic relay.
+See docs/architecture.md, "The outbox".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class RelayHooks:
+    kick: Callable[[], Awaitable[None]]
+    """After a transaction that enqueued commits: relay now (a task, or in process)."""
+    flush: Callable[[], Awaitable[None]]
+    """Before an event loop ends: send a kick that is still waiting for its window."""
+    relay_once: Callable[[], Awaitable[int]]
+    """Deliver what is due now, in this process; the number delivered."""
+
+
+_hooks: RelayHooks | None = None
+
+
+def register(hooks: RelayHooks) -> None:
+    global _hooks
+    _hooks = hooks
+
+
+def registered() -> RelayHooks | None:
+    return _hooks
+
+
+async def kick() -> None:
+    if _hooks is not None:
+        await _hooks.kick()
+
+
+async def flush() -> None:
+    if _hooks is not None:
+        await _hooks.flush()

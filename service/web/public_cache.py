@@ -1,0 +1,340 @@
+"""Public answers cached and revalidated, never stale by more than a moment.
+
+A *content version* lives in the `response_cache` store (Redis with REDIS_URL, so every
+web process and Celery worker shares it; in process memory without). Every committed
+write transaction replaces it (`db.on_every_commit`): postings, publishing, edits.
+
+Route handlers marked `cache=True` are the public ones. For them:
+- the shared response cache (Litestar's, on the same store) keys each answer by path,
+  query, language and content version, so a write makes every cached answer unreachable;
+- `PublicCacheMiddleware` gives the answer an ETag from the content version and the
+  language and answers 304 to a matching If-None-Match without running the handler;
+  browsers are told to revalidate every time (`Cache-Control: no-cache`).
+Requests carrying a session (staff) bypass both. Every other page or API answer — staff
+pages, donor links, forms — is sent with `Cache-Control: no-store`.
+
+The version also carries a time bucket of `PUBLIC_CACHE_S` seconds, which bounds how long
+a write that could not move the version (a CLI command beside a server without Redis,
+Redis unreachable at that moment) stays unseen.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+import uuid
+from collections.abc import Awaitable, Callable
+
+from litestar import Request
+from litestar.config.response_cache import ResponseCacheConfig
+from litestar.datastructures import MutableScopeHeaders
+from litestar.middleware import ASGIMiddleware
+from litestar.stores.base import Store
+from litestar.types import ASGIApp, HTTPScope, Message, Receive, Scope, Send
+
+from service import db, i18n
+from service.stores import REDIS_NAMESPACE
+
+log = logging.getLogger("minsheng.cache")
+
+STORE = "response_cache"
+
+VERSION_KEY = "content_version"
+PUBLIC_CACHE_S = 30
+SESSION_COOKIE = b"minsheng_session="
+PUBLIC_CACHE_CONTROL = "no-cache"  # keep a copy, but ask (If-None-Match) every time
+PRIVATE_CACHE_CONTROL = "no-store"
+VARY = "Accept-Language, Cookie"
+_STATE_KEY = "content_version"
+# Paths that are neither public answers nor private: static files and cover images keep
+# whatever caching their router gives them.
+UNTOUCHED_PREFIXES = ("/static/", "/covers/")
+
+VERSION_MEMO_S = 0.1
+"""How long a process reuses the version it last read (a write in this process replaces
+it at once; writes elsewhere are seen within this)."""
+
+Bump = Callable[[], Awaitable[None]]
+_reader: Store | None = None
+_bumper: Bump | None = None
+_memo: tuple[float, str] | None = None
+_stale_s = 0.0
+
+
+def install(store: Store, stale_s: float = 0.0) -> None:
+    """Read and move the version in `store`; every committed write moves it. Answers may
+    be served up to `stale_s` after a newer version exists (PUBLIC_STALE_MS)."""
+    global _reader, _bumper, _stale_s
+    _stale_s = stale_s
+
+    async def bump() -> None:
+        global _memo
+        version = uuid.uuid4().hex
+        await store.set(VERSION_KEY, version)
+        _memo = (time.monotonic() + VERSION_MEMO_S, version)
+
+    _reader, _bumper = store, bump
+    db.on_every_commit(bump_content_version)
+
+
+def install_bumper(bump: Bump) -> None:
+    """For processes that write but serve no pages (Celery workers)."""
+    global _bumper
+    _bumper = bump
+    db.on_every_commit(bump_content_version)
+
+
+def install_redis_bumper(redis_url: str) -> None:
+    """Move the version in the web processes' Redis store from a process without an
+    event loop of its own (Celery tasks run each in `asyncio.run`): a plain client."""
+    import redis
+
+    client = redis.Redis.from_url(redis_url)
+    key = f"{REDIS_NAMESPACE}_{STORE}:{VERSION_KEY}"  # RedisStore's key in service/stores.py
+
+    async def bump() -> None:
+        client.set(key, uuid.uuid4().hex)
+
+    install_bumper(bump)
+
+
+async def bump_content_version() -> None:
+    """A new content version; a failure is logged, never turned into a failed request
+    (the commit has happened), and the time bucket bounds the staleness."""
+    if _bumper is None:
+        return
+    try:
+        await _bumper()
+    except Exception:
+        log.warning("could not move the public content version", exc_info=True)
+
+
+async def content_version() -> str | None:
+    """The current version, None when it cannot be read (then nothing is cached)."""
+    if _reader is None:
+        return None
+    try:
+        value = await _reader.get(VERSION_KEY)
+    except Exception:
+        log.warning("could not read the public content version", exc_info=True)
+        return None
+    stored = value.decode() if isinstance(value, bytes) else "0"
+    return f"{stored}.{int(time.time() // PUBLIC_CACHE_S)}"
+
+
+def _has_session(scope: Scope) -> bool:
+    for name, value in scope.get("headers", []):
+        if name == b"cookie" and SESSION_COOKIE in value:
+            return True
+    return False
+
+
+def _is_public(scope: Scope) -> bool:
+    handler = scope.get("route_handler")
+    return (
+        scope.get("method") in ("GET", "HEAD")
+        and bool(getattr(handler, "cache", False))
+        and not _has_session(scope)
+    )
+
+
+def cache_key(request: Request) -> str:
+    version = request.scope.get("state", {}).get(_STATE_KEY)
+    if version is None:  # unversioned (no store, or a session): a key nobody shares
+        version = f"none-{uuid.uuid4().hex}"
+    query = request.scope.get("query_string", b"").decode("latin-1")
+    return f"{request.url.path}?{query}|{i18n.current_locale.get()}|{version}"
+
+
+def _cacheable(scope: HTTPScope, status: int) -> bool:
+    return status == 200 and scope.get("state", {}).get(_STATE_KEY) is not None
+
+
+def response_cache_config() -> ResponseCacheConfig:
+    return ResponseCacheConfig(
+        store=STORE,
+        key_builder=cache_key,
+        cache_response_filter=_cacheable,
+        default_expiration=PUBLIC_CACHE_S,
+    )
+
+
+def _etag(version: str) -> str:
+    return f'W/"{version}-{i18n.current_locale.get()}"'
+
+
+def _if_none_match(scope: Scope) -> str | None:
+    for name, value in scope.get("headers", []):
+        if name == b"if-none-match":
+            return value.decode("latin-1")
+    return None
+
+
+class PublicCacheMiddleware(ASGIMiddleware):
+    """ETag and 304 for public answers; `no-store` for everything private. Runs inside
+    the locale middleware (the language is part of the tag)."""
+
+    scopes = ("http",)  # type: ignore[assignment]
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
+        path = scope.get("path", "")
+        if path.startswith(UNTOUCHED_PREFIXES):
+            await next_app(scope, receive, send)
+            return
+        if not _is_public(scope):
+            await next_app(
+                scope, receive, _with_headers(send, {"cache-control": PRIVATE_CACHE_CONTROL})
+            )
+            return
+        version = await content_version()
+        if version is None:
+            await next_app(scope, receive, send)
+            return
+        scope.setdefault("state", {})[_STATE_KEY] = version
+        etag = _etag(version)
+        headers = {"etag": etag, "cache-control": PUBLIC_CACHE_CONTROL, "vary": VARY}
+        wanted = _if_none_match(scope)
+        if wanted and etag in {tag.strip() for tag in wanted.split(",")}:
+            await send(
+                {
+                    "type": "http.response.start",
+                    "status": 304,
+                    "headers": [(k.encode(), v.encode()) for k, v in headers.items()],
+                }
+            )
+            await send({"type": "http.response.body", "body": b""})
+            return
+        # One render per answer and version in this process; while it runs, others get
+        # the answer of the version before (stale by at most that render), or wait for it.
+        base = _base_key(scope)
+        full = f"{base}|{version}"
+        running = _inflight.get(full)
+        stale = _latest.get(base)
+        if (
+            stale is not None
+            and stale[0] != version
+            and (running is not None or time.monotonic() - stale[1] < _stale_s)
+        ):
+            for message in stale[2]:
+                await send(_copy(message))  # outer middleware may add headers
+            return
+        if running is not None:
+            await asyncio.shield(running)  # then Litestar's cache has the answer
+            await next_app(scope, receive, _with_headers(send, headers, only_status=200))
+            return
+        done = asyncio.get_running_loop().create_future()
+        _inflight[full] = done
+        try:
+            await next_app(scope, receive, _remembering(send, headers, base, version))
+        finally:
+            del _inflight[full]
+            done.set_result(None)
+
+
+_inflight: dict[str, asyncio.Future[None]] = {}
+_latest: dict[str, tuple[str, float, list[Message]]] = {}
+"""Per answer (path, query, language): the version, when it was rendered, its messages."""
+_latest_pages: dict[str, tuple[str, float, str]] = {}
+LATEST_KEEP = 1000
+
+
+def _copy(message: Message) -> Message:
+    if "headers" in message:
+        return {**message, "headers": list(message["headers"])}  # type: ignore[return-value]
+    return {**message}  # type: ignore[return-value]
+
+
+def _base_key(scope: Scope) -> str:
+    query = scope.get("query_string", b"").decode("latin-1")
+    return f"{scope.get('path', '')}?{query}|{i18n.current_locale.get()}"
+
+
+def _remembering(send: Send, headers: dict[str, str], base: str, version: str) -> Send:
+    """Adds the public headers and keeps the complete 200 answer as this process's latest
+    for `base` (what others get while the next version renders)."""
+    add = _with_headers(send, headers, only_status=200)
+    if base in _latest and _latest[base][0] == version:
+        return add  # already this process's latest
+    messages: list[Message] = []
+
+    async def wrapped(message: Message) -> None:
+        if message["type"] == "http.response.start":
+            if message["status"] == 200:
+                messages.append(message)
+        elif messages:
+            messages.append(message)
+            if not message.get("more_body"):
+                if len(_latest) >= LATEST_KEEP and base not in _latest:
+                    del _latest[next(iter(_latest))]
+                _latest[base] = (version, time.monotonic(), [_copy(m) for m in messages])
+        await add(message)
+
+    return wrapped
+
+
+def _with_headers(send: Send, headers: dict[str, str], only_status: int | None = None) -> Send:
+    async def wrapped(message: Message) -> None:
+        if message["type"] == "http.response.start" and (
+            only_status is None or message["status"] == only_status
+        ):
+            mutable = MutableScopeHeaders.from_message(message)
+            for name, value in headers.items():
+                if name == "cache-control" and "cache-control" in mutable:
+                    continue  # the handler said something more specific
+                mutable[name] = value
+        await send(message)
+
+    return wrapped
+
+
+CSRF_SLOT = "__minsheng_csrf_slot__"
+FORM_KEY_SLOT = "__minsheng_form_key_slot__"
+
+
+async def render_page(
+    request: Request, name: str, template: str, context: Callable[[], Awaitable[dict]]
+) -> str:
+    """A public page that carries a form: rendered once per content version and language
+    (kept in the shared store under `name`), then each visitor's CSRF token and a fresh
+    form key are put into its slots. The answer itself stays private (`no-store`)."""
+    from litestar.utils.scope.state import ScopeState
+
+    # Staff (a session) get it rendered afresh, like every other public answer.
+    version = None if _has_session(request.scope) else await content_version()
+    base = f"page:{name}|{i18n.current_locale.get()}"
+    key = f"{base}|{version}"
+    html = None
+    if version is not None and _reader is not None:
+        stale = _latest_pages.get(base)
+        if (
+            stale is not None
+            and stale[0] != version
+            and (key in _inflight or time.monotonic() - stale[1] < _stale_s)
+        ):  # rendering now in this process, or rendered a moment ago: the one before
+            html = stale[2]
+        elif (cached := await _reader.get(key)) is not None:
+            html = cached.decode()
+    if html is None:
+        done = asyncio.get_running_loop().create_future()
+        _inflight[key] = done
+        try:
+            engine = request.app.template_engine
+            html = engine.get_template(template).render(
+                **await context(),
+                request=request,
+                csrf_token=lambda: CSRF_SLOT,
+                new_form_key=lambda: FORM_KEY_SLOT,
+            )
+            if version is not None and _reader is not None:
+                await _reader.set(key, html.encode(), expires_in=PUBLIC_CACHE_S)
+                if len(_latest_pages) >= LATEST_KEEP and base not in _latest_pages:
+                    del _latest_pages[next(iter(_latest_pages))]
+                _latest_pages[base] = (version, time.monotonic(), html)
+        finally:
+            _inflight.pop(key, None)
+            done.set_result(None)
+    token = ScopeState.from_scope(request.scope).csrf_token
+    return html.replace(CSRF_SLOT, token if isinstance(token, str) else "").replace(
+        FORM_KEY_SLOT, uuid.uuid4().hex
+    )
