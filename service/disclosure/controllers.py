@@ -60,7 +60,7 @@ class FundUseApi(Controller):
     path = "/api/v1/projects"
     tags = ["disclosure"]
 
-    @get("/{project_id:int}/fund-use", operation_id="getProjectFundUse")
+    @get("/{project_id:int}/fund-use", operation_id="getProjectFundUse", cache=True)
     async def fund_use(self, project_id: ProjectId) -> FundUseOut:
         """Raised, matched, disbursed, balance; spending per budget line; paid
         disbursements with their public evidence; progress; the disclosure calendar."""

@@ -59,11 +59,11 @@ class ReportApi(Controller):
     path = "/api/v1"
     tags = ["transparency"]
 
-    @get("/transparency-reports", operation_id="listTransparencyReports")
+    @get("/transparency-reports", operation_id="listTransparencyReports", cache=True)
     async def list(self, event: OptionalEdition = None) -> list[ReportSummary]:
         return [_summary(r) for r in await services.list_reports(event)]
 
-    @get("/transparency-reports/{report_id:uuid}", operation_id="getTransparencyReport")
+    @get("/transparency-reports/{report_id:uuid}", operation_id="getTransparencyReport", cache=True)
     async def detail(self, report_id: FromPath[uuid.UUID]) -> dict[str, Any]:
         """The report's figures (integer fen) and the ledger head they were built from."""
         return (await services.get_report(report_id))["data"]
@@ -82,13 +82,13 @@ class ReportApi(Controller):
 class ReportPages(Controller):
     include_in_schema = False
 
-    @get("/transparency", name="transparency")
+    @get("/transparency", name="transparency", cache=True)
     async def index(self, event: OptionalEdition = None) -> Template:
         return Template(
             "reports/list.html", context={"reports": await services.list_reports(event)}
         )
 
-    @get("/transparency/{report_id:uuid}", name="transparency_report")
+    @get("/transparency/{report_id:uuid}", name="transparency_report", cache=True)
     async def page(self, report_id: FromPath[uuid.UUID]) -> Template:
         return Template("reports/report.html", context={"r": await services.get_report(report_id)})
 
