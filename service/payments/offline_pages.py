@@ -1,7 +1,6 @@
 """Console pages for money received offline: bank transfers and cash.
 
-Registered through `service.pledges.controllers.ROUTES` (OFFLINE_ROUTES), so this module
-and the Stripe controllers in `payments/controllers.py` stay independent."""
+Part of the payments domain's ROUTES (`payments/controllers.py`)."""
 
 from __future__ import annotations
 
@@ -18,9 +17,9 @@ from service.auth.guards import CurrentStaff, requires_organizer
 from service.errors import DomainError, InvalidInput
 from service.payments.services import OfflinePayment, record_offline_payment
 from service.payments.tables import Payment
-from service.pledges.forms import date_field, text, yuan_field
 from service.pledges.services import get_pledge
 from service.pledges.tracking import find_open_pledges
+from service.web.forms import date_field, text, yuan_field
 
 Form = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
 
