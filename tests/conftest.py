@@ -44,6 +44,10 @@ def pytest_configure(config: pytest.Config) -> None:
     # Apps served by tests run no in-process beat unless a test asks for it.
     os.environ["EMBEDDED_BEAT"] = "0"
     os.environ.setdefault("PICCOLO_CONF", "service.piccolo_conf")
+    # Before pytest prints anything: a run that needs the services readies them now, so
+    # what is missing is one line, not a report.
+    if _args_need_services(config):
+        _ready_machine(config)
 
 
 TESTS_DIR = Path(__file__).resolve().parent
@@ -60,10 +64,23 @@ def _needs_services(item: pytest.Item) -> bool:
     return top != "unit" or bool(SERVICE_FIXTURES & set(getattr(item, "fixturenames", ())))
 
 
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Ready the machine when a selected test needs it (tests/machine.py), or stop at once
-    with one line; pure unit tests run without PostgreSQL, Redis or Chromium."""
-    if not any(_needs_services(item) for item in items):
+def _args_need_services(config: pytest.Config) -> bool:
+    """Whether the paths asked for reach beyond tests/unit (no path: the whole suite)."""
+    base = Path(config.invocation_params.dir)
+    for arg in config.args or [str(TESTS_DIR)]:
+        path = (base / arg.split("::", 1)[0]).resolve()
+        if not path.is_relative_to(TESTS_DIR / "unit"):
+            return True
+    return False
+
+
+_machine_ready = False
+
+
+def _ready_machine(config: pytest.Config) -> None:
+    """Ready the machine (tests/machine.py), or stop at once with one line."""
+    global _machine_ready
+    if _machine_ready:
         return
     from tests.machine import SetupFailed, prepare
 
@@ -78,6 +95,14 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         prepare(ADMIN_DSN, REDIS_URL, say=say)
     except SetupFailed as error:
         pytest.exit(str(error), 3)
+    _machine_ready = True
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """A unit test that asks for a service fixture readies the machine too; pure unit
+    tests run without PostgreSQL, Redis or Chromium."""
+    if any(_needs_services(item) for item in items):
+        _ready_machine(config)
 
 
 async def _admin(sql: str) -> None:
