@@ -9,6 +9,7 @@ from typing import Any
 
 from litestar import Litestar
 from litestar.config.csrf import CSRFConfig
+from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
@@ -17,15 +18,20 @@ from litestar.static_files import create_static_files_router
 
 from service import db, domains, health
 from service.auth.guards import staff_dependency
+from service.live.bus import channels_plugin
 from service.logging import structlog_plugin
 from service.ops import tracing
 from service.settings import Settings, get_settings
 from service.stores import build_stores
-from service.web import public_cache
+from service.web import public_cache, redact
 from service.web.errors import EXCEPTION_HANDLERS
+from service.web.inputs import InputGuardMiddleware, strict_json_body
 from service.web.locale import LocaleMiddleware
+from service.web.openapi import document_errors
 from service.web.public_cache import PublicCacheMiddleware, response_cache_config
+from service.web.ratelimit import RateLimiter
 from service.web.request_id import RequestIdMiddleware, add_request_id_header
+from service.web.security import SecurityMiddleware
 from service.web.sessions import SessionConfig
 from service.web.templating import template_config
 
@@ -61,10 +67,11 @@ def embedded_beat(app: Litestar) -> Any:
 
 def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or get_settings()
+    redact.install()
     wire_outbox_relay()
     stores = build_stores(settings)
     public_cache.install(stores[public_cache.STORE], stale_s=settings.public_stale_ms / 1000)
-    return Litestar(
+    app = Litestar(
         route_handlers=[
             health.healthz,
             health.readyz,
@@ -85,6 +92,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
                 exclude=["^/metrics$", "^/static/"],
                 exclude_unhandled_paths=True,
             ).middleware,
+            SecurityMiddleware(settings),
+            InputGuardMiddleware(),
             LocaleMiddleware(),
             PublicCacheMiddleware(),
             SessionConfig(
@@ -105,7 +114,11 @@ def create_app(settings: Settings | None = None) -> Litestar:
         ),
         exception_handlers=EXCEPTION_HANDLERS,
         before_send=[add_request_id_header],
-        plugins=[structlog_plugin(settings), *tracing.web_plugins(settings)],
+        plugins=[
+            structlog_plugin(settings),
+            channels_plugin(settings),
+            *tracing.web_plugins(settings),
+        ],
         openapi_config=OpenAPIConfig(
             title="minsheng API",
             version="1",
@@ -113,5 +126,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
             path="/schema",
             render_plugins=[ScalarRenderPlugin(), SwaggerRenderPlugin()],
         ),
+        before_request=strict_json_body,
+        state=State({"limiter": RateLimiter(settings)}),
         debug=False,
     )
+    document_errors(app)
+    return app

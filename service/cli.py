@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import os
 import sys
+import warnings
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
@@ -95,6 +96,13 @@ def _serve(settings: Settings, host: str, port: int, workers: int, reload: bool 
     from service.ops.metrics import prepare_multiprocess_dir
 
     prepare_multiprocess_dir("web")
+    from service.dbcheck import preflight
+
+    try:
+        preflight(settings)  # one line, not a traceback per worker, when it is unreachable
+    except RuntimeError as exc:
+        raise click.ClickException(str(exc)) from None
+
     uvicorn.run(
         "service.app:create_app",
         factory=True,
@@ -118,6 +126,13 @@ def _serve(settings: Settings, host: str, port: int, workers: int, reload: bool 
 @click.pass_obj
 def serve(settings: Settings, host: str, port: int, workers: int) -> None:
     """Serve the web application with uvicorn."""
+    if workers > 1 and settings.env == "production" and not settings.redis_url:
+        # Sessions, login throttles and rate limits would live per process: a user logged
+        # in by one worker would be a stranger to the next.
+        raise click.UsageError(
+            f"--workers {workers} needs REDIS_URL in production (sessions and rate limits "
+            "are shared through Redis); set it or serve with one worker"
+        )
     _serve(settings, host, port, workers)
 
 
@@ -319,7 +334,9 @@ def export_group() -> None:
     "--kind",
     default="journal",
     show_default=True,
-    type=click.Choice(["journal", "statement", "pledges", "receipts"]),
+    type=click.Choice(
+        ["journal", "statement", "pledges", "receipts", "matching", "disbursements", "evidence"]
+    ),
 )
 @click.option("--project", "project_id", default=None, type=click.IntRange(1))
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, writable=True))
@@ -416,8 +433,21 @@ def doctor(settings: Settings) -> None:
     click.echo(f"all {len(findings)} checks passed")
 
 
+def _add_backup_commands() -> None:
+    from service.backup import backup_command, restore_command
+
+    cli.add_command(backup_command)
+    cli.add_command(restore_command)
+
+
+_add_backup_commands()
+
+
 def main() -> None:
     os.environ.setdefault("PICCOLO_CONF", "service.piccolo_conf")
+    # Piccolo warns when its version probe cannot connect; the one-line message below
+    # says the same with the address and what to check.
+    warnings.filterwarnings("ignore", message=".*Unable to connect to database")
     try:
         get_settings()
     except SettingsError as exc:
@@ -428,4 +458,11 @@ def main() -> None:
     except DomainError as exc:
         detail = "; ".join(f"{e.field}: {e.message}" for e in exc.errors) or exc.detail
         click.echo(f"minsheng: {detail}", err=True)
+        sys.exit(1)
+    except Exception as exc:
+        from service.dbcheck import is_database_unavailable, unreachable_message
+
+        if not is_database_unavailable(exc):
+            raise
+        click.echo(f"minsheng: {unreachable_message(get_settings(), exc)}", err=True)
         sys.exit(1)

@@ -23,4 +23,8 @@ DOMAINS = (
     "reminders",
     "statements",
     "ops",
+    "live",
+    "progress",
+    "disclosure",
+    "reports",
 )

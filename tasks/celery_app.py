@@ -20,11 +20,14 @@ settings = get_settings()
 app = Celery(
     "minsheng",
     include=[
+        "tasks.disclosure",
         "tasks.ledger",
+        "tasks.live",
         "tasks.outbox",
         "tasks.ops",
         "tasks.payments",
         "tasks.pledges",
+        "tasks.privacy",
         "tasks.receipts",
         "tasks.reminders",
         "tasks.tracking",
@@ -56,6 +59,14 @@ app.conf.update(
         },
         "stripe-reconcile": {"task": "tasks.payments.reconcile_stripe", "schedule": 300.0},
         "pledges-lapse": {"task": "tasks.pledges.lapse_overdue", "schedule": 3600.0},
+        "privacy-retention": {
+            "task": "tasks.privacy.erase_expired_contacts",
+            "schedule": crontab(minute=30, hour=3),
+        },
+        "pledges-release-unconfirmed": {
+            "task": "tasks.pledges.release_unconfirmed",
+            "schedule": 3600.0,
+        },
         "pledge-reminders": {
             "task": "tasks.reminders.send_due",
             "schedule": timedelta(seconds=settings.reminders_every_s)
@@ -77,6 +88,12 @@ app.conf.update(
         },
         "ops-reconciliation": {"task": "tasks.ops.reconciliation", "schedule": 3600.0},
         "outbox-prune": {"task": "tasks.ops.prune_outbox", "schedule": crontab(minute=30, hour=3)},
+        "disclosure-reminders": {
+            "task": "tasks.disclosure.remind",
+            "schedule": timedelta(seconds=settings.reminders_every_s)
+            if settings.reminders_every_s
+            else crontab(minute=10, hour=settings.reminder_hour),
+        },
     },
 )
 

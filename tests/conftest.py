@@ -39,6 +39,10 @@ def pytest_configure(config: pytest.Config) -> None:
     # Outbox rows stay pending until a test relays them (tests that want the in-process
     # kick after commit switch it on themselves).
     os.environ["OUTBOX_KICK"] = "0"
+    # Tests make many pledges from one address; the limits' own tests build an app with
+    # the production defaults (tests/integration/test_pledge_abuse.py).
+    for name in ("LIMIT_PLEDGES", "LIMIT_PLEDGES_PER_CONTACT", "LIMIT_MAILS_PER_ADDRESS"):
+        os.environ[name] = "100000/minute"
     # Apps served by tests run no in-process beat unless a test asks for it.
     os.environ["EMBEDDED_BEAT"] = "0"
     os.environ.setdefault("PICCOLO_CONF", "service.piccolo_conf")
@@ -131,6 +135,7 @@ async def client(clean_db, app):
 
     for name in STORE_NAMES:  # sessions and login throttling start empty, like the tables
         await app.stores.get(name).delete_all()
+    await app.state["limiter"].reset()  # rate-limit windows too
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as test_client:
         yield test_client

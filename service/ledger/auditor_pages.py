@@ -36,6 +36,7 @@ from service.ledger.reports import (
 )
 from service.ledger.services import head
 from service.ledger.tables import LedgerCheck, LedgerTransaction
+from service.matching import queries as matching_queries
 from service.projects.tables import Project
 
 EventNumber = Annotated[int, PathParameter(gt=0, le=10_000, description="Edition number")]
@@ -186,6 +187,19 @@ class AuditPortal(Controller):
                 **await _common(staff),
                 "event": event,
                 "register": await receipts_register(event["id"]),
+            },
+        )
+
+    @get("/events/{number:int}/matching", name="audit_matching")
+    async def matching(self, staff: CurrentStaff, number: EventNumber) -> Template:
+        event = await _event(number)
+        return Template(
+            "audit/matching.html",
+            context={
+                **await _common(staff),
+                "event": event,
+                "pools": await matching_queries.list_pools(event["id"]),
+                "decisions": await matching_queries.decisions_for_event(event["id"]),
             },
         )
 

@@ -11,6 +11,7 @@ from service.ledger.auditor_pages import AuditPortal
 from service.ledger.balances import event_fund_figures, event_total
 from service.ledger.services import head
 from service.projects.schemas import Totals
+from service.projects.services import PUBLIC as PUBLIC_PROJECTS
 from service.projects.tables import Project
 
 
@@ -38,7 +39,8 @@ class LedgerApi(Controller):
         figures = await event_fund_figures(row["id"])
         projects = (
             await Project.select(Project.id, Project.title, Project.target_fen)
-            .where(Project.event == row["id"])
+            # Only published projects count towards the edition's target, as on its page.
+            .where((Project.event == row["id"]) & Project.status.is_in(list(PUBLIC_PROJECTS)))
             .order_by(Project.id)
         )
         targets = {p["id"]: p["target_fen"] for p in projects}

@@ -42,6 +42,7 @@ class LedgerTransaction(Table, tablename="ledger_transaction"):
         refund = "refund"
         pool_funded = "pool_funded"
         match_allocated = "match_allocated"
+        match_released = "match_released"  # a refunded gift gives its match back to the pool
         disbursement = "disbursement"
         reallocation = "reallocation"
         reversal = "reversal"

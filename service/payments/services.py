@@ -7,6 +7,7 @@ import datetime as dt
 import uuid
 from dataclasses import dataclass
 
+from service import clock
 from service.audit.services import Actor
 from service.db import is_unique_violation, write_transaction
 from service.errors import Conflict, InvalidInput, NotAllowed, NotFound
@@ -28,6 +29,12 @@ class OfflinePayment:
     reference: str
     """Bank reference or cash slip number; a reference is applied at most once."""
     received_on: dt.date
+
+    def __post_init__(self) -> None:
+        # The meeting's calendar is Asia/Shanghai: a payment cannot arrive after today there.
+        today = clock.today()
+        if self.received_on > today:
+            raise InvalidInput.on("received_on", f"a payment cannot be received after {today}")
 
 
 async def record_offline_payment(payment: OfflinePayment, actor: Actor) -> uuid.UUID:

@@ -129,8 +129,20 @@ async def _allocate(draft: PledgeDraft, project: dict[str, Any], rule: str) -> A
     # The running balance, read after the project's row lock (never summed over entries).
     remaining = project["target_fen"] - await project_pledged(project["id"])
     if draft.whole_project:
+        if draft.channel is Channel.online:
+            # One anonymous request must not reserve a whole project: claims are made on
+            # stage, recorded by an organizer (README: "Holding capacity").
+            raise NotAllowed.on(
+                "whole_project", "a whole project is claimed on stage; online, pledge an amount"
+            )
         if remaining <= 0:
             raise NotAllowed.on("whole_project", "the project is already fully pledged")
+        if remaining > get_settings().pledge_max_fen:
+            raise NotAllowed.on(
+                "whole_project",
+                f"the {remaining} fen still open exceed the largest single pledge "
+                f"({get_settings().pledge_max_fen} fen); pledge an amount",
+            )
         return Allocation(remaining)
     assert draft.amount_fen is not None
     if draft.amount_fen <= remaining:
