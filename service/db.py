@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import sqlite3
+import weakref
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from contextvars import ContextVar
@@ -75,7 +78,7 @@ async def write_transaction(*, public: bool = True) -> AsyncIterator[Any]:
     callbacks: list[AfterCommit] = []
     token = _after_commit.set(callbacks)
     try:
-        async with _engine_transaction() as transaction:
+        async with _write_slot(), _engine_transaction() as transaction:
             yield transaction
     finally:
         _after_commit.reset(token)
@@ -84,6 +87,26 @@ async def write_transaction(*, public: bool = True) -> AsyncIterator[Any]:
     if public:
         for listener in _commit_listeners:
             await listener()
+
+
+POOL_MAX = 20
+WRITE_SLOTS = 14
+"""At most this many write transactions hold a pool connection at once per process, so
+reads always find one: writes queue on the ledger's chain lock under load, and without a
+limit they took every connection and public pages waited behind them."""
+_write_slots: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _write_slot() -> Any:
+    if is_sqlite():  # BEGIN IMMEDIATE already lets one writer in at a time
+        return contextlib.nullcontext()
+    loop = asyncio.get_running_loop()  # one per loop: Celery tasks each run their own
+    slots = _write_slots.get(loop)
+    if slots is None:
+        slots = _write_slots[loop] = asyncio.Semaphore(WRITE_SLOTS)
+    return slots
 
 
 def on_commit(callback: AfterCommit) -> bool:
@@ -115,7 +138,7 @@ async def start_pool() -> bool:
     """Open the PostgreSQL pool; False when there is nothing to open (SQLite, or open)."""
     engine = get_engine()
     if isinstance(engine, PostgresEngine) and engine.pool is None:
-        await engine.start_connection_pool(min_size=2, max_size=20, reset=_keep_session)
+        await engine.start_connection_pool(min_size=2, max_size=POOL_MAX, reset=_keep_session)
         return True
     return False
 
