@@ -18,7 +18,7 @@ from piccolo.engine.finder import engine_finder
 from piccolo.engine.postgres import PostgresEngine
 from piccolo.engine.sqlite import SQLiteEngine, TransactionType
 
-from service.settings import Settings
+from service.settings import Settings, get_settings
 
 SQLITE_BUSY_TIMEOUT_S = 30
 
@@ -89,11 +89,11 @@ async def write_transaction(*, public: bool = True) -> AsyncIterator[Any]:
             await listener()
 
 
-POOL_MAX = 20
-WRITE_SLOTS = 14
-"""At most this many write transactions hold a pool connection at once per process, so
-reads always find one: writes queue on the ledger's chain lock under load, and without a
-limit they took every connection and public pages waited behind them."""
+WRITE_SHARE = 0.7
+"""At most this share of a process's pool (DB_POOL_MAX) is held by write transactions at
+once, so reads always find a connection: writes queue on the ledger's chain lock under
+load, and without a limit they took every connection and public pages waited behind them."""
+_pool_max = 20
 _write_slots: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore] = (
     weakref.WeakKeyDictionary()
 )
@@ -105,7 +105,7 @@ def _write_slot() -> Any:
     loop = asyncio.get_running_loop()  # one per loop: Celery tasks each run their own
     slots = _write_slots.get(loop)
     if slots is None:
-        slots = _write_slots[loop] = asyncio.Semaphore(WRITE_SLOTS)
+        slots = _write_slots[loop] = asyncio.Semaphore(max(1, int(_pool_max * WRITE_SHARE)))
     return slots
 
 
@@ -134,11 +134,25 @@ async def _keep_session(_connection: asyncpg.Connection) -> None:
     locks are transaction-level and its settings SET LOCAL — so there is nothing to undo."""
 
 
-async def start_pool() -> bool:
-    """Open the PostgreSQL pool; False when there is nothing to open (SQLite, or open)."""
+async def start_pool(
+    min_size: int | None = None, max_size: int | None = None, role: str = "web"
+) -> bool:
+    """Open the PostgreSQL pool; False when there is nothing to open (SQLite, or open).
+    Sizes default to DB_POOL_MIN / DB_POOL_MAX; Celery workers pass WORKER_DB_POOL_MAX
+    (tasks/runner.py). `role` names the connections in pg_stat_activity
+    (application_name minsheng-web, minsheng-worker, minsheng-cli)."""
     engine = get_engine()
     if isinstance(engine, PostgresEngine) and engine.pool is None:
-        await engine.start_connection_pool(min_size=2, max_size=POOL_MAX, reset=_keep_session)
+        ops = get_settings().ops
+        maximum = max_size or ops.db_pool_max
+        global _pool_max
+        _pool_max = maximum
+        await engine.start_connection_pool(
+            min_size=min(ops.db_pool_min if min_size is None else min_size, maximum),
+            max_size=maximum,
+            reset=_keep_session,
+            server_settings={"application_name": f"minsheng-{role}"},
+        )
         return True
     return False
 
