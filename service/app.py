@@ -12,13 +12,13 @@ from litestar.config.csrf import CSRFConfig
 from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
-from litestar.plugins.prometheus import PrometheusConfig
 from litestar.static_files import create_static_files_router
 
 from service import admin, db, health
 from service.auth.guards import staff_dependency
 from service.logging import structlog_plugin
 from service.ops import tracing
+from service.ops.metrics import HttpMetricsMiddleware
 from service.piccolo_app import DOMAINS
 from service.settings import Settings, get_settings
 from service.stores import build_stores
@@ -79,13 +79,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         response_cache_config=response_cache_config(),
         middleware=[
             RequestIdMiddleware,
-            PrometheusConfig(
-                app_name="minsheng",
-                prefix="minsheng",
-                group_path=True,  # label by route template, not by each id in a path
-                exclude=["^/metrics$", "^/static/"],
-                exclude_unhandled_paths=True,
-            ).middleware,
+            HttpMetricsMiddleware,
             LocaleMiddleware(),
             PublicCacheMiddleware(),
             SessionConfig(
