@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
 import redis.asyncio as aioredis
 import structlog
 from litestar import Response, get
+from litestar.openapi.datastructures import ResponseSpec
 from litestar.status_codes import HTTP_200_OK, HTTP_503_SERVICE_UNAVAILABLE
 
 from service.db import get_engine
@@ -34,7 +36,17 @@ async def _redis(url: str) -> None:
         await client.aclose()
 
 
-@get("/readyz", operation_id="readyz", tags=["health"])
+@get(
+    "/readyz",
+    operation_id="readyz",
+    tags=["health"],
+    responses={
+        503: ResponseSpec(
+            data_container=dict[str, Any],
+            description="Not ready: `checks` says which dependency is down.",
+        )
+    },
+)
 async def readyz() -> Response[dict[str, object]]:
     """The database, and Redis (the Celery broker) when configured, answer."""
     settings = get_settings()

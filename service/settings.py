@@ -191,6 +191,37 @@ class Settings:
     ops: Operations = field(default_factory=lambda: Operations())
     """Deployment settings (mail transport, storage, pools, metrics, scheduler, retention),
     see `Operations`."""
+    online_hold_hours: int = 48
+    """ONLINE_HOLD_HOURS: hours an online pledge holds its share of a project's target
+    while its donor has not confirmed their address (opened the mailed link) and nothing
+    is paid; then it lapses (`tasks.pledges.release_unconfirmed`, hourly). Default 48."""
+    rate_limits: bool = True
+    """RATE_LIMITS: 0 switches every rate limit off (load benchmarks). Default 1."""
+    limit_pledges: str = "10/minute;60/hour"
+    """LIMIT_PLEDGES: online pledges per client address (limits' notation, `;` between)."""
+    limit_pledges_per_contact: str = "5/hour;20/day"
+    """LIMIT_PLEDGES_PER_CONTACT: online pledges per donor e-mail address or phone."""
+    limit_mails_per_address: str = "5/day"
+    """LIMIT_MAILS_PER_ADDRESS: pledge confirmation mails per recipient address."""
+    limit_logins: str = "30/15minutes"
+    """LIMIT_LOGINS: login attempts per client address."""
+    limit_login_failures: str = "5/15minutes"
+    """LIMIT_LOGIN_FAILURES: failed logins per user name from one client address."""
+    retention_days: int = 365
+    """RETENTION_DAYS: days after an edition is closed before its donors' contacts are
+    erased by `tasks.privacy.erase_expired_contacts` (receipts and ledger stay)."""
+    match_burst_max: int = 5
+    """MATCH_BURST_MAX: most gifts one donor (same donor, contact or payer name) may make
+    within MATCH_BURST_WINDOW_S and still be matched without an organizer's review. Default 5."""
+    match_burst_window_s: int = 60
+    """MATCH_BURST_WINDOW_S: the window of MATCH_BURST_MAX, in seconds. Default 60."""
+    match_split_window_s: int = 86400
+    """MATCH_SPLIT_WINDOW_S: gifts of one donor to one pool within this many seconds that
+    each stay under the pool's per-gift cap but together exceed it are held for review as a
+    split gift. Default 86400 (a day)."""
+    live_history: int = 500
+    """LIVE_HISTORY: live-screen events kept in Redis per edition for Last-Event-ID
+    (older ones are read back from the database). Default 500."""
 
     @property
     def is_sqlite(self) -> bool:
@@ -364,7 +395,27 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         snapshot_every_s=_int(environ, "SNAPSHOT_EVERY_S", Settings.snapshot_every_s, 1),
         unpaid_alert_days=_int(environ, "UNPAID_ALERT_DAYS", Settings.unpaid_alert_days, 1),
         minimum_alert_days=_int(environ, "MINIMUM_ALERT_DAYS", Settings.minimum_alert_days),
+        online_hold_hours=_int(environ, "ONLINE_HOLD_HOURS", Settings.online_hold_hours, 1),
+        rate_limits=_bool("RATE_LIMITS", _optional(environ, "RATE_LIMITS"), True),
+        limit_pledges=_limit(environ, "LIMIT_PLEDGES", Settings.limit_pledges),
+        limit_pledges_per_contact=_limit(
+            environ, "LIMIT_PLEDGES_PER_CONTACT", Settings.limit_pledges_per_contact
+        ),
+        limit_mails_per_address=_limit(
+            environ, "LIMIT_MAILS_PER_ADDRESS", Settings.limit_mails_per_address
+        ),
+        limit_logins=_limit(environ, "LIMIT_LOGINS", Settings.limit_logins),
+        limit_login_failures=_limit(environ, "LIMIT_LOGIN_FAILURES", Settings.limit_login_failures),
+        retention_days=_days(environ, "RETENTION_DAYS", Settings.retention_days),
         ops=_operations(environ, env, smtp_url),
+        match_burst_max=_int(environ, "MATCH_BURST_MAX", Settings.match_burst_max, 1),
+        match_burst_window_s=_int(
+            environ, "MATCH_BURST_WINDOW_S", Settings.match_burst_window_s, 1
+        ),
+        match_split_window_s=_int(
+            environ, "MATCH_SPLIT_WINDOW_S", Settings.match_split_window_s, 1
+        ),
+        live_history=_int(environ, "LIVE_HISTORY", Settings.live_history, 1),
     )
 
 
@@ -442,6 +493,17 @@ def _operations(environ: dict[str, str], env: str, smtp_url: str | None) -> Oper
         ),
         otel_enabled=_bool("OTEL_ENABLED", _optional(environ, "OTEL_ENABLED"), False),
     )
+
+
+def _limit(environ: dict[str, str], name: str, default: str) -> str:
+    from limits import parse_many
+
+    value = _optional(environ, name) or default
+    try:
+        parse_many(value)
+    except ValueError as exc:
+        raise SettingsError(name, "expected limits like 10/minute;60/hour") from exc
+    return value
 
 
 def _hour(environ: dict[str, str]) -> int:

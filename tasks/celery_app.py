@@ -21,10 +21,12 @@ app = Celery(
     "minsheng",
     include=[
         "tasks.ledger",
+        "tasks.live",
         "tasks.outbox",
         "tasks.ops",
         "tasks.payments",
         "tasks.pledges",
+        "tasks.privacy",
         "tasks.receipts",
         "tasks.reminders",
         "tasks.tracking",
@@ -56,6 +58,14 @@ app.conf.update(
         },
         "stripe-reconcile": {"task": "tasks.payments.reconcile_stripe", "schedule": 300.0},
         "pledges-lapse": {"task": "tasks.pledges.lapse_overdue", "schedule": 3600.0},
+        "privacy-retention": {
+            "task": "tasks.privacy.erase_expired_contacts",
+            "schedule": crontab(minute=30, hour=3),
+        },
+        "pledges-release-unconfirmed": {
+            "task": "tasks.pledges.release_unconfirmed",
+            "schedule": 3600.0,
+        },
         "pledge-reminders": {
             "task": "tasks.reminders.send_due",
             "schedule": timedelta(seconds=settings.reminders_every_s)
