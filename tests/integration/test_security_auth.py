@@ -83,6 +83,12 @@ async def test_parallel_wrong_passwords_are_throttled(client, organizer):
 
 
 @pytest.mark.parametrize("spelling", [" orga", "ORGA ", "ｏｒｇａ"])
+async def test_a_name_has_one_spelling(client, organizer, spelling):
+    ok = await client.post("/api/v1/auth/login", json={"username": spelling, "password": PASSWORD})
+    assert ok.status_code == 201 and ok.json()["username"] == "orga"
+
+
+@pytest.mark.parametrize("spelling", [" orga", "ORGA ", "ｏｒｇａ"])
 async def test_other_spellings_of_a_name_share_its_counter(client, organizer, spelling):
     for _ in range(5):
         wrong = await client.post(
