@@ -59,6 +59,7 @@ def server_env() -> dict[str, str]:
         "DATABASE_URL": database_url(BENCH_DB),
         "PICCOLO_CONF": "service.piccolo_conf",
         "MINSHENG_ENV": "production",
+        "MAIL_TRANSPORT": "file",
         "SECRET_KEY": "bench-" + "x" * 40,
         "LOG_LEVEL": "WARNING",
         "MINSHENG_DATA_DIR": tempfile.mkdtemp(prefix="minsheng-bench-"),

@@ -16,6 +16,7 @@ from service.auth.guards import SESSION_ROLE, SESSION_USER, CurrentStaff, requir
 from service.auth.rotation import rotate_session
 from service.auth.schemas import LoginIn, StaffOut, TokenIn, TokenInfo, TokenOut
 from service.auth.services import StaffIdentity
+from service.auth.staff_pages import StaffDirectoryPage
 from service.errors import NotFound
 from service.i18n import gettext as _
 from service.web.ratelimit import limiter
@@ -143,4 +144,4 @@ class AuthPages(Controller):
         return Redirect("/", status_code=303)
 
 
-ROUTES = [AuthApi, AuthPages]
+ROUTES = [AuthApi, AuthPages, StaffDirectoryPage]

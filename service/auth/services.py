@@ -218,6 +218,22 @@ async def list_tokens(user_id: int) -> list[dict]:
     )
 
 
+async def staff_directory() -> list[dict]:
+    """Every staff account without its password hash, organizers first (the console's
+    staff page)."""
+    return await StaffUser.select(
+        StaffUser.id,
+        StaffUser.username,
+        StaffUser.display_name,
+        StaffUser.email,
+        StaffUser.role,
+        StaffUser.organization.name.as_alias("organization_name"),
+        StaffUser.active,
+        StaffUser.created_at,
+        StaffUser.last_login_at,
+    ).order_by(StaffUser.role, StaffUser.username)
+
+
 async def revoke_token(token_id: int, user_id: int) -> bool:
     """Revoke one of the user's tokens; False when they have no such live token."""
     revoked = (

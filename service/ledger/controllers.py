@@ -7,7 +7,7 @@ from litestar import Controller, get
 
 from service.bounds import Edition
 from service.events.services import get_public_event
-from service.exports.controllers import ROUTES as EXPORT_ROUTES
+from service.ledger.auditor_pages import AuditPortal
 from service.ledger.balances import event_fund_figures, event_total
 from service.ledger.services import head
 from service.projects.schemas import Totals
@@ -64,4 +64,4 @@ class LedgerApi(Controller):
         )
 
 
-ROUTES = [LedgerApi, *EXPORT_ROUTES]
+ROUTES = [LedgerApi, AuditPortal]

@@ -198,6 +198,29 @@ async def match_allocated(
     )
 
 
+async def match_released(
+    *,
+    release_id: uuid.UUID,
+    pool_id: int,
+    event_id: int,
+    project_id: int,
+    amount_fen: int,
+    reason: str,
+) -> Posted:
+    """Matching money goes back from the project to its pool (the gift was refunded)."""
+    return await post(
+        key=f"match-release:{release_id}",
+        kind=Kind.match_released,
+        event_id=event_id,
+        project_id=project_id,
+        memo=f"pool {pool_id} match released: {reason}",
+        lines=[
+            Line(AccountRef(Type.matched, project_id=project_id), amount_fen),
+            Line(pool_ref(pool_id, event_id), -amount_fen),
+        ],
+    )
+
+
 async def disbursement(
     *,
     disbursement_id: uuid.UUID,
@@ -229,17 +252,25 @@ async def reallocation(
     project_id: int,
     amount_fen: int,
     reason: str,
+    target_project_id: int | None = None,
 ) -> Posted:
-    """A project's money moved to its edition's general fund."""
+    """A project's money moved to its edition's general fund, or (with the donor's
+    consent) to another project of the edition."""
+    target = (
+        AccountRef(Type.reallocated, project_id=target_project_id)
+        if target_project_id is not None
+        else AccountRef(Type.reallocated, event_id=event_id)
+    )
+    where = f"project {target_project_id}" if target_project_id is not None else "the general fund"
     return await post(
         key=f"reallocation:{reallocation_id}",
         kind=Kind.reallocation,
         event_id=event_id,
         project_id=project_id,
-        memo=f"reallocation {reallocation_id} to the general fund: {reason}",
+        memo=f"reallocation {reallocation_id} to {where}: {reason}",
         lines=[
             Line(AccountRef(Type.reallocated, project_id=project_id), amount_fen),
-            Line(AccountRef(Type.reallocated, event_id=event_id), -amount_fen),
+            Line(target, -amount_fen),
         ],
     )
 

@@ -14,13 +14,16 @@ from piccolo.query.functions.aggregate import Sum
 
 from service.audit.services import Actor, record
 from service.db import write_transaction
+from service.disbursements.services import ensure_releasable
 from service.errors import InvalidInput, NotAllowed, NotFound
 from service.ledger import rules
 from service.locks import lock_row
 from service.mail import Mail, queue_mail, render_mail
+from service.matching.allocation import release_match
 from service.payments import stripe_gateway as gateway
 from service.payments.tables import Payment, Refund
 from service.pledges import money
+from service.pledges.tables import Pledge
 
 DASHBOARD_REASON = "在 Stripe 后台退款"
 
@@ -58,6 +61,9 @@ async def refund_payment(
         amount = left if amount_fen is None else amount_fen
         if type(amount) is not int or not 0 < amount <= left:
             raise InvalidInput.on("amount_fen", f"refund between 1 and {left} fen")
+        project_id = await _project_of(pay["pledge"])
+        if project_id is not None:  # money disbursed to implementers cannot go back
+            await ensure_releasable(project_id, amount)
         await Refund.insert(
             Refund(
                 id=refund_id,
@@ -134,6 +140,11 @@ async def book_stripe_refunds(pay: dict[str, Any], refunds: tuple[gateway.Refund
             await _book(row["id"], Actor("stripe"))
 
 
+async def _project_of(pledge_id: uuid.UUID) -> int | None:
+    row = await Pledge.select(Pledge.project).where(Pledge.id == pledge_id).first()
+    return row["project"] if row else None
+
+
 def _uuid_or_nil(value: str | None) -> uuid.UUID:
     try:
         return uuid.UUID(value or "")
@@ -146,6 +157,7 @@ async def _book(refund_id: uuid.UUID, actor: Actor) -> None:
         await Refund.select(
             Refund.all_columns(),
             Refund.payment.pledge.as_alias("pledge_id"),
+            Refund.payment.amount_fen.as_alias("payment_amount_fen"),
             Refund.payment.pledge.event.as_alias("event_id"),
             Refund.payment.pledge.project.as_alias("project_id"),
             Refund.payment.pledge.status.as_alias("pledge_status"),
@@ -164,6 +176,12 @@ async def _book(refund_id: uuid.UUID, actor: Actor) -> None:
         event_id=refund["event_id"],
         project_id=refund["project_id"],
         amount_fen=refund["amount_fen"],
+    )
+    await release_match(
+        refund["payment"],
+        f"refund:{refund_id}",
+        refund["payment_amount_fen"] - await refunded_fen(refund["payment"]),
+        f"refund {refund_id}",
     )
     await _correct_pledge(refund)
     await record(

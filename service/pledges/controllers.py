@@ -14,7 +14,7 @@ from service.audit.services import Actor
 from service.auth.guards import CurrentStaff, requires_financial_reader, requires_organizer
 from service.donors.privacy import log_contact_view
 from service.donors.services import public_name
-from service.payments.offline_pages import OFFLINE_ROUTES
+from service.matching.queries import decisions_for_pledge
 from service.payments.services import OfflinePayment, record_offline_payment
 from service.payments.tables import Payment
 from service.pledges import services
@@ -55,7 +55,8 @@ def answer_out(row: dict[str, Any]) -> PledgeOut:
 
 
 async def pledge_out(pledge_id: uuid.UUID) -> PledgeOut:
-    return answer_out(await services.get_pledge(pledge_id))
+    row = await services.get_pledge(pledge_id)
+    return answer_out({**row, "matching": await decisions_for_pledge(pledge_id)})
 
 
 class PledgeApi(Controller):
@@ -156,5 +157,4 @@ ROUTES = [
     PublicPledgePages,
     ClaimPages,
     PledgeConsolePages,
-    *OFFLINE_ROUTES,  # bank transfers, cash and bank statements (service/payments)
 ]

@@ -33,6 +33,16 @@ class PledgeCreate(msgspec.Struct, forbid_unknown_fields=True):
     message: Message = ""
 
 
+class MatchRecordOut(msgspec.Struct):
+    payment: uuid.UUID
+    pool: int | None
+    pool_name: str | None
+    outcome: str
+    """matched | none | held | released | refused"""
+    reason: str
+    matched_fen: int
+
+
 class PledgeOut(msgspec.Struct):
     id: uuid.UUID
     event_number: int
@@ -52,6 +62,8 @@ class PledgeOut(msgspec.Struct):
     general_fund_fen: int = 0
     excess_of: uuid.UUID | None = None
     """For a general-fund pledge split off an over-subscribed one: the project pledge."""
+    matching: list[MatchRecordOut] = []
+    """What matching did for each settled payment, and why (nothing, held for review…)."""
 
 
 class PledgeCancel(msgspec.Struct, forbid_unknown_fields=True):

@@ -18,6 +18,7 @@ from service.dbcheck import is_database_unavailable
 from service.errors import DomainError
 from service.i18n import gettext as _
 from service.web.redact import redact_path
+from service.web.request_id import request_id_for
 
 log = structlog.get_logger("minsheng.errors")
 DB_RETRY_AFTER_S = 5
@@ -45,15 +46,18 @@ def _validation_errors(exc: ValidationException) -> list[dict[str, str]]:
 def error_response(
     request: Request, status: int, detail: str, errors: list[dict[str, str]]
 ) -> Response[Any]:
+    # The id the X-Request-ID header carries too: a person reporting an error can quote it
+    # and the operator finds every log line of that request.
+    request_id = request_id_for(request.scope)
     if _wants_json(request):
         return Response(
-            {"detail": detail, "errors": errors},
+            {"detail": detail, "errors": errors, "request_id": request_id},
             status_code=status,
             media_type=MediaType.JSON,
         )
     return Template(  # type: ignore[return-value]
         template_name="error.html",
-        context={"status": status, "detail": detail, "errors": errors},
+        context={"status": status, "detail": detail, "errors": errors, "request_id": request_id},
         status_code=status,
     )
 
