@@ -267,7 +267,12 @@ async def public_evidence(name: FileName) -> Response[bytes]:
     return await _file_response(await queries.evidence_file(name, public_only=True), public=True)
 
 
-@get("/console/evidence/{name:str}", name="evidence_staff", guards=[requires_staff])
+@get(
+    "/console/evidence/{name:str}",
+    name="evidence_staff",
+    guards=[requires_staff],
+    include_in_schema=False,  # a console file, not an API operation
+)
 async def staff_evidence(name: FileName, staff: CurrentStaff) -> Response[bytes]:
     row = await queries.evidence_file(name, public_only=False)
     if staff.role is StaffUser.Role.project_owner and row["owner_org"] != staff.organization_id:
