@@ -24,10 +24,12 @@ from service.disbursements.services import (
     EvidenceRecord,
     approve_disbursement,
     mark_disbursement_paid,
+    reallocate_to_general_fund,
     request_disbursement,
 )
 from service.disbursements.tables import Disbursement, DisbursementEvidence
 from service.events.tables import Event
+from service.ledger.balances import project_fund_figures
 from service.progress.tables import ProgressReport
 from service.projects.tables import BudgetLine, Project
 
@@ -196,6 +198,13 @@ async def _pay(
     )
 
 
+async def _return_the_rest(project_id: int, actor: Actor) -> None:
+    """Matching money beyond the budget goes back to the edition's general fund."""
+    rest = (await project_fund_figures(project_id)).balance
+    if rest > 0:
+        await reallocate_to_general_fund(project_id, rest, "结项后配捐结余转入公共基金", actor)
+
+
 async def load_money_out(event_number: int = 5) -> bool:
     """Disburse and report the edition's completed projects; False when already done."""
     event = await Event.select(Event.id).where(Event.number == event_number).first()
@@ -285,6 +294,7 @@ def _plan(
         if rest > 0:
             pay(line, rest, completed + dt.timedelta(days=20), "F")
     total = sum(line["amount_fen"] for line in lines)
+    add(completed + dt.timedelta(days=30), lambda: _return_the_rest(project["id"], actors[0]))
     report(
         completed + dt.timedelta(days=30),
         "accepted",
