@@ -82,18 +82,18 @@ app.conf.update(
             "schedule": timedelta(seconds=settings.snapshot_every_s),
         },
         "ledger-check": {"task": "tasks.ledger.check", "schedule": 3600.0},
-        "disclosure-reminders": {
-            "task": "tasks.disclosure.remind",
-            "schedule": timedelta(seconds=settings.reminders_every_s)
-            if settings.reminders_every_s
-            else crontab(minute=10, hour=settings.reminder_hour),
-        },
         "ops-watch": {
             "task": "tasks.ops.watch",
             "schedule": float(settings.ops.watch_every_s),
         },
         "ops-reconciliation": {"task": "tasks.ops.reconciliation", "schedule": 3600.0},
         "outbox-prune": {"task": "tasks.ops.prune_outbox", "schedule": crontab(minute=30, hour=3)},
+        "disclosure-reminders": {
+            "task": "tasks.disclosure.remind",
+            "schedule": timedelta(seconds=settings.reminders_every_s)
+            if settings.reminders_every_s
+            else crontab(minute=10, hour=settings.reminder_hour),
+        },
     },
 )
 
