@@ -17,12 +17,17 @@ import pytest
 from litestar.routes import HTTPRoute
 from playwright.async_api import async_playwright
 
+from service.audit.services import Actor
 from service.demo.loader import load_demo
+from service.disbursements.tables import Disbursement
 from service.donors.links import make_token
+from service.matching.tables import MatchingPool
 from service.payments.tables import Payment
 from service.pledges.tables import Pledge
 from service.projects.tables import Project
 from service.receipts.tables import Receipt
+from service.reports.services import build_report, request_report
+from service.reports.tables import TransparencyReport
 from tests import staff
 from tests.browser import app_server, launch
 
@@ -30,7 +35,18 @@ AXE = Path(__file__).resolve().parents[1] / "vendor" / "axe-core" / "axe.min.js"
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 900}
 PARAMETER = re.compile(r"\{(\w+):(\w+)\}")
-NOT_PAGES = ("/static/", "/covers/", "/api/", "/schema", "/admin", "/healthz", "/readyz")
+NOT_PAGES = (
+    "/static/",
+    "/covers/",
+    "/evidence/",
+    "/photos/",
+    "/console/evidence/",
+    "/api/",
+    "/schema",
+    "/admin",
+    "/healthz",
+    "/readyz",
+)
 """GET routes that never answer a page (files, JSON, probes, mounted apps)."""
 DONOR_PREFIXES = ("/donor/", "/pledges/")
 
@@ -57,7 +73,13 @@ async def samples() -> dict[str, str]:
     payment = await Payment.select(Payment.id).first()
     receipt = await Receipt.select(Receipt.id).first()
     project = await Project.select(Project.id).order_by(Project.id).first()
+    disbursement = await Disbursement.select(Disbursement.id).first()
+    report = await TransparencyReport.select(TransparencyReport.id).first()
+    pool = await MatchingPool.select(MatchingPool.id).first()
     return {
+        "pool_id": str(pool["id"]),
+        "disbursement_id": str(disbursement["id"]),
+        "report_id": str(report["id"]),
         "number": "5",
         "project_id": str(project["id"]),
         "token": make_token(open_pledge["donor"], 1),
@@ -75,6 +97,7 @@ def concrete(path: str, values: dict[str, str]) -> str:
 @pytest.fixture
 async def demo_server(clean_db):
     await load_demo()
+    await build_report(await request_report(5, Actor("test")))  # a transparency report
     with app_server() as base:
         yield base
 
