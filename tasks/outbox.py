@@ -12,7 +12,7 @@ import functools
 import importlib
 import logging
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from contextvars import ContextVar
 from typing import Any
 
@@ -64,12 +64,26 @@ HANDLERS: dict[str, Handler] = {"mail.send": send_mail, "alert.ledger": log_ledg
 Domains register theirs with `register` (see tasks/receipts.py)."""
 
 
+LocalRelay = Callable[[], Awaitable[int]]
+LOCAL_RELAYS: list[LocalRelay] = []
+"""Relays a web process runs itself right after a commit that wrote rows of a local topic
+(service.outbox.services.LOCAL_TOPICS), besides kicking the workers: for topics whose
+latency matters (the live screen, tasks/live.py). Each claims its own topics in batches;
+workers and beat relay the same topics through HANDLERS too, so a web process that dies
+mid-way only delays them (the claim's lease runs out)."""
+
+
 def register(topic: str) -> Callable[[Handler], Handler]:
     def decorate(handler: Handler) -> Handler:
         HANDLERS[topic] = handler
         return handler
 
     return decorate
+
+
+def register_local(relay: LocalRelay) -> LocalRelay:
+    LOCAL_RELAYS.append(relay)
+    return relay
 
 
 @functools.cache
@@ -80,9 +94,10 @@ def load_handlers() -> None:
         importlib.import_module(module)
 
 
-async def relay_once(limit: int = BATCH) -> int:
+async def relay_once(limit: int = BATCH, topics: Iterable[str] | None = None) -> int:
     """Claim and deliver what is due, batch by batch; returns how many were delivered.
-    A failing handler leaves its row pending with the error and a growing back-off."""
+    A failing handler leaves its row pending with the error and a growing back-off.
+    `topics` narrows the claim."""
     load_handlers()
     settings = get_settings()
     token = _relaying.set(True)  # rows enqueued by handlers are picked up by the loop below
@@ -92,7 +107,8 @@ async def relay_once(limit: int = BATCH) -> int:
         for _ in range(MAX_BATCHES):
             if time.monotonic() > deadline:
                 break
-            rows = await claim(list(HANDLERS), limit, settings.outbox_lease_s)
+            wanted = list(HANDLERS) if topics is None else [t for t in topics if t in HANDLERS]
+            rows = await claim(wanted, limit, settings.outbox_lease_s)
             if not rows:
                 break
             for row in rows:
@@ -148,6 +164,44 @@ async def kick() -> None:
     _scheduled_kick = (loop, loop.create_task(_kick_after_window()))
 
 
+_local_relay: dict[str, Any] = {"loop": None, "task": None, "again": False}
+
+
+async def kick_local() -> None:
+    """After a commit that wrote rows of a local topic (service.outbox.services)."""
+    if not get_settings().outbox_kick or _relaying.get() or app.conf.task_always_eager:
+        return  # eager: kick() relays everything in process already
+    _relay_local_topics(asyncio.get_running_loop())
+
+
+def _relay_local_topics(loop: asyncio.AbstractEventLoop) -> None:
+    """One run of the LOCAL_RELAYS at a time per process; commits meanwhile ask it to go
+    round once more, so no row committed before it finishes is left for the workers."""
+    load_handlers()
+    if not LOCAL_RELAYS:
+        return
+    task = _local_relay["task"]
+    if _local_relay["loop"] is loop and task is not None and not task.done():
+        _local_relay["again"] = True
+        return
+    _local_relay.update(loop=loop, again=False, task=loop.create_task(_local_loop()))
+
+
+async def _local_loop() -> None:
+    while True:
+        _local_relay["again"] = False
+        token = _relaying.set(True)
+        try:
+            for relay in LOCAL_RELAYS:
+                await relay()
+        except Exception:  # the rows stay pending; the workers relay them
+            log.exception("local relay failed; the workers will relay its rows")
+        finally:
+            _relaying.reset(token)
+        if not _local_relay["again"]:
+            return
+
+
 async def _kick_after_window() -> None:
     global _scheduled_kick
     await asyncio.sleep(KICK_WINDOW_S)
@@ -180,7 +234,11 @@ def install() -> None:
     """Let the services kick this relay (service.outbox.relay_hooks); every process that
     writes outbox rows calls it at start-up — the web app, the CLI, and (by importing
     this module) the worker."""
-    relay_hooks.register(relay_hooks.RelayHooks(kick=kick, flush=flush_kick, relay_once=relay_once))
+    relay_hooks.register(
+        relay_hooks.RelayHooks(
+            kick=kick, flush=flush_kick, relay_once=relay_once, kick_local=kick_local
+        )
+    )
 
 
 install()

@@ -1090,6 +1090,40 @@ def donor(key: str) -> DonorSeed:
     raise KeyError(f"no demo donor {key!r}")
 
 
+# --- matching (配捐) ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PoolSeed:
+    """A sponsor's matching pool for an edition, created before its gifts are recorded
+    (so each gift is matched, or not, as it settles)."""
+
+    event: int
+    sponsor: str  # an enterprise's name; created as an organization when missing
+    sponsor_uscc: str
+    name: str
+    total_fen: int
+    ratio: tuple[int, int]  # match = gift × numerator / denominator
+    cap_per_gift_fen: int | None
+    category: str  # only the edition's projects of this category are matched
+
+
+MATCHING_POOLS: tuple[PoolSeed, ...] = (
+    # A local tech company put ¥20,000 behind the elderly-care projects: every gift to
+    # them matched 1:1 up to ¥1,000 a gift, until the money ran out during the meeting.
+    PoolSeed(
+        event=5,
+        sponsor="杭州望江智汇科技有限公司",
+        sponsor_uscc="91330102WJDM00014D",
+        name="智汇科技「助老敬老」1:1 配捐",
+        total_fen=2_000_000,
+        ratio=(1, 1),
+        cap_per_gift_fen=100_000,
+        category="elderly_care",
+    ),
+)
+
+
 # --- settings the demo command sets when they are unset ----------------------------------------
 # Fictional bank details, so a demo donor's page shows the bank-transfer instructions with
 # the pledge code to write in the remark. Real deployments set these variables themselves.

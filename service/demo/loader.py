@@ -18,6 +18,7 @@ from service.donors.services import DonorDraft, create_donor
 from service.donors.tables import Donor
 from service.events.services import EventDraft, create_event
 from service.events.tables import Event
+from service.matching.services import PoolDraft, create_pool
 from service.orgs.tables import Organization
 from service.payments.services import OfflinePayment, record_offline_payment
 from service.payments.tables import Payment
@@ -28,7 +29,18 @@ from service.projects.tables import BudgetLine, Project
 from service.receipts.services import issue_receipt
 from service.tracking.services import snapshot_event
 
-from .data import DONORS, EVENTS, ORGS, DonorSeed, EventSeed, PaymentSeed, PledgeSeed, ProjectSeed
+from .data import (
+    DONORS,
+    EVENTS,
+    MATCHING_POOLS,
+    ORGS,
+    DonorSeed,
+    EventSeed,
+    PaymentSeed,
+    PledgeSeed,
+    PoolSeed,
+    ProjectSeed,
+)
 
 DEMO = Actor("demo loader")
 Progress = Callable[[int], None]
@@ -61,6 +73,36 @@ async def _community_id(name: str, orgs: dict[str, int]) -> int:
     org = Organization(name=name, kind=Organization.Kind.community.value)
     await org.save()
     return org.id
+
+
+async def _create_pool(
+    seed: PoolSeed, edition: EventSeed, event_id: int, projects: dict[str, int]
+) -> None:
+    row = (
+        await Organization.select(Organization.id).where(Organization.name == seed.sponsor).first()
+    )
+    if row is None:
+        org = Organization(
+            name=seed.sponsor, kind=Organization.Kind.enterprise.value, uscc=seed.sponsor_uscc
+        )
+        await org.save()
+        sponsor = org.id
+    else:
+        sponsor = row["id"]
+    eligible = tuple(projects[p.key] for p in edition.projects if p.category == seed.category)
+    await create_pool(
+        PoolDraft(
+            event_id=event_id,
+            sponsor_org_id=sponsor,
+            name=seed.name,
+            total_fen=seed.total_fen,
+            ratio_numerator=seed.ratio[0],
+            ratio_denominator=seed.ratio[1],
+            cap_per_gift_fen=seed.cap_per_gift_fen,
+            eligible_project_ids=eligible,
+        ),
+        DEMO,
+    )
 
 
 async def _donor_id(seed: DonorSeed, known: dict[str, uuid.UUID]) -> uuid.UUID:
@@ -278,6 +320,9 @@ async def load_edition(
             )
         )
         projects = await _create_projects(edition, event_id, orgs, advance)
+        for pool in MATCHING_POOLS:
+            if pool.event == edition.number:
+                await _create_pool(pool, edition, event_id, projects)
         await _record_history(edition, projects, donors, advance)
         await Event.update({Event.status: edition.status}).where(Event.id == event_id)
         for seed in edition.projects:

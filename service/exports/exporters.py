@@ -272,6 +272,78 @@ class ReceiptsRegisterExporter(Exporter):
         return await _count(sql, *args)
 
 
+class MatchingRegisterExporter(Exporter):
+    """Every settled gift of an edition with pools and what matching did for it: the pool,
+    the outcome (matched, none, held, released, refused) and why, what was matched and
+    what refunds gave back to the pool."""
+
+    identifier = "matching"
+    title = "配捐登记簿"
+    columns = (
+        "payment_id",
+        "pledge_id",
+        "settled_at",
+        "donor",
+        "project_id",
+        "project",
+        "pool_id",
+        "pool",
+        "sponsor",
+        "outcome",
+        "reason",
+        "gift_fen",
+        "matched_fen",
+        "released_fen",
+        "net_matched_fen",
+        "reviewed_at",
+        "review_reason",
+    )
+    money_columns = ("gift_fen", "matched_fen", "released_fen", "net_matched_fen")
+
+    def _query(self, order: bool = True) -> tuple[str, list[Any]]:
+        args: list[Any] = [self.scope.event_id]
+        sql = (
+            "SELECT d.payment, d.pledge, py.settled_at, dn.display_name, pl.project, pr.title, "
+            "d.pool, mp.name, o.name, d.outcome, d.reason, py.amount_fen, d.matched_fen, "
+            "COALESCE((SELECT SUM(r.amount_fen) FROM match_release r "
+            "JOIN match_allocation m ON m.id = r.allocation WHERE m.payment = d.payment), 0), "
+            "d.reviewed_at, d.review_reason "
+            "FROM match_decision d JOIN payment py ON py.id = d.payment "
+            "JOIN pledge pl ON pl.id = d.pledge JOIN donor dn ON dn.id = pl.donor "
+            "LEFT JOIN project pr ON pr.id = pl.project "
+            "LEFT JOIN matching_pool mp ON mp.id = d.pool "
+            "LEFT JOIN organization o ON o.id = mp.sponsor "
+            "WHERE pl.event = {}"
+        )
+        if self.scope.project_id is not None:
+            sql += " AND pl.project = {}"
+            args.append(self.scope.project_id)
+        if order:
+            sql += " ORDER BY py.settled_at, d.payment"
+        return sql, args
+
+    async def rows(self) -> AsyncIterator[tuple[Any, ...]]:
+        sql, args = self._query()
+        async for row in stream_rows(sql, *args):
+            title = row[5] if row[4] is not None else GENERAL_FUND_TITLE
+            gift, matched, released = int(row[11]), int(row[12]), int(row[13])
+            yield (
+                *row[:5],
+                title,
+                *row[6:11],
+                gift,
+                matched,
+                released,
+                matched - released,
+                row[14],
+                row[15],
+            )
+
+    async def count(self) -> int:
+        sql, args = self._query(order=False)
+        return await _count(sql, *args)
+
+
 EXPORTERS: dict[str, type[Exporter]] = {
     cls.identifier: cls
     for cls in (
@@ -279,5 +351,6 @@ EXPORTERS: dict[str, type[Exporter]] = {
         StatementExporter,
         PledgeRegisterExporter,
         ReceiptsRegisterExporter,
+        MatchingRegisterExporter,
     )
 }

@@ -1,4 +1,5 @@
-"""Comparing the ledger with the source records (DESIGN §4.5), and the periodic check.
+"""Comparing the ledger with the source records, and the periodic check
+(docs/architecture.md, Money invariants 5).
 
 Every figure the ledger derives per project (and per edition's general fund) is computed
 a second time from the records that caused the postings: pledges, payments, refunds,
@@ -59,9 +60,11 @@ GROUP BY pl.project
 """
 
 _MATCHED_SQL = """
-SELECT m.project AS project, SUM(m.amount_fen) AS total
-FROM match_allocation m JOIN project p ON p.id = m.project
-WHERE p.event = {} GROUP BY m.project
+SELECT x.project AS project, SUM(x.amount_fen) AS total FROM (
+    SELECT m.project, m.amount_fen FROM match_allocation m
+    UNION ALL SELECT r.project, -r.amount_fen FROM match_release r
+) x JOIN project p ON p.id = x.project
+WHERE p.event = {} GROUP BY x.project
 """
 
 _DISBURSED_SQL = """
@@ -77,7 +80,9 @@ WHERE p.event = {} GROUP BY r.project
 """
 
 _POOLS_SQL = """
-SELECT mp.id AS pool, mp.total_fen - mp.allocated_fen AS unallocated,
+SELECT mp.id AS pool,
+       CASE WHEN mp.funded_at IS NULL THEN 0 ELSE mp.total_fen END - mp.allocated_fen
+         AS unallocated,
        COALESCE((SELECT -SUM(e.amount_fen) FROM ledger_entry e
                  JOIN ledger_account a ON a.id = e.account
                  WHERE a.code = 'pool:e' || mp.event || ':pool' || mp.id), 0) AS ledger
@@ -158,6 +163,7 @@ class CheckResult:
 async def run_ledger_check(*, chain: bool = True) -> CheckResult:
     """The periodic check: the hash chain (optional) and every edition against its
     sources. Records a LedgerCheck row; on any finding, an alert in the outbox."""
+    started = dt.datetime.now(dt.UTC)  # everything committed before this is covered
     findings: list[str] = []
     if chain:
         report = await verify_chain()
@@ -165,13 +171,12 @@ async def run_ledger_check(*, chain: bool = True) -> CheckResult:
     findings.extend(await compare_all_events())
     seq, head_hash = await head()
     result = CheckResult(ok=not findings, head_hash=head_hash, findings=findings)
-    now = dt.datetime.now(dt.UTC)
     async with write_transaction():
         check = LedgerCheck(
-            ok="true" if result.ok else "false",
+            ok=result.ok,
             head_hash=head_hash,
             findings="\n".join(findings),
-            checked_through=now,
+            checked_through=started,
         )
         await check.save()
         if not result.ok:

@@ -198,6 +198,29 @@ async def match_allocated(
     )
 
 
+async def match_released(
+    *,
+    release_id: uuid.UUID,
+    pool_id: int,
+    event_id: int,
+    project_id: int,
+    amount_fen: int,
+    reason: str,
+) -> Posted:
+    """Matching money goes back from the project to its pool (the gift was refunded)."""
+    return await post(
+        key=f"match-release:{release_id}",
+        kind=Kind.match_released,
+        event_id=event_id,
+        project_id=project_id,
+        memo=f"pool {pool_id} match released: {reason}",
+        lines=[
+            Line(AccountRef(Type.matched, project_id=project_id), amount_fen),
+            Line(pool_ref(pool_id, event_id), -amount_fen),
+        ],
+    )
+
+
 async def disbursement(
     *,
     disbursement_id: uuid.UUID,

@@ -22,6 +22,13 @@ class RelayHooks:
     """Before an event loop ends: send a kick that is still waiting for its window."""
     relay_once: Callable[[], Awaitable[int]]
     """Deliver what is due now, in this process; the number delivered."""
+    kick_local: Callable[[], Awaitable[None]] | None = None
+    """After a commit that wrote rows of a LOCAL_TOPIC: relay those in this process now."""
+
+
+LOCAL_TOPICS: set[str] = set()
+"""Topics the committing web process relays itself, besides kicking the workers
+(registered by tasks/live.py: the live screen cannot wait for a worker hop)."""
 
 
 _hooks: RelayHooks | None = None
@@ -39,6 +46,11 @@ def registered() -> RelayHooks | None:
 async def kick() -> None:
     if _hooks is not None:
         await _hooks.kick()
+
+
+async def kick_local() -> None:
+    if _hooks is not None and _hooks.kick_local is not None:
+        await _hooks.kick_local()
 
 
 async def flush() -> None:

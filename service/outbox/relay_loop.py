@@ -31,6 +31,10 @@ async def _relay_forever(interval_s: float) -> None:
 async def in_process_relay(_app: object) -> AsyncIterator[None]:
     """App lifespan: runs the periodic relay when tasks run in process (and OUTBOX_KICK)."""
     settings = get_settings()
+    if settings.outbox_kick:
+        from tasks.outbox import load_handlers
+
+        load_handlers()  # imported now, not on the first commit (the live screen waits on it)
     if not (settings.tasks_in_process and settings.outbox_kick):
         try:
             yield

@@ -65,6 +65,8 @@ async def enqueue_many(messages: Sequence[Message]) -> None:
     )
     await OutboxMessage.raw(sql, *args)
     on_commit(relay_hooks.kick)
+    if relay_hooks.LOCAL_TOPICS and any(m.topic in relay_hooks.LOCAL_TOPICS for m in messages):
+        on_commit(relay_hooks.kick_local)
 
 
 async def enqueue(
@@ -127,6 +129,13 @@ async def mark_delivered(message_id: uuid.UUID) -> None:
     await OutboxMessage.update(
         {OutboxMessage.delivered_at: utcnow(), OutboxMessage.last_error: ""}
     ).where(OutboxMessage.id == message_id)
+
+
+async def mark_delivered_many(message_ids: list[uuid.UUID]) -> None:
+    if message_ids:
+        await OutboxMessage.update(
+            {OutboxMessage.delivered_at: utcnow(), OutboxMessage.last_error: ""}
+        ).where(OutboxMessage.id.is_in(message_ids))
 
 
 def backoff_s(attempts: int, base_s: int) -> int:

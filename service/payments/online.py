@@ -245,7 +245,6 @@ async def _settle(pay: dict[str, Any], view: gateway.IntentView, actor: Actor) -
             event_id=pay["event_id"],
             project_id=pay["project_id"],
             audit_data={"amount_fen": view.received_fen, "intent": view.id, "method": view.method},
-            announce_live=False,
         ),
         actor,
     )

@@ -18,6 +18,7 @@ from service.errors import InvalidInput, NotAllowed, NotFound
 from service.ledger import rules
 from service.locks import lock_row
 from service.mail import Mail, queue_mail, render_mail
+from service.matching.allocation import release_match
 from service.payments import stripe_gateway as gateway
 from service.payments.tables import Payment, Refund
 from service.pledges import money
@@ -146,6 +147,7 @@ async def _book(refund_id: uuid.UUID, actor: Actor) -> None:
         await Refund.select(
             Refund.all_columns(),
             Refund.payment.pledge.as_alias("pledge_id"),
+            Refund.payment.amount_fen.as_alias("payment_amount_fen"),
             Refund.payment.pledge.event.as_alias("event_id"),
             Refund.payment.pledge.project.as_alias("project_id"),
             Refund.payment.pledge.status.as_alias("pledge_status"),
@@ -164,6 +166,12 @@ async def _book(refund_id: uuid.UUID, actor: Actor) -> None:
         event_id=refund["event_id"],
         project_id=refund["project_id"],
         amount_fen=refund["amount_fen"],
+    )
+    await release_match(
+        refund["payment"],
+        f"refund:{refund_id}",
+        refund["payment_amount_fen"] - await refunded_fen(refund["payment"]),
+        f"refund {refund_id}",
     )
     await _correct_pledge(refund)
     await record(

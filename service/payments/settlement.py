@@ -9,8 +9,10 @@ row says succeeded:
 2. recompute the pledge's status from its payments (`pledges.money`) and write it — or,
    when money reaches a cancelled or lapsed pledge or overpays it, flag the payment for
    an organizer;
-3. write the audit row;
-4. write the outbox rows (`payment.settled` issues the receipt; `live.payment`).
+3. match the gift from the edition's matching pools (`matching.allocate_for_payment`:
+   under the pool's row lock, or held for review, or nothing with the reason);
+4. write the audit row;
+5. write the outbox rows (`payment.settled` issues the receipt; `live.payment`).
 
 Money invariants this step carries: docs/architecture.md, "Money invariants".
 """
@@ -24,6 +26,7 @@ from typing import Any
 
 from service.audit.services import Actor, record
 from service.ledger import rules
+from service.matching.allocation import allocate_for_payment
 from service.outbox.services import Message, enqueue_many
 from service.payments.tables import Payment
 from service.pledges import money
@@ -48,7 +51,7 @@ class Settlement:
     audit_action: str = "payment.settle"
     audit_data: dict[str, Any] = field(default_factory=dict)
     announce_live: bool = True
-    """Write `live.payment` for the live screen (offline payments do; Stripe's do not yet)."""
+    """Write `live.payment` for the live screen."""
 
 
 async def flag(payment_id: uuid.UUID, reason: str, actor: Actor) -> None:
@@ -79,6 +82,7 @@ async def settle(s: Settlement, actor: Actor) -> Pledge.Status | None:
             await flag(s.payment_id, f"pledge overpaid by {paid - s.pledge_amount_fen} fen", actor)
         new_status = money.status_after(s.pledge_amount_fen, paid)
         await money.write_status(s.pledge_id, new_status, s.settled_at)
+    await allocate_for_payment(s.payment_id)
     await record(actor, s.audit_action, "payment", s.payment_id, data=s.audit_data)
     messages = [
         Message(

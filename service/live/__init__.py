@@ -1,0 +1,1 @@
+"""The meeting, live: projector and phone pages fed by Server-Sent Events."""

@@ -1,0 +1,348 @@
+"""Matching pools (配捐) with doors: the staff API, allocation in the settle step, refunds
+releasing matches, concurrency, the abuse rule and the review queue."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import uuid
+
+from service.audit.tables import AuditLog
+from service.db import write_transaction
+from service.donors.services import DonorDraft
+from service.donors.tables import Donor
+from service.ledger.tables import LedgerTransaction
+from service.matching.allocation import release_match
+from service.matching.tables import MatchAllocation, MatchDecision, MatchingPool
+from service.payments.services import OfflinePayment, record_offline_payment
+from service.payments.tables import Payment
+from service.pledges.services import PledgeDraft, create_pledge
+from tests import factories, staff
+from tests.factories import TEST_ACTOR
+from tests.ledger_world import assert_invariants, refund
+
+API = "/api/v1/matching"
+
+
+async def gift(
+    event_number: int, project: int, amount_fen: int, name: str | None = None, **donor: object
+) -> uuid.UUID:
+    """A pledge by its own donor, paid in full at the bank (the settle step matches it)."""
+    result = await create_pledge(
+        PledgeDraft(
+            event_number=event_number,
+            project_id=project,
+            donor=DonorDraft(
+                kind=Donor.Kind.individual,
+                display_name=name or f"捐赠人{uuid.uuid4().hex[:8]}",
+                **donor,
+            ),
+            amount_fen=amount_fen,
+        ),
+        TEST_ACTOR,
+    )
+    return await record_offline_payment(
+        OfflinePayment(
+            pledge_id=result.pledge_id,
+            provider=Payment.Provider.bank,
+            amount_fen=amount_fen,
+            reference=f"BANK-{uuid.uuid4().hex[:12]}",
+            received_on=dt.date(2026, 11, 1),
+        ),
+        TEST_ACTOR,
+    )
+
+
+async def decision(payment_id: uuid.UUID) -> dict:
+    return await MatchDecision.select().where(MatchDecision.payment == payment_id).first()
+
+
+async def test_pool_lifecycle_through_the_api(client):
+    organizer = await staff.make("organizer")
+    auditor = await staff.make("auditor")
+    event = await factories.event()
+    project = await factories.project(event.id, budget_fen=(1_000_000,))
+    other = await factories.project(event.id, budget_fen=(1_000_000,))
+    sponsor = await factories.organization("enterprise", "杭州某银行")
+    body = {
+        "event": event.number,
+        "sponsor_org_id": sponsor,
+        "name": "银行 1:0.5 配捐",
+        "total_fen": 100_000,
+        "ratio": "1:0.5",
+        "cap_per_gift_fen": 20_000,
+        "eligible_project_ids": [project],
+    }
+    # Bad input: each refused with the field named, nothing written.
+    for change, field in (
+        ({"cap_per_gift_fen": 200_000}, "cap_per_gift_fen"),
+        ({"cap_per_project_fen": 10_000}, "cap_per_gift_fen"),
+        ({"ratio": "1:-1"}, "ratio"),
+        ({"ratio": "one to one"}, "ratio"),
+        ({"total_fen": 0}, "total_fen"),
+        ({"eligible_project_ids": [999_999]}, "eligible_project_ids"),
+        ({"sponsor_org_id": 999_999}, "sponsor_org_id"),
+        (
+            {"starts_at": "2026-12-05T10:00:00+08:00", "ends_at": "2026-12-05T09:00:00+08:00"},
+            "ends_at",
+        ),
+    ):
+        response = await client.post(f"{API}/pools", json=body | change, headers=organizer.headers)
+        assert response.status_code == 400, (change, response.text)
+        assert field in {e.get("field") for e in response.json()["errors"]} or field in str(
+            response.json()
+        ), response.json()
+    assert await MatchingPool.count() == 0
+    assert (
+        await client.post(f"{API}/pools", json=body, headers=auditor.headers)
+    ).status_code == 403
+
+    created = await client.post(f"{API}/pools", json=body, headers=organizer.headers)
+    assert created.status_code == 201, created.text
+    pool = created.json()
+    assert (pool["status"], pool["ratio"], pool["remaining_fen"]) == ("draft", "1:0.5", 0)
+
+    # Not funded yet: the gift is recorded as not matched, with the reason, on the pledge.
+    before = await gift(event.number, project, 10_000)
+    assert (await decision(before))["outcome"] == "none"
+    assert "pool_draft" in (await decision(before))["reason"]
+    pledge_id = (await Payment.select(Payment.pledge).where(Payment.id == before).first())["pledge"]
+    record = (await client.get(f"/api/v1/pledges/{pledge_id}")).json()["matching"]
+    assert record[0]["outcome"] == "none" and "not funded" in record[0]["reason"]
+
+    funded = await client.post(f"{API}/pools/{pool['id']}/fund", headers=organizer.headers)
+    assert funded.json()["status"] == "open" and funded.json()["remaining_fen"] == 100_000
+    again = await client.post(f"{API}/pools/{pool['id']}/fund", headers=organizer.headers)
+    assert again.status_code == 422
+
+    matched = await gift(event.number, project, 60_000)  # 1:0.5 → 30,000, capped at 20,000
+    assert (await decision(matched))["matched_fen"] == 20_000
+    small = await gift(event.number, project, 10_000)
+    assert (await decision(small))["matched_fen"] == 5_000
+    elsewhere = await gift(event.number, other, 10_000)
+    assert (await decision(elsewhere))["outcome"] == "none"
+    assert "no_pool" in (await decision(elsewhere))["reason"]
+
+    paused = await client.post(
+        f"{API}/pools/{pool['id']}/pause", json={"reason": "核对账目"}, headers=organizer.headers
+    )
+    assert paused.json()["status"] == "paused"
+    while_paused = await gift(event.number, project, 10_000)
+    assert "pool_paused" in (await decision(while_paused))["reason"]
+    no_reason = await client.post(
+        f"{API}/pools/{pool['id']}/close", json={"reason": ""}, headers=organizer.headers
+    )
+    assert no_reason.status_code == 400 and no_reason.json()["errors"][0]["field"] == "reason"
+    resumed = await client.post(
+        f"{API}/pools/{pool['id']}/resume", json={}, headers=organizer.headers
+    )
+    assert resumed.json()["status"] == "open"
+    closed = await client.post(
+        f"{API}/pools/{pool['id']}/close", json={"reason": "活动结束"}, headers=organizer.headers
+    )
+    assert closed.json()["status"] == "closed"
+    after = await gift(event.number, project, 10_000)
+    assert (await decision(after))["outcome"] == "none"
+    assert "pool_closed" in (await decision(after))["reason"]
+
+    # Auditors read pools and allocations; the public project shows its matched amount.
+    pools = await client.get(f"{API}/pools?event={event.number}", headers=auditor.headers)
+    assert pools.json()[0]["allocated_fen"] == 25_000
+    allocations = await client.get(
+        f"{API}/allocations?event={event.number}", headers=auditor.headers
+    )
+    assert sorted(a["amount_fen"] for a in allocations.json()) == [5_000, 20_000]
+    public = (await client.get(f"/api/v1/projects/{project}")).json()
+    assert public["totals"]["matched"] == 25_000
+    page = await client.get(f"/projects/{project}")
+    assert "¥250.00" in page.text
+    console = await client.get(f"/console/matching/{pool['id']}", headers=auditor.headers)
+    assert console.status_code == 200 and "银行 1:0.5 配捐" in console.text
+    await assert_invariants(event.id, event.number)
+
+
+async def test_console_form_refuses_a_cap_above_the_total(client):
+    organizer = await staff.make("organizer")
+    event = await factories.event()
+    sponsor = await factories.organization("enterprise", "某企业")
+    await staff.login(client, organizer)
+    page = await client.get("/console/matching/")
+    token = client.cookies.get("minsheng_csrf")
+    response = await client.post(
+        "/console/matching/",
+        data={
+            "_csrf_token": token,
+            "event": str(event.number),
+            "sponsor_org_id": str(sponsor),
+            "name": "企业配捐",
+            "total": "1000",
+            "ratio": "1:1",
+            "cap_per_gift": "2000",
+        },
+    )
+    assert page.status_code == 200
+    assert response.status_code == 400
+    assert 'data-field="cap_per_gift"' in response.text
+    assert await MatchingPool.count() == 0
+
+
+async def test_200_concurrent_settlements_never_overdraw_the_pool(clean_db):
+    event = await factories.event()
+    project = await factories.project(event.id, budget_fen=(100_000_000,))
+    sponsor = await factories.organization("enterprise")
+    from service.matching.services import PoolDraft, create_pool
+
+    pool = await create_pool(PoolDraft(event.id, sponsor, "小配捐池", 123_457), TEST_ACTOR)
+    pledges = []
+    for i in range(200):
+        result = await create_pledge(
+            PledgeDraft(
+                event_number=event.number,
+                project_id=project,
+                donor=DonorDraft(kind=Donor.Kind.individual, display_name=f"居民{i}"),
+                amount_fen=1_000 + i,
+            ),
+            TEST_ACTOR,
+        )
+        pledges.append((result.pledge_id, 1_000 + i))
+
+    async def settle(pledge_id: uuid.UUID, amount: int) -> uuid.UUID:
+        return await record_offline_payment(
+            OfflinePayment(
+                pledge_id=pledge_id,
+                provider=Payment.Provider.bank,
+                amount_fen=amount,
+                reference=f"B-{pledge_id.hex[:12]}",
+                received_on=dt.date(2026, 11, 1),
+            ),
+            TEST_ACTOR,
+        )
+
+    payments = await asyncio.gather(*(settle(p, a) for p, a in pledges))
+    asked = sum(a for _, a in pledges)
+    assert asked > 123_457
+    allocations = await MatchAllocation.select().where(MatchAllocation.pool == pool)
+    assert sum(a["amount_fen"] for a in allocations) == 123_457
+    row = await MatchingPool.select().where(MatchingPool.id == pool).first()
+    assert (row["allocated_fen"], row["status"]) == (123_457, "exhausted")
+    outcomes = [await decision(p) for p in payments]
+    assert {d["outcome"] for d in outcomes} == {"matched", "none"}
+    assert all("pool_exhausted" in d["reason"] for d in outcomes if d["outcome"] == "none")
+    assert sum(d["matched_fen"] for d in outcomes) == 123_457
+    await assert_invariants(event.id, event.number)
+
+
+async def test_a_refund_releases_its_match(clean_db):
+    event = await factories.event()
+    project = await factories.project(event.id, budget_fen=(1_000_000,))
+    sponsor = await factories.organization("enterprise")
+    from service.matching.services import PoolDraft, create_pool
+
+    pool = await create_pool(PoolDraft(event.id, sponsor, "1:1 配捐", 50_000), TEST_ACTOR)
+    pay = await gift(event.number, project, 30_000)
+    second = await gift(event.number, project, 30_000)
+    assert (await decision(second))["matched_fen"] == 20_000  # the pool ran out
+    row = await MatchingPool.select().where(MatchingPool.id == pool).first()
+    assert row["status"] == "exhausted"
+
+    async with write_transaction():
+        refund_id = await refund(pay, 10_000)
+        assert await release_match(pay, f"refund:{refund_id}", 20_000, "refund") == 10_000
+    async with write_transaction():  # a replay of the same refund releases nothing more
+        assert await release_match(pay, f"refund:{refund_id}", 20_000, "refund") == 0
+    row = await MatchingPool.select().where(MatchingPool.id == pool).first()
+    assert (row["allocated_fen"], row["status"]) == (40_000, "open")
+    kinds = await LedgerTransaction.select(LedgerTransaction.kind).where(
+        LedgerTransaction.kind == "match_released"
+    )
+    assert len(kinds) == 1
+    await assert_invariants(event.id, event.number)
+
+
+async def test_a_burst_from_one_donor_is_held_for_review_and_a_normal_donor_is_matched(client):
+    organizer = await staff.make("organizer")
+    event = await factories.event()
+    project = await factories.project(event.id, budget_fen=(10_000_000,))
+    sponsor = await factories.organization("enterprise")
+    from service.matching.services import PoolDraft, create_pool
+
+    await create_pool(
+        PoolDraft(event.id, sponsor, "1:1 配捐", 1_000_000, cap_per_gift_fen=5_000), TEST_ACTOR
+    )
+    # The 2018 pattern: many donor records, one contact, more than five gifts a minute.
+    burst = [
+        await gift(event.number, project, 1_000, name=f"账号{i}", phone="13800000000")
+        for i in range(7)
+    ]
+    outcomes = [(await decision(p))["outcome"] for p in burst]
+    assert outcomes[:5] == ["matched"] * 5
+    assert outcomes[5:] == ["held", "held"]
+    assert "burst" in (await decision(burst[5]))["reason"]
+    normal = await gift(event.number, project, 3_000, name="王阿姨", email="wang@example.cn")
+    assert (await decision(normal))["outcome"] == "matched"
+    assert (await decision(normal))["matched_fen"] == 3_000
+
+    # Split to stay under the 5,000 fen cap per gift: held too.
+    first = await gift(event.number, project, 4_000, name="李先生", email="li@example.cn")
+    second = await gift(event.number, project, 4_000, name="李先生", email="li@example.cn")
+    assert (await decision(first))["outcome"] == "matched"
+    assert (await decision(second))["outcome"] == "held"
+    assert "split" in (await decision(second))["reason"]
+
+    queue = await client.get(f"{API}/held", headers=organizer.headers)
+    assert len(queue.json()) == 3
+    held_id = (await decision(burst[5]))["id"]
+    missing = await client.post(
+        f"{API}/held/{held_id}/release", json={"reason": ""}, headers=organizer.headers
+    )
+    assert missing.status_code == 400
+    released = await client.post(
+        f"{API}/held/{held_id}/release",
+        json={"reason": "核实为同一家庭"},
+        headers=organizer.headers,
+    )
+    assert released.json() == {"outcome": "released", "matched_fen": 1_000}
+    refused_id = (await decision(burst[6]))["id"]
+    refused = await client.post(
+        f"{API}/held/{refused_id}/refuse", json={"reason": "刷单"}, headers=organizer.headers
+    )
+    assert refused.json()["outcome"] == "refused"
+    twice = await client.post(
+        f"{API}/held/{refused_id}/refuse", json={"reason": "刷单"}, headers=organizer.headers
+    )
+    assert twice.status_code == 422
+    actions = {
+        row["action"]: row["reason"]
+        for row in await AuditLog.select(AuditLog.action, AuditLog.reason).where(
+            AuditLog.action.like("matching.hold%")
+        )
+    }
+    assert actions["matching.hold.release"] == "核实为同一家庭"
+    assert actions["matching.hold.refuse"] == "刷单"
+    assert (await decision(burst[6]))["matched_fen"] == 0
+    page = await client.get("/console/matching/review", headers=organizer.headers)
+    assert "李先生" in page.text
+    await assert_invariants(event.id, event.number)
+
+
+async def test_auditors_see_pools_and_matching_in_the_portal_and_exports(client):
+    auditor = await staff.make("auditor")
+    event = await factories.event()
+    project = await factories.project(event.id, budget_fen=(1_000_000,))
+    sponsor = await factories.organization("enterprise", "审计可见的企业")
+    from service.matching.services import PoolDraft, create_pool
+
+    await create_pool(PoolDraft(event.id, sponsor, "审计配捐", 7_000), TEST_ACTOR)
+    await gift(event.number, project, 5_000, name="甲")
+    await gift(event.number, project, 5_000, name="乙")
+    page = await client.get(f"/audit/events/{event.number}/matching", headers=auditor.headers)
+    assert page.status_code == 200
+    assert "审计可见的企业" in page.text and "pool_exhausted" in page.text
+    export = await client.get(
+        f"/api/v1/exports/ledger?event={event.number}&kind=matching&format=json",
+        headers=auditor.headers,
+    )
+    assert export.status_code == 200, export.text
+    rows = export.json()["rows"] if isinstance(export.json(), dict) else export.json()
+    assert sorted(r["matched_fen"] for r in rows) == [2_000, 5_000]
+    assert {r["outcome"] for r in rows} == {"matched"}
