@@ -21,9 +21,11 @@ from typing import Any
 from celery.schedules import BaseSchedule, crontab, maybe_schedule
 
 from service import clock
+from service.donors.privacy import erase_expired_contacts
 from service.ops import services as ops
 from service.outbox.relay_loop import in_process_relay
 from service.payments.reconcile import settle_open_payments
+from service.pledges.holds import release_unconfirmed
 from service.pledges.lifecycle import lapse_overdue
 from service.reminders.services import ReminderPolicy, send_digest, send_due_reminders
 from service.settings import get_settings
@@ -49,6 +51,8 @@ JOBS: dict[str, Job] = {
     "tasks.ops.watch": ops.watch_outbox,
     "tasks.ops.reconciliation": ops.watch_reconciliation,
     "tasks.ops.prune_outbox": ops.prune_outbox,
+    "tasks.privacy.erase_expired_contacts": erase_expired_contacts,
+    "tasks.pledges.release_unconfirmed": release_unconfirmed,
 }
 """Beat's task names and the async body each one runs (the Celery task runs the same)."""
 
