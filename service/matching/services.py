@@ -161,9 +161,12 @@ async def serialize_with_postings() -> None:
         await get_engine().run_ddl(f"SELECT pg_advisory_xact_lock({CHAIN_LOCK_ID})")
 
 
-async def create_pool(draft: PoolDraft, actor: Actor, *, fund: bool = True) -> int:
-    """A sponsor's pool. With `fund` (the default) it is paid in at once; otherwise it
-    waits in `draft` for `fund_pool`."""
+async def create_pool(
+    draft: PoolDraft, actor: Actor, *, fund: bool = True, funded_at: dt.datetime | None = None
+) -> int:
+    """A sponsor's pool. With `fund` (the default) it is paid in at once (dated `funded_at`
+    when recorded after the fact, as the demo's history is); otherwise it waits in `draft`
+    for `fund_pool`."""
     _check_draft(draft)
     await _check_references(draft)
     async with write_transaction():
@@ -194,7 +197,7 @@ async def create_pool(draft: PoolDraft, actor: Actor, *, fund: bool = True) -> i
             },
         )
         if fund:
-            await fund_pool(pool.id, actor)
+            await fund_pool(pool.id, actor, at=funded_at)
     return pool.id
 
 
@@ -207,15 +210,15 @@ async def _locked_pool(pool_id: int) -> dict[str, Any]:
     return pool
 
 
-async def fund_pool(pool_id: int, actor: Actor) -> None:
-    """The sponsor's money arrived: booked as `pool_funded`, the pool opens."""
+async def fund_pool(pool_id: int, actor: Actor, *, at: dt.datetime | None = None) -> None:
+    """The sponsor's money arrived (now, or `at`): booked as `pool_funded`, the pool opens."""
     async with write_transaction():
         pool = await _locked_pool(pool_id)
         if pool["funded_at"] is not None:
             raise NotAllowed.on("pool_id", "the pool is already funded")
         if pool["status"] == Status.closed.value:
             raise NotAllowed.on("pool_id", "the pool is closed")
-        now = dt.datetime.now(dt.UTC)
+        now = at or dt.datetime.now(dt.UTC)
         await rules.pool_funded(
             pool_id=pool_id, event_id=pool["event"], amount_fen=pool["total_fen"], occurred_at=now
         )
@@ -402,6 +405,7 @@ async def allocate_locked(
         event_id=pool["event"],
         project_id=gift["project"],
         amount_fen=amount,
+        occurred_at=gift["settled_at"],  # matched as the gift settled
     )
     await record(
         actor,
