@@ -334,7 +334,9 @@ def export_group() -> None:
     "--kind",
     default="journal",
     show_default=True,
-    type=click.Choice(["journal", "statement", "pledges", "receipts", "matching"]),
+    type=click.Choice(
+        ["journal", "statement", "pledges", "receipts", "matching", "disbursements", "evidence"]
+    ),
 )
 @click.option("--project", "project_id", default=None, type=click.IntRange(1))
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, writable=True))

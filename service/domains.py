@@ -24,4 +24,7 @@ DOMAINS = (
     "statements",
     "ops",
     "live",
+    "progress",
+    "disclosure",
+    "reports",
 )

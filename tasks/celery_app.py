@@ -20,6 +20,7 @@ settings = get_settings()
 app = Celery(
     "minsheng",
     include=[
+        "tasks.disclosure",
         "tasks.ledger",
         "tasks.live",
         "tasks.outbox",
@@ -87,6 +88,12 @@ app.conf.update(
         },
         "ops-reconciliation": {"task": "tasks.ops.reconciliation", "schedule": 3600.0},
         "outbox-prune": {"task": "tasks.ops.prune_outbox", "schedule": crontab(minute=30, hour=3)},
+        "disclosure-reminders": {
+            "task": "tasks.disclosure.remind",
+            "schedule": timedelta(seconds=settings.reminders_every_s)
+            if settings.reminders_every_s
+            else crontab(minute=10, hour=settings.reminder_hour),
+        },
     },
 )
 

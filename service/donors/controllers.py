@@ -12,6 +12,7 @@ from litestar.params import Body, FromPath, FromQuery, JSONBody, PathParameter
 from litestar.response import Template
 
 from service.auth.guards import CurrentStaff, requires_organizer
+from service.disclosure.fund_use import donor_projects
 from service.donors.links import (
     confirm_contact,
     donor_for_token,
@@ -56,6 +57,7 @@ class DonorPages(Controller):
                 "pledges": pledges,
                 "due_fen": sum(p["outstanding_fen"] for p in pledges),
                 "paid_fen": sum(p["paid_fen"] for p in pledges),
+                "money_went": await donor_projects(donor_id),
                 "online_payments": bool(settings.stripe_secret_key),
                 "bank": {
                     "name": settings.bank_account_name,

@@ -74,9 +74,9 @@ WHERE p.event = {} AND d.status = 'paid' GROUP BY d.project
 """
 
 _REALLOCATED_SQL = """
-SELECT r.project AS project, SUM(r.amount_fen) AS total
+SELECT r.project AS project, r.target_project AS target, SUM(r.amount_fen) AS total
 FROM fund_reallocation r JOIN project p ON p.id = r.project
-WHERE p.event = {} GROUP BY r.project
+WHERE p.event = {} GROUP BY r.project, r.target_project
 """
 
 _POOLS_SQL = """
@@ -110,7 +110,7 @@ async def source_fund_figures(event_id: int) -> dict[int | None, FundFigures]:
             add(row["project"], name, row["total"])
     for row in await LedgerEntry.raw(_REALLOCATED_SQL, event_id):
         add(row["project"], "reallocated", row["total"])
-        add(None, "reallocated", -int(row["total"] or 0))
+        add(row["target"], "reallocated", -int(row["total"] or 0))  # None: the general fund
     return {key: FundFigures(**values) for key, values in raw.items()}
 
 

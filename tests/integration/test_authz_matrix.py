@@ -35,10 +35,21 @@ PUBLIC: set[tuple[str, str]] = {
     ("GET", "/events/{number:int}"),
     ("GET", "/projects/{project_id:int}"),
     ("GET", "/covers/{name:str}"),
+    # Evidence marked public, of paid disbursements, by its random stored name.
+    ("GET", "/evidence/{name:str}"),
+    # Progress photos, public like the reports they illustrate.
+    ("GET", "/photos/{name:str}"),
+    # Transparency reports are published for everyone.
+    ("GET", "/transparency"),
+    ("GET", "/transparency/{report_id:uuid}"),
+    ("GET", "/transparency/{report_id:uuid}/pdf"),
+    ("GET", "/api/v1/transparency-reports"),
+    ("GET", "/api/v1/transparency-reports/{report_id:uuid}"),
     ("GET", "/api/v1/events"),
     ("GET", "/api/v1/events/{number:int}"),
     ("GET", "/api/v1/events/{number:int}/projects"),
     ("GET", "/api/v1/projects/{project_id:int}"),
+    ("GET", "/api/v1/projects/{project_id:int}/fund-use"),
     ("POST", "/api/v1/pledges"),
     ("GET", "/api/v1/pledges/{pledge_id:uuid}"),
     ("GET", "/api/v1/ledger/balances"),
