@@ -51,7 +51,6 @@ async def test_the_journal_never_dates_a_payment_before_its_pledge(clean_db):
         elif source == "payment":
             pledge = pledges[payments[uuid.UUID(source_id)]]
             assert row["occurred_at"] > pledge["created_at"], row["key"]
-    # The sequence reads in calendar order within each edition.
     # The 5th edition's whole journal (pool funding, matches and the money paid out for the
     # works included) is dated in its own story, 2017 and the building year after, never the
     # day the demo was loaded; and its sequence reads in calendar order.
