@@ -443,6 +443,34 @@ def _add_backup_commands() -> None:
 _add_backup_commands()
 
 
+@cli.group("report")
+def report_group() -> None:
+    """Published reports."""
+
+
+@report_group.command("transparency")
+@click.option("--event", "event_number", required=True, type=click.IntRange(1, 2**31 - 1))
+def report_transparency(event_number: int) -> None:
+    """Build an edition's transparency report at the current ledger head (page + PDF,
+    listed at /transparency); prints the head and the figures' SHA-256."""
+    from service.audit.services import Actor
+    from service.reports.services import build_report, get_report, request_report
+
+    async def build() -> dict[str, Any]:
+        with progress_bar() as bar:
+            task = bar.add_task("building transparency report", total=1)
+            report_id = await request_report(event_number, Actor("cli"))
+            await build_report(report_id)  # the outbox relay finds it built and skips it
+            bar.advance(task)
+        return await get_report(report_id)
+
+    row = run(build)
+    click.echo(
+        f"report {row['id']}: ledger head {row['head_seq']} {row['head_hash']}; "
+        f"figures sha256 {row['figures_sha256']}; /transparency/{row['id']}"
+    )
+
+
 def main() -> None:
     os.environ.setdefault("PICCOLO_CONF", "service.piccolo_conf")
     # Piccolo warns when its version probe cannot connect; the one-line message below

@@ -2,9 +2,10 @@
 was requested with invoices, approved by a second organizer, paid to the implementer and
 reported on — started, milestone reached, completed, accepted (the final disclosure).
 
-Each project starts in June 2017 (a few days apart); a deposit on every budget line is
-paid a week after the start, the balance after completion. Lifts for old blocks take
-longer than six months, so they also carry the quarterly disclosures the rule asks for.
+Each project starts a week after the edition's last gift came in (a few days apart); a
+deposit on every budget line is paid a week after the start, the balance after completion.
+Lifts for old blocks take longer than six months, so they also carry the quarterly
+disclosures the rule asks for.
 Everything goes through the disbursement and progress services; the two organizers who
 request and approve are inactive accounts (nobody can log in as them).
 """
@@ -18,16 +19,20 @@ from dataclasses import dataclass
 
 from service.audit.services import Actor
 from service.auth.tables import StaffUser
+from service.clock import local_date
 from service.disbursements import evidence as files
 from service.disbursements.services import (
     DisbursementDraft,
     EvidenceRecord,
     approve_disbursement,
     mark_disbursement_paid,
+    reallocate_to_general_fund,
     request_disbursement,
 )
 from service.disbursements.tables import Disbursement, DisbursementEvidence
 from service.events.tables import Event
+from service.ledger.balances import project_fund_figures
+from service.ledger.tables import LedgerTransaction
 from service.progress.tables import ProgressReport
 from service.projects.tables import BudgetLine, Project
 
@@ -196,6 +201,16 @@ async def _pay(
     )
 
 
+async def _return_the_rest(project_id: int, day: dt.date, actor: Actor) -> None:
+    """Matching money beyond the budget goes back to the edition's general fund."""
+    rest = (await project_fund_figures(project_id)).balance
+    if rest > 0:
+        moment = dt.datetime.combine(day, dt.time(12), tzinfo=dt.UTC)
+        await reallocate_to_general_fund(
+            project_id, rest, "结项后配捐结余转入公共基金", actor, occurred_at=moment
+        )
+
+
 async def load_money_out(event_number: int = 5) -> bool:
     """Disburse and report the edition's completed projects; False when already done."""
     event = await Event.select(Event.id).where(Event.number == event_number).first()
@@ -216,6 +231,20 @@ async def load_money_out(event_number: int = 5) -> bool:
     if not ids or await Disbursement.exists().where(Disbursement.project.is_in(ids)):
         return False
     actors = await _organizers()
+    # Building starts after the edition's last money came in, so the journal stays in
+    # calendar order.
+    last = (
+        await LedgerTransaction.select(LedgerTransaction.occurred_at)
+        .where(
+            (LedgerTransaction.event == event["id"])
+            & LedgerTransaction.kind.is_in(["pledge_made", "payment_received"])
+        )
+        .order_by(LedgerTransaction.occurred_at, ascending=False)
+        .first()
+    )
+    first_start = FIRST_START
+    if last is not None:
+        first_start = max(first_start, local_date(last["occurred_at"]) + dt.timedelta(days=7))
     steps: list[tuple[dt.date, int, Step]] = []
     for index, project in enumerate(projects):
         lines = (
@@ -225,7 +254,7 @@ async def load_money_out(event_number: int = 5) -> bool:
             .where(BudgetLine.project == project["id"])
             .order_by(BudgetLine.position)
         )
-        steps.extend(_plan(index, project, lines, actors))
+        steps.extend(_plan(index, project, lines, actors, first_start))
     # Everything in calendar order: the ledger's postings follow the days money moved.
     for _day, _order, step in sorted(steps, key=lambda s: (s[0], s[1])):
         await step()
@@ -240,11 +269,15 @@ def _deposit(line: dict) -> int:
 
 
 def _plan(
-    index: int, project: dict, lines: list[dict], actors: tuple[Actor, Actor]
+    index: int,
+    project: dict,
+    lines: list[dict],
+    actors: tuple[Actor, Actor],
+    first_start: dt.date,
 ) -> list[tuple[dt.date, int, Step]]:
     """One project's reports and payments, each with its date."""
     story = STORIES.get(project["category"], DEFAULT_STORY)
-    start = FIRST_START + dt.timedelta(days=3 * index)
+    start = first_start + dt.timedelta(days=3 * index)
     completed = start + dt.timedelta(days=30 * story.months + 10)
     order = index * 1000
     plan: list[tuple[dt.date, int, Step]] = []
@@ -285,6 +318,8 @@ def _plan(
         if rest > 0:
             pay(line, rest, completed + dt.timedelta(days=20), "F")
     total = sum(line["amount_fen"] for line in lines)
+    closing = completed + dt.timedelta(days=30)
+    add(closing, lambda: _return_the_rest(project["id"], closing, actors[0]))
     report(
         completed + dt.timedelta(days=30),
         "accepted",

@@ -361,7 +361,11 @@ async def mark_disbursement_paid(
 
 
 async def reallocate_to_general_fund(
-    project_id: int, amount_fen: int, reason: str, actor: Actor
+    project_id: int,
+    amount_fen: int,
+    reason: str,
+    actor: Actor,
+    occurred_at: dt.datetime | None = None,
 ) -> uuid.UUID:
     """Move part of a project's balance (e.g. of a cancelled project, or an excess over
     its target) to its edition's general fund."""
@@ -389,6 +393,7 @@ async def reallocate_to_general_fund(
             project_id=project_id,
             amount_fen=amount_fen,
             reason=reason.strip(),
+            occurred_at=occurred_at,
         )
         await record(
             actor,

@@ -255,6 +255,7 @@ async def reallocation(
     amount_fen: int,
     reason: str,
     target_project_id: int | None = None,
+    occurred_at: dt.datetime | None = None,
 ) -> Posted:
     """A project's money moved to its edition's general fund, or (with the donor's
     consent) to another project of the edition."""
@@ -270,6 +271,7 @@ async def reallocation(
         event_id=event_id,
         project_id=project_id,
         memo=f"reallocation {reallocation_id} to {where}: {reason}",
+        occurred_at=occurred_at,
         lines=[
             Line(AccountRef(Type.reallocated, project_id=project_id), amount_fen),
             Line(target, -amount_fen),

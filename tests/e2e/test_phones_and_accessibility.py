@@ -97,6 +97,7 @@ def concrete(path: str, values: dict[str, str]) -> str:
 @pytest.fixture
 async def demo_server(clean_db):
     await load_demo()
+    await build_report(await request_report(5, Actor("test")))  # a transparency report
     with app_server() as base:
         yield base
 

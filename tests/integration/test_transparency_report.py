@@ -4,7 +4,10 @@ rebuilt at the same ledger head it gives the same figures."""
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
+import sys
 
 from service.ledger.balances import event_fund_figures, event_total
 from service.reports.figures import digest, report_figures
@@ -14,7 +17,7 @@ from tests import factories, staff
 from tests.ledger_world import build_world
 
 
-async def test_report_is_built_listed_and_reproducible(client):
+async def test_report_is_built_listed_and_reproducible(client, database):
     world = await build_world()
     organizer = await staff.make("organizer", username="reporter")
     asked = await client.post(
@@ -27,7 +30,7 @@ async def test_report_is_built_listed_and_reproducible(client):
     assert [r["status"] for r in listed] == ["pending"]
 
     await outbox.relay_once()
-    (row,) = await TransparencyReport.select()
+    (row,) = await TransparencyReport.select().where(TransparencyReport.id == report_id)
     assert row["status"] == "ready", row["error"]
     figures = (await client.get(f"/api/v1/transparency-reports/{report_id}")).json()
     assert figures["ledger_head"] == {"seq": row["head_seq"], "hash": row["head_hash"]}
@@ -37,6 +40,25 @@ async def test_report_is_built_listed_and_reproducible(client):
     assert figures["totals"]["balance"] == totals.balance
     assert figures["matching_pools"][0]["allocated"] > 0
     assert {p["id"] for p in figures["projects"]} == set(world.projects)
+
+    # The command line builds another at the same head: the same figures.
+    result = subprocess.run(  # noqa: ASYNC221 - the real command line, once
+        [
+            sys.executable,
+            "-m",
+            "service",
+            "report",
+            "transparency",
+            "--event",
+            str(world.event_number),
+        ],
+        env={**os.environ, "DATABASE_URL": database},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert f"figures sha256 {row['figures_sha256']}" in result.stdout
 
     # More money moves; the report at the old head still has the old figures.
     pledge = await factories.pledge(world.event_number, world.projects[1], 10_000)
