@@ -3,6 +3,8 @@
 -- Variables: :nprojects (projects 1..n of event number 900 exist, with ledger accounts).
 -- Values the service makes in Python (ids, the key, hashes) are made by PostgreSQL here;
 -- the first statement also makes them, so pgbench runs no statement the service does not.
+-- tests/integration/test_bench_sql_matches_service.py records what the service sends for
+-- this request and fails when this script no longer matches it statement for statement.
 \set project random(1, :nprojects)
 \set amount random(100, 100000)
 BEGIN;

@@ -59,6 +59,7 @@ def server_env() -> dict[str, str]:
         "DATABASE_URL": database_url(BENCH_DB),
         "PICCOLO_CONF": "service.piccolo_conf",
         "MINSHENG_ENV": "production",
+        "MAIL_TRANSPORT": "file",
         "SECRET_KEY": "bench-" + "x" * 40,
         "LOG_LEVEL": "WARNING",
         "MINSHENG_DATA_DIR": tempfile.mkdtemp(prefix="minsheng-bench-"),
@@ -66,6 +67,8 @@ def server_env() -> dict[str, str]:
         # (no worker runs here; the queue is flushed before each run). Without REDIS_URL
         # every request would also relay its mails in process.
         "REDIS_URL": BENCH_REDIS,
+        # wrk sends every pledge from one address: per-client limits would measure the 429s.
+        "RATE_LIMITS": "0",
     }
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import os
 import sys
+import warnings
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
@@ -27,7 +28,7 @@ def run(coro_fn: Callable[[], Awaitable[T]]) -> T:
     wire_outbox_relay()
 
     async def wrapped() -> T:
-        await db.start_pool()
+        await db.start_pool(role="cli")
         try:
             return await coro_fn()
         finally:
@@ -91,6 +92,17 @@ def load_demo_command() -> None:
 def _serve(settings: Settings, host: str, port: int, workers: int, reload: bool = False) -> None:
     import uvicorn
 
+    from service.logging import log_config
+    from service.ops.metrics import prepare_multiprocess_dir
+
+    prepare_multiprocess_dir("web")
+    from service.dbcheck import preflight
+
+    try:
+        preflight(settings)  # one line, not a traceback per worker, when it is unreachable
+    except RuntimeError as exc:
+        raise click.ClickException(str(exc)) from None
+
     uvicorn.run(
         "service.app:create_app",
         factory=True,
@@ -100,6 +112,10 @@ def _serve(settings: Settings, host: str, port: int, workers: int, reload: bool 
         reload=reload,
         proxy_headers=True,
         log_level=settings.log_level.lower(),
+        log_config=log_config(settings),
+        # Children import the whole app before answering the supervisor's ping; on a busy
+        # machine that takes longer than uvicorn's default 5 s, and it killed them in a loop.
+        timeout_worker_healthcheck=30,
     )
 
 
@@ -110,6 +126,13 @@ def _serve(settings: Settings, host: str, port: int, workers: int, reload: bool 
 @click.pass_obj
 def serve(settings: Settings, host: str, port: int, workers: int) -> None:
     """Serve the web application with uvicorn."""
+    if workers > 1 and settings.env == "production" and not settings.redis_url:
+        # Sessions, login throttles and rate limits would live per process: a user logged
+        # in by one worker would be a stranger to the next.
+        raise click.UsageError(
+            f"--workers {workers} needs REDIS_URL in production (sessions and rate limits "
+            "are shared through Redis); set it or serve with one worker"
+        )
     _serve(settings, host, port, workers)
 
 
@@ -151,17 +174,19 @@ def _celery(argv: list[str]) -> None:
 def worker(ctx: click.Context) -> None:
     """Run a Celery worker against REDIS_URL (extra options go to celery)."""
     _require_redis(ctx.obj)
+    from service.ops.metrics import prepare_multiprocess_dir
+
+    prepare_multiprocess_dir("worker")  # prefork children count into one folder
     _celery(["worker", "--loglevel", ctx.obj.log_level, *ctx.args])
 
 
 @cli.command(context_settings={"ignore_unknown_options": True, "allow_extra_args": True})
 @click.pass_context
 def beat(ctx: click.Context) -> None:
-    """Run Celery beat (the periodic schedule) against REDIS_URL."""
+    """Run Celery beat (the periodic schedule) against REDIS_URL. Safe to run on several
+    machines: the schedule and a lock live in Redis (RedBeat), one beat sends at a time."""
     _require_redis(ctx.obj)
-    schedule = str(ctx.obj.data_dir / "celerybeat-schedule")
-    ctx.obj.data_dir.mkdir(parents=True, exist_ok=True)
-    _celery(["beat", "--loglevel", ctx.obj.log_level, "--schedule", schedule, *ctx.args])
+    _celery(["beat", "--loglevel", ctx.obj.log_level, *ctx.args])
 
 
 def _require_redis(settings: Settings) -> None:
@@ -194,7 +219,9 @@ def _require_redis(settings: Settings) -> None:
     "--admin",
     "admin_login",
     is_flag=True,
-    help="Organizers only: also create a login for the read-only Piccolo Admin at /admin.",
+    hidden=True,
+    help="Accepted for old scripts: Piccolo Admin was removed; organizers see staff and "
+    "organizations in the console.",
 )
 def create_user_command(
     username: str,
@@ -224,10 +251,6 @@ def create_user_command(
         user_id = await create_user(
             UserDraft(username, password, StaffUser.Role(role), display_name, email, org_id)
         )
-        if admin_login:
-            from service.admin import create_admin_login
-
-            await create_admin_login(username.strip().lower(), password)
         return user_id
 
     if admin_login and role != "organizer":
@@ -238,10 +261,9 @@ def create_user_command(
         raise click.ClickException(
             "; ".join(f"{e.field}: {e.message}" for e in exc.errors) or exc.detail
         ) from exc
-    click.echo(
-        f"created {role} {username!r} (id {user_id})"
-        + (" with /admin login" if admin_login else "")
-    )
+    click.echo(f"created {role} {username!r} (id {user_id})")
+    if admin_login:
+        click.echo("--admin: there is no separate admin login any more; use /console/staff")
 
 
 @cli.group()
@@ -312,7 +334,9 @@ def export_group() -> None:
     "--kind",
     default="journal",
     show_default=True,
-    type=click.Choice(["journal", "statement", "pledges", "receipts", "matching"]),
+    type=click.Choice(
+        ["journal", "statement", "pledges", "receipts", "matching", "disbursements", "evidence"]
+    ),
 )
 @click.option("--project", "project_id", default=None, type=click.IntRange(1))
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, writable=True))
@@ -364,37 +388,66 @@ def import_group() -> None:
 
 @import_group.command("bank-statement")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False))
-def import_bank_statement(path: str) -> None:
-    """Store a bank statement's credit lines (CSV, UTF-8 or GB18030) once and propose
-    pledge matches; organizers confirm them on /console/bank-statements."""
-    from pathlib import Path
-
-    from service.audit.services import Actor
-    from service.payments.bank_statements import import_statement
-
-    data = Path(path).read_bytes()
-
-    async def load() -> Any:
-        with progress_bar() as bar:
-            task = bar.add_task("importing statement", total=1)
-            result = await import_statement(data, Actor("cli"))
-            bar.advance(task)
-            return result
+@click.option("--account", default=None, help="Account name (else the account the file names).")
+@click.option("--mapping", default=None, help="A column mapping saved for the account.")
+@click.option("--layout", default=None, help="Force a known layout (see `statements layouts`).")
+def import_bank_statement(
+    path: str, account: str | None, mapping: str | None, layout: str | None
+) -> None:
+    """Store a bank or wallet statement's lines (CSV, XLSX or XLS, as exported) once per
+    account and propose pledge matches; organizers confirm them on
+    /console/bank-statements or with `minsheng statements confirm-certain`."""
+    from service.statements.cli import import_file
 
     try:
-        result = run(load)
+        import_file(path, account, mapping, layout)
     except DomainError as exc:
-        raise click.ClickException(exc.detail) from exc
-    for error in result.errors:
-        click.echo(f"skipped {error.field}: {error.message}", err=True)
-    click.echo(
-        f"{result.added} new lines, {result.already_imported} already imported, "
-        f"{result.skipped_debits} debits skipped, {result.proposed} matches proposed"
-    )
+        detail = "; ".join(f"{e.field}: {e.message}" for e in exc.errors[:10]) or exc.detail
+        raise click.ClickException(detail) from exc
+
+
+def _add_domain_commands() -> None:
+    from service.statements import cli as statements_cli
+
+    statements_cli.RUNNER = statements_cli.Runner(run, progress_bar)
+    cli.add_command(statements_cli.statements_group)
+
+
+_add_domain_commands()
+
+
+@cli.command()
+@click.pass_obj
+def doctor(settings: Settings) -> None:
+    """Check this deployment: one line per check with ok or FAIL and the fix; exit 1 if
+    any check fails."""
+    from service.doctor import run_checks
+
+    findings = asyncio.run(run_checks(settings))
+    for finding in findings:
+        click.echo(finding.line())
+    failed = [f.name for f in findings if not f.ok]
+    if failed:
+        click.echo(f"{len(failed)} of {len(findings)} checks failed: {', '.join(failed)}")
+        sys.exit(1)
+    click.echo(f"all {len(findings)} checks passed")
+
+
+def _add_backup_commands() -> None:
+    from service.backup import backup_command, restore_command
+
+    cli.add_command(backup_command)
+    cli.add_command(restore_command)
+
+
+_add_backup_commands()
 
 
 def main() -> None:
     os.environ.setdefault("PICCOLO_CONF", "service.piccolo_conf")
+    # Piccolo warns when its version probe cannot connect; the one-line message below
+    # says the same with the address and what to check.
+    warnings.filterwarnings("ignore", message=".*Unable to connect to database")
     try:
         get_settings()
     except SettingsError as exc:
@@ -405,4 +458,11 @@ def main() -> None:
     except DomainError as exc:
         detail = "; ".join(f"{e.field}: {e.message}" for e in exc.errors) or exc.detail
         click.echo(f"minsheng: {detail}", err=True)
+        sys.exit(1)
+    except Exception as exc:
+        from service.dbcheck import is_database_unavailable, unreachable_message
+
+        if not is_database_unavailable(exc):
+            raise
+        click.echo(f"minsheng: {unreachable_message(get_settings(), exc)}", err=True)
         sys.exit(1)

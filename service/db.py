@@ -15,7 +15,7 @@ from piccolo.engine.finder import engine_finder
 from piccolo.engine.postgres import PostgresEngine
 from piccolo.engine.sqlite import SQLiteEngine, TransactionType
 
-from service.settings import Settings
+from service.settings import Settings, get_settings
 
 SQLITE_BUSY_TIMEOUT_S = 30
 
@@ -111,11 +111,23 @@ async def _keep_session(_connection: asyncpg.Connection) -> None:
     locks are transaction-level and its settings SET LOCAL — so there is nothing to undo."""
 
 
-async def start_pool() -> bool:
-    """Open the PostgreSQL pool; False when there is nothing to open (SQLite, or open)."""
+async def start_pool(
+    min_size: int | None = None, max_size: int | None = None, role: str = "web"
+) -> bool:
+    """Open the PostgreSQL pool; False when there is nothing to open (SQLite, or open).
+    Sizes default to DB_POOL_MIN / DB_POOL_MAX; Celery workers pass WORKER_DB_POOL_MAX
+    (tasks/runner.py). `role` names the connections in pg_stat_activity
+    (application_name minsheng-web, minsheng-worker, minsheng-cli)."""
     engine = get_engine()
     if isinstance(engine, PostgresEngine) and engine.pool is None:
-        await engine.start_connection_pool(min_size=2, max_size=20, reset=_keep_session)
+        ops = get_settings().ops
+        maximum = max_size or ops.db_pool_max
+        await engine.start_connection_pool(
+            min_size=min(ops.db_pool_min if min_size is None else min_size, maximum),
+            max_size=maximum,
+            reset=_keep_session,
+            server_settings={"application_name": f"minsheng-{role}"},
+        )
         return True
     return False
 

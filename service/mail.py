@@ -1,4 +1,5 @@
 """Sending mail: SMTP when SMTP_URL is set, else .eml files in MAIL_OUTBOX_DIR.
+The transport itself (TLS, login, timeouts) lives in `service.mail_transport`.
 
 Services never call this directly inside a money transaction: they enqueue an outbox
 message (topic "mail.send", see `queue_mail`) and the relay sends it after commit.
@@ -10,23 +11,21 @@ from __future__ import annotations
 
 import functools
 import json
-import smtplib
-import ssl
-import uuid
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 from email.utils import formataddr, make_msgid, parseaddr
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote, urlsplit
 
 from jinja2 import Environment
 
+from service import mail_transport
 from service.outbox.services import Message, enqueue_many
 from service.settings import Settings, get_settings
 from service.web.templating import build_environment
 
 SMTP_TIMEOUT_S = 30
+"""Default of SMTP_TIMEOUT_S (kept for callers that read it)."""
 
 
 @dataclass(frozen=True)
@@ -34,7 +33,8 @@ class Attachment:
     filename: str
     content_type: str
     path: str
-    """A file under MINSHENG_DATA_DIR, read when the mail is sent."""
+    """A key in the file storage (service.storage), read when the mail is sent; a path
+    to an existing local file is read from disk (mails queued before storage existed)."""
 
 
 @dataclass(frozen=True)
@@ -76,7 +76,7 @@ def build_message(mail: Mail, settings: Settings) -> EmailMessage:
     for attachment in mail.attachments:
         maintype, subtype = attachment.content_type.split("/", 1)
         message.add_attachment(
-            Path(attachment.path).read_bytes(),
+            _attachment_bytes(attachment.path, settings),
             maintype=maintype,
             subtype=subtype,
             filename=attachment.filename,
@@ -84,28 +84,19 @@ def build_message(mail: Mail, settings: Settings) -> EmailMessage:
     return message
 
 
+def _attachment_bytes(path: str, settings: Settings) -> bytes:
+    from service.storage import get_storage
+
+    local = Path(path)
+    if local.is_absolute() or local.is_file():
+        return local.read_bytes()
+    return get_storage(settings).read(path)
+
+
 def send(mail: Mail, settings: Settings | None = None) -> str:
     """Deliver one mail now; returns its Message-ID. Raises on failure (the relay retries)."""
     settings = settings or get_settings()
-    message = build_message(mail, settings)
-    if not settings.smtp_url:
-        settings.mail_outbox_dir.mkdir(parents=True, exist_ok=True)
-        name = f"{uuid.uuid4().hex}.eml"
-        (settings.mail_outbox_dir / name).write_bytes(message.as_bytes())
-        return message["Message-ID"]
-    parts = urlsplit(settings.smtp_url)
-    host, port = parts.hostname or "localhost", parts.port
-    if parts.scheme == "smtps":
-        client: smtplib.SMTP = smtplib.SMTP_SSL(
-            host, port or 465, timeout=SMTP_TIMEOUT_S, context=ssl.create_default_context()
-        )
-    else:
-        client = smtplib.SMTP(host, port or 25, timeout=SMTP_TIMEOUT_S)
-    with client:
-        if parts.username:
-            client.login(unquote(parts.username), unquote(parts.password or ""))
-        client.send_message(message)
-    return message["Message-ID"]
+    return mail_transport.deliver(build_message(mail, settings), settings)
 
 
 def mail_message(mail: Mail, dedupe_key: str) -> Message:

@@ -1,27 +1,17 @@
 """The one Piccolo app: every domain's tables, migrations in the top-level migrations/."""
 
+import importlib.util
 from pathlib import Path
 
 from piccolo.conf.apps import AppConfig, table_finder
 
+from service import domains
+
 # Each domain package with a tables.py; the order does not matter to Piccolo.
-DOMAINS = (
-    "auth",
-    "orgs",
-    "events",
-    "projects",
-    "donors",
-    "pledges",
-    "payments",
-    "ledger",
-    "receipts",
-    "matching",
-    "disbursements",
-    "audit",
-    "outbox",
-    "tracking",
-    "reminders",
-    "live",
+DOMAINS = tuple(
+    domain
+    for domain in domains.DOMAINS
+    if importlib.util.find_spec(f"service.{domain}.tables") is not None
 )
 
 MIGRATIONS_FOLDER = Path(__file__).resolve().parent.parent / "migrations"

@@ -7,11 +7,4 @@ from service.settings import get_settings
 
 DB = build_engine(get_settings())
 
-APP_REGISTRY = AppRegistry(
-    apps=[
-        "service.piccolo_app",
-        # Piccolo Admin's own logins and sessions (service/admin.py).
-        "piccolo.apps.user.piccolo_app",
-        "piccolo_api.session_auth.piccolo_app",
-    ]
-)
+APP_REGISTRY = AppRegistry(apps=["service.piccolo_app"])

@@ -28,6 +28,74 @@ DEFAULT_DATABASE_URL = "sqlite:///minsheng.sqlite3"
 STRIPE_METHOD_TYPES = ("card", "alipay", "wechat_pay")
 
 
+MAIL_TRANSPORTS = ("smtp", "file")
+STARTTLS_MODES = ("auto", "require", "off")
+
+
+@dataclass(frozen=True)
+class Operations:
+    """What a real deployment tunes: mail transport, shared storage, connection pools,
+    metrics, the scheduler, alerts and retention. README "Deploying" explains each."""
+
+    mail_transport: str = ""
+    """MAIL_TRANSPORT: smtp | file. Unset: smtp when SMTP_URL is set, else file (.eml files
+    in MAIL_OUTBOX_DIR). Production refuses to start without SMTP_URL unless it is file."""
+    smtp_starttls: str = "auto"
+    """SMTP_STARTTLS for smtp:// URLs: auto (upgrade when the server offers it), require
+    (refuse to send without it), off (never; a local relay). Default require in production,
+    auto elsewhere. smtps:// always uses implicit TLS."""
+    smtp_timeout_s: int = 30
+    """SMTP_TIMEOUT_S: seconds for connecting and for each SMTP command. Default 30."""
+    smtp_ca_file: Path | None = None
+    """SMTP_CA_FILE: a PEM bundle to trust for the mail server's certificate (a private
+    CA); unset: the system's trust store."""
+    storage_url: str = ""
+    """STORAGE_URL: where covers, receipts, evidence and reports are kept: a folder
+    (file:///abs/path, or a plain path) or s3://bucket/prefix on any S3-compatible store.
+    Default: MINSHENG_DATA_DIR. S3 credentials come from AWS_ACCESS_KEY_ID,
+    AWS_SECRET_ACCESS_KEY and AWS_REGION."""
+    storage_endpoint: str | None = None
+    """STORAGE_S3_ENDPOINT: the S3-compatible server's address (MinIO, Ceph, OSS, COS…);
+    unset: AWS. http:// endpoints are allowed (a store on a private network)."""
+    db_pool_min: int = 1
+    """DB_POOL_MIN: connections each web process keeps open. Default 1."""
+    db_pool_max: int = 10
+    """DB_POOL_MAX: most connections one web process opens. Default 10."""
+    worker_db_pool_max: int = 2
+    """WORKER_DB_POOL_MAX: most connections one Celery worker process opens (one pool per
+    process, kept between tasks). Default 2."""
+    web_processes: int = 2
+    """WEB_PROCESSES: uvicorn processes across all web machines (for `minsheng doctor`'s
+    connection budget). Default 2."""
+    worker_processes: int = 2
+    """WORKER_PROCESSES: Celery worker processes across all machines (each worker's
+    --concurrency summed). Default 2."""
+    metrics_token: str = field(default="", repr=False)
+    """METRICS_TOKEN: bearer token for GET /metrics (Prometheus). Unset: /metrics is open
+    outside production and for logged-in staff only in production."""
+    beat_key_prefix: str = "minsheng:beat:"
+    """BEAT_KEY_PREFIX: Redis key prefix of the beat schedule and its lock (RedBeat)."""
+    beat_lock_timeout_s: int = 60
+    """BEAT_LOCK_TIMEOUT_S: a standby beat takes over this long after the active one died."""
+    outbox_relay_every_s: int = 10
+    """OUTBOX_RELAY_EVERY_S: seconds between beat's periodic outbox relays. Default 10."""
+    outbox_retention_days: int = 30
+    """OUTBOX_RETENTION_DAYS: delivered outbox rows older than this are pruned daily
+    (ledger, audit log and receipts are never pruned). Default 30."""
+    alert_outbox_failing_s: int = 3600
+    """ALERT_OUTBOX_FAILING_S: an outbox row still failing this long after it was written
+    raises an alert. Default 3600."""
+    watch_every_s: int = 300
+    """WATCH_EVERY_S: seconds between beat's operational checks (alerts). Default 300."""
+    worker_metrics_port: int | None = None
+    """WORKER_METRICS_PORT: a Celery worker serves its task metrics (all its processes) for
+    Prometheus on this port; keep it on the private network. Unset: not served."""
+    otel_enabled: bool = False
+    """OTEL_ENABLED: 1 to trace HTTP requests, asyncpg queries and Celery tasks with
+    OpenTelemetry (needs the `otel` extra), exported over OTLP/HTTP to
+    OTEL_EXPORTER_OTLP_ENDPOINT. Default 0."""
+
+
 @dataclass(frozen=True)
 class Settings:
     env: str = "development"
@@ -120,6 +188,28 @@ class Settings:
     minimum_alert_days: int = 3
     """MINIMUM_ALERT_DAYS: alert about projects under their minimum this many days before
     pledging closes. Default 3."""
+    ops: Operations = field(default_factory=lambda: Operations())
+    """Deployment settings (mail transport, storage, pools, metrics, scheduler, retention),
+    see `Operations`."""
+    online_hold_hours: int = 48
+    """ONLINE_HOLD_HOURS: hours an online pledge holds its share of a project's target
+    while its donor has not confirmed their address (opened the mailed link) and nothing
+    is paid; then it lapses (`tasks.pledges.release_unconfirmed`, hourly). Default 48."""
+    rate_limits: bool = True
+    """RATE_LIMITS: 0 switches every rate limit off (load benchmarks). Default 1."""
+    limit_pledges: str = "10/minute;60/hour"
+    """LIMIT_PLEDGES: online pledges per client address (limits' notation, `;` between)."""
+    limit_pledges_per_contact: str = "5/hour;20/day"
+    """LIMIT_PLEDGES_PER_CONTACT: online pledges per donor e-mail address or phone."""
+    limit_mails_per_address: str = "5/day"
+    """LIMIT_MAILS_PER_ADDRESS: pledge confirmation mails per recipient address."""
+    limit_logins: str = "30/15minutes"
+    """LIMIT_LOGINS: login attempts per client address."""
+    limit_login_failures: str = "5/15minutes"
+    """LIMIT_LOGIN_FAILURES: failed logins per user name from one client address."""
+    retention_days: int = 365
+    """RETENTION_DAYS: days after an edition is closed before its donors' contacts are
+    erased by `tasks.privacy.erase_expired_contacts` (receipts and ledger stay)."""
     match_burst_max: int = 5
     """MATCH_BURST_MAX: most gifts one donor (same donor, contact or payer name) may make
     within MATCH_BURST_WINDOW_S and still be matched without an organizer's review. Default 5."""
@@ -305,6 +395,19 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         snapshot_every_s=_int(environ, "SNAPSHOT_EVERY_S", Settings.snapshot_every_s, 1),
         unpaid_alert_days=_int(environ, "UNPAID_ALERT_DAYS", Settings.unpaid_alert_days, 1),
         minimum_alert_days=_int(environ, "MINIMUM_ALERT_DAYS", Settings.minimum_alert_days),
+        online_hold_hours=_int(environ, "ONLINE_HOLD_HOURS", Settings.online_hold_hours, 1),
+        rate_limits=_bool("RATE_LIMITS", _optional(environ, "RATE_LIMITS"), True),
+        limit_pledges=_limit(environ, "LIMIT_PLEDGES", Settings.limit_pledges),
+        limit_pledges_per_contact=_limit(
+            environ, "LIMIT_PLEDGES_PER_CONTACT", Settings.limit_pledges_per_contact
+        ),
+        limit_mails_per_address=_limit(
+            environ, "LIMIT_MAILS_PER_ADDRESS", Settings.limit_mails_per_address
+        ),
+        limit_logins=_limit(environ, "LIMIT_LOGINS", Settings.limit_logins),
+        limit_login_failures=_limit(environ, "LIMIT_LOGIN_FAILURES", Settings.limit_login_failures),
+        retention_days=_days(environ, "RETENTION_DAYS", Settings.retention_days),
+        ops=_operations(environ, env, smtp_url),
         match_burst_max=_int(environ, "MATCH_BURST_MAX", Settings.match_burst_max, 1),
         match_burst_window_s=_int(
             environ, "MATCH_BURST_WINDOW_S", Settings.match_burst_window_s, 1
@@ -314,6 +417,93 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         ),
         live_history=_int(environ, "LIVE_HISTORY", Settings.live_history, 1),
     )
+
+
+def _choice(environ: dict[str, str], name: str, choices: tuple[str, ...], default: str) -> str:
+    value = (_optional(environ, name) or default).lower()
+    if value not in choices:
+        raise SettingsError(name, f"expected one of {', '.join(choices)}")
+    return value
+
+
+def _operations(environ: dict[str, str], env: str, smtp_url: str | None) -> Operations:
+    production = env == "production"
+    transport = (
+        _choice(environ, "MAIL_TRANSPORT", MAIL_TRANSPORTS, "")
+        if _optional(environ, "MAIL_TRANSPORT")
+        else ""
+    )
+    if transport == "smtp" and not smtp_url:
+        raise SettingsError("SMTP_URL", "is required when MAIL_TRANSPORT=smtp")
+    if production and not smtp_url and transport != "file":
+        raise SettingsError(
+            "SMTP_URL",
+            "is required when MINSHENG_ENV=production (set MAIL_TRANSPORT=file to write mails "
+            "as .eml files on purpose)",
+        )
+    ca_file = _optional(environ, "SMTP_CA_FILE")
+    if ca_file and not Path(ca_file).is_file():
+        raise SettingsError("SMTP_CA_FILE", f"no such file: {ca_file}")
+    storage_url = _optional(environ, "STORAGE_URL") or ""
+    if storage_url and urlsplit(storage_url).scheme not in ("", "file", "s3"):
+        raise SettingsError("STORAGE_URL", "expected a folder, file:///path or s3://bucket/prefix")
+    if storage_url.startswith("s3:") and not urlsplit(storage_url).hostname:
+        raise SettingsError("STORAGE_URL", "expected s3://bucket/prefix")
+    endpoint = _optional(environ, "STORAGE_S3_ENDPOINT")
+    if endpoint:
+        _check_url("STORAGE_S3_ENDPOINT", endpoint, ("http", "https"))
+    pool_min = _int(environ, "DB_POOL_MIN", Operations.db_pool_min)
+    pool_max = _int(environ, "DB_POOL_MAX", Operations.db_pool_max, 1)
+    if pool_min > pool_max:
+        raise SettingsError("DB_POOL_MIN", f"must not exceed DB_POOL_MAX ({pool_max})")
+    token = _optional(environ, "METRICS_TOKEN") or ""
+    if token and len(token) < 16:
+        raise SettingsError("METRICS_TOKEN", "must be at least 16 characters long")
+    return Operations(
+        mail_transport=transport,
+        smtp_starttls=_choice(
+            environ, "SMTP_STARTTLS", STARTTLS_MODES, "require" if production else "auto"
+        ),
+        smtp_timeout_s=_int(environ, "SMTP_TIMEOUT_S", Operations.smtp_timeout_s, 1),
+        smtp_ca_file=Path(ca_file) if ca_file else None,
+        storage_url=storage_url,
+        storage_endpoint=endpoint,
+        db_pool_min=pool_min,
+        db_pool_max=pool_max,
+        worker_db_pool_max=_int(environ, "WORKER_DB_POOL_MAX", Operations.worker_db_pool_max, 1),
+        web_processes=_int(environ, "WEB_PROCESSES", Operations.web_processes, 1),
+        worker_processes=_int(environ, "WORKER_PROCESSES", Operations.worker_processes, 0),
+        metrics_token=token,
+        beat_key_prefix=_optional(environ, "BEAT_KEY_PREFIX") or Operations.beat_key_prefix,
+        beat_lock_timeout_s=_int(environ, "BEAT_LOCK_TIMEOUT_S", Operations.beat_lock_timeout_s, 5),
+        outbox_relay_every_s=_int(
+            environ, "OUTBOX_RELAY_EVERY_S", Operations.outbox_relay_every_s, 1
+        ),
+        outbox_retention_days=_days(
+            environ, "OUTBOX_RETENTION_DAYS", Operations.outbox_retention_days
+        ),
+        alert_outbox_failing_s=_int(
+            environ, "ALERT_OUTBOX_FAILING_S", Operations.alert_outbox_failing_s, 1
+        ),
+        watch_every_s=_int(environ, "WATCH_EVERY_S", Operations.watch_every_s, 1),
+        worker_metrics_port=(
+            _int(environ, "WORKER_METRICS_PORT", 0, 1)
+            if _optional(environ, "WORKER_METRICS_PORT")
+            else None
+        ),
+        otel_enabled=_bool("OTEL_ENABLED", _optional(environ, "OTEL_ENABLED"), False),
+    )
+
+
+def _limit(environ: dict[str, str], name: str, default: str) -> str:
+    from limits import parse_many
+
+    value = _optional(environ, name) or default
+    try:
+        parse_many(value)
+    except ValueError as exc:
+        raise SettingsError(name, "expected limits like 10/minute;60/hour") from exc
+    return value
 
 
 def _hour(environ: dict[str, str]) -> int:

@@ -20,11 +20,14 @@ settings = get_settings()
 app = Celery(
     "minsheng",
     include=[
+        "tasks.disclosure",
         "tasks.ledger",
         "tasks.live",
         "tasks.outbox",
+        "tasks.ops",
         "tasks.payments",
         "tasks.pledges",
+        "tasks.privacy",
         "tasks.receipts",
         "tasks.reminders",
         "tasks.tracking",
@@ -50,9 +53,20 @@ app.conf.update(
     enable_utc=True,
     task_default_retry_delay=10,
     beat_schedule={
-        "outbox-relay": {"task": "tasks.outbox.relay", "schedule": 10.0},
+        "outbox-relay": {
+            "task": "tasks.outbox.relay",
+            "schedule": float(settings.ops.outbox_relay_every_s),
+        },
         "stripe-reconcile": {"task": "tasks.payments.reconcile_stripe", "schedule": 300.0},
         "pledges-lapse": {"task": "tasks.pledges.lapse_overdue", "schedule": 3600.0},
+        "privacy-retention": {
+            "task": "tasks.privacy.erase_expired_contacts",
+            "schedule": crontab(minute=30, hour=3),
+        },
+        "pledges-release-unconfirmed": {
+            "task": "tasks.pledges.release_unconfirmed",
+            "schedule": 3600.0,
+        },
         "pledge-reminders": {
             "task": "tasks.reminders.send_due",
             "schedule": timedelta(seconds=settings.reminders_every_s)
@@ -68,6 +82,18 @@ app.conf.update(
             "schedule": timedelta(seconds=settings.snapshot_every_s),
         },
         "ledger-check": {"task": "tasks.ledger.check", "schedule": 3600.0},
+        "ops-watch": {
+            "task": "tasks.ops.watch",
+            "schedule": float(settings.ops.watch_every_s),
+        },
+        "ops-reconciliation": {"task": "tasks.ops.reconciliation", "schedule": 3600.0},
+        "outbox-prune": {"task": "tasks.ops.prune_outbox", "schedule": crontab(minute=30, hour=3)},
+        "disclosure-reminders": {
+            "task": "tasks.disclosure.remind",
+            "schedule": timedelta(seconds=settings.reminders_every_s)
+            if settings.reminders_every_s
+            else crontab(minute=10, hour=settings.reminder_hour),
+        },
     },
 )
 
@@ -77,3 +103,20 @@ if settings.redis_url:
     from service.web.public_cache import install_redis_bumper
 
     install_redis_bumper(settings.redis_url)
+
+BEAT_MAX_LOOP_S = 5
+"""How often the active beat wakes (and renews its lock) and a standby retries the lock."""
+
+if settings.redis_url:
+    # One scheduler however many beat processes run (one per machine is fine): RedBeat keeps
+    # the schedule in Redis and only the holder of its lock sends due tasks; a standby takes
+    # over within BEAT_LOCK_TIMEOUT_S of the holder's death. No local schedule file.
+    app.conf.update(
+        beat_scheduler="redbeat.RedBeatScheduler",
+        redbeat_redis_url=settings.redis_url,
+        redbeat_key_prefix=settings.ops.beat_key_prefix,
+        redbeat_lock_timeout=max(settings.ops.beat_lock_timeout_s, 2 * BEAT_MAX_LOOP_S),
+        beat_max_loop_interval=BEAT_MAX_LOOP_S,
+    )
+
+import tasks.signals  # noqa: E402, F401  (logging, request ids and metrics for every process)

@@ -21,7 +21,7 @@ from typing import Any
 from celery.schedules import BaseSchedule, crontab, maybe_schedule
 
 from service import clock
-from service.ledger.checks import run_ledger_check
+from service.ops import services as ops
 from service.outbox.relay_loop import in_process_relay
 from service.payments.reconcile import settle_open_payments
 from service.pledges.lifecycle import lapse_overdue
@@ -45,7 +45,10 @@ JOBS: dict[str, Job] = {
     ),
     "tasks.reminders.digest": lambda: send_digest(clock.today()),
     "tasks.tracking.snapshot": snapshot_and_alert,
-    "tasks.ledger.check": run_ledger_check,
+    "tasks.ledger.check": ops.check_ledger,
+    "tasks.ops.watch": ops.watch_outbox,
+    "tasks.ops.reconciliation": ops.watch_reconciliation,
+    "tasks.ops.prune_outbox": ops.prune_outbox,
 }
 """Beat's task names and the async body each one runs (the Celery task runs the same)."""
 

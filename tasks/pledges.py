@@ -13,3 +13,14 @@ def lapse_overdue() -> int:
         return len(await lapse_overdue_pledges())
 
     return run_async(run)
+
+
+@app.task(name="tasks.pledges.release_unconfirmed")
+def release_unconfirmed() -> int:
+    """Lapse online pledges whose donor did not confirm within ONLINE_HOLD_HOURS."""
+    from service.pledges.holds import release_unconfirmed as release
+
+    async def run() -> int:
+        return len(await release())
+
+    return run_async(run)

@@ -19,6 +19,7 @@ from service.receipts.documents import receipt_document
 from service.receipts.pdf import render_receipt, verification_url
 from service.receipts.services import issue_receipt, mark_mailed
 from service.settings import Settings, get_settings
+from service.storage import get_storage
 from tasks.celery_app import app
 from tasks.outbox import register, relay_once
 from tasks.runner import run_async
@@ -29,9 +30,15 @@ async def on_payment_settled(payload: dict[str, Any]) -> None:
     await issue_receipt(uuid.UUID(payload["payment_id"]))
 
 
-def pdf_path(settings: Settings, event_number: int, display_number: str, copy: int) -> Path:
+def pdf_key(event_number: int, display_number: str, copy: int) -> str:
+    """Where a mailed receipt's PDF is kept in the file storage."""
     suffix = f"-copy{copy}" if copy else ""
-    return settings.data_dir / "receipts" / str(event_number) / f"{display_number}{suffix}.pdf"
+    return f"receipts/{event_number}/{display_number}{suffix}.pdf"
+
+
+def pdf_path(settings: Settings, event_number: int, display_number: str, copy: int) -> Path:
+    """The same file in the default local storage (MINSHENG_DATA_DIR)."""
+    return settings.data_dir / pdf_key(event_number, display_number, copy)
 
 
 @register("receipt.mail")
@@ -43,9 +50,9 @@ async def mail_receipt(payload: dict[str, Any]) -> None:
         return  # voided before it went out (the reissue has its own mail), or no address
     if copy == 0 and document.mailed:
         return  # sent by a relay that died before marking its outbox row
-    path = pdf_path(settings, document.event_number, document.display_number, copy)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(render_receipt(document, settings.base_url, copy))
+    key = pdf_key(document.event_number, document.display_number, copy)
+    pdf = render_receipt(document, settings.base_url, copy)
+    await get_storage(settings).awrite(key, pdf, "application/pdf")
     context = {
         "receipt": document,
         "copy": copy,
@@ -61,7 +68,7 @@ async def mail_receipt(payload: dict[str, Any]) -> None:
             mail.Attachment(
                 filename=f"receipt-{document.display_number}{'-copy' if copy else ''}.pdf",
                 content_type="application/pdf",
-                path=str(path),
+                path=key,
             ),
         ),
         message_id=f"<receipt-{receipt_id}-{copy}@minsheng.local>",

@@ -1,8 +1,9 @@
 """Test set-up: real PostgreSQL and Redis, a fresh database per test session.
 
-Before anything is collected, tests/machine.py readies the machine (Debian packages the
-tests drive, PostgreSQL and Redis started if installed but down); what it cannot do stops
-the run at once with one line naming what is missing and how to install it.
+When a selected test needs them (everything outside tests/unit), tests/machine.py readies
+the machine once the tests are collected (Debian packages the tests drive, PostgreSQL and
+Redis started if installed but down); what it cannot do stops the run at once with one line
+naming what is missing and how to install it. tests/unit runs without any of it.
 DATABASE_URL for the application is pointed at the session's own database before any
 service module reads its settings.
 """
@@ -13,6 +14,7 @@ import os
 import sys
 import tempfile
 import uuid
+from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 import pytest
@@ -28,6 +30,41 @@ def _database_url(name: str) -> str:
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    os.environ["DATABASE_URL"] = _database_url(TEST_DB)
+    os.environ["MINSHENG_ENV"] = "test"
+    os.environ["MINSHENG_DATA_DIR"] = tempfile.mkdtemp(prefix="minsheng-test-")
+    os.environ.pop("REDIS_URL", None)
+    # Outbox rows stay pending until a test relays them (tests that want the in-process
+    # kick after commit switch it on themselves).
+    os.environ["OUTBOX_KICK"] = "0"
+    # Tests make many pledges from one address; the limits' own tests build an app with
+    # the production defaults (tests/integration/test_pledge_abuse.py).
+    for name in ("LIMIT_PLEDGES", "LIMIT_PLEDGES_PER_CONTACT", "LIMIT_MAILS_PER_ADDRESS"):
+        os.environ[name] = "100000/minute"
+    # Apps served by tests run no in-process beat unless a test asks for it.
+    os.environ["EMBEDDED_BEAT"] = "0"
+    os.environ.setdefault("PICCOLO_CONF", "service.piccolo_conf")
+
+
+TESTS_DIR = Path(__file__).resolve().parent
+SERVICE_FIXTURES = {"database", "clean_db", "client", "app", "redis_url"}
+
+
+def _needs_services(item: pytest.Item) -> bool:
+    """Everything outside tests/unit uses PostgreSQL or Redis; a unit test only when it
+    asks for one of their fixtures."""
+    try:
+        top = Path(item.path).resolve().relative_to(TESTS_DIR).parts[0]
+    except ValueError:
+        return True
+    return top != "unit" or bool(SERVICE_FIXTURES & set(getattr(item, "fixturenames", ())))
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Ready the machine when a selected test needs it (tests/machine.py), or stop at once
+    with one line; pure unit tests run without PostgreSQL, Redis or Chromium."""
+    if not any(_needs_services(item) for item in items):
+        return
     from tests.machine import SetupFailed, prepare
 
     def say(line: str) -> None:
@@ -41,16 +78,6 @@ def pytest_configure(config: pytest.Config) -> None:
         prepare(ADMIN_DSN, REDIS_URL, say=say)
     except SetupFailed as error:
         pytest.exit(str(error), 3)
-    os.environ["DATABASE_URL"] = _database_url(TEST_DB)
-    os.environ["MINSHENG_ENV"] = "test"
-    os.environ["MINSHENG_DATA_DIR"] = tempfile.mkdtemp(prefix="minsheng-test-")
-    os.environ.pop("REDIS_URL", None)
-    # Outbox rows stay pending until a test relays them (tests that want the in-process
-    # kick after commit switch it on themselves).
-    os.environ["OUTBOX_KICK"] = "0"
-    # Apps served by tests run no in-process beat unless a test asks for it.
-    os.environ["EMBEDDED_BEAT"] = "0"
-    os.environ.setdefault("PICCOLO_CONF", "service.piccolo_conf")
 
 
 async def _admin(sql: str) -> None:
@@ -106,6 +133,7 @@ async def client(clean_db, app):
 
     for name in STORE_NAMES:  # sessions and login throttling start empty, like the tables
         await app.stores.get(name).delete_all()
+    await app.state["limiter"].reset()  # rate-limit windows too
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as test_client:
         yield test_client

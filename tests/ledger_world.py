@@ -64,8 +64,8 @@ async def cancel_pledge(pledge_id: uuid.UUID, status: str = "cancelled") -> int:
 
 
 async def assert_invariants(event_id: int, event_number: int) -> None:
-    """DESIGN §4 after any step: integer fen, balanced, chained, ledger = sources,
-    no pool overdrawn."""
+    """docs/architecture.md, Money invariants, after any step: integer fen, balanced,
+    chained, ledger = sources, no pool overdrawn."""
     report = await verify_chain()
     assert report.ok, report.problems
     entries = await LedgerEntry.raw(

@@ -128,7 +128,7 @@ def ensure_postgres(url: str, say=print) -> None:
         raise SetupFailed(
             f"PostgreSQL is not reachable at {host}:{port} and no cluster on this machine "
             f"listens there: install it (`apt-get install -y postgresql`) or set "
-            f"TEST_POSTGRES_URL, or run `docker compose up -d postgres`"
+            f"TEST_POSTGRES_URL, or run `docker compose up -d postgres redis`"
         )
     version, name = cluster
     say(f"starting PostgreSQL {version}/{name} on port {port}")
@@ -153,7 +153,7 @@ def ensure_redis(url: str, say=print) -> None:
     if _which("redis-server", None) is None:
         raise SetupFailed(
             f"Redis is not reachable at {host}:{port} and redis-server is not installed: "
-            f"`apt-get install -y redis-server`, or run `docker compose up -d redis`"
+            f"`apt-get install -y redis-server`, or run `docker compose up -d postgres redis`"
         )
     say(f"starting redis-server on {host}:{port}")
     subprocess.run(

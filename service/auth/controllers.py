@@ -4,46 +4,56 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from litestar import Controller, Request, Response, get, post
+import msgspec
+from litestar import Controller, Request, Response, delete, get, post
 from litestar.enums import RequestEncodingType
 from litestar.exceptions import HTTPException
-from litestar.params import Body, FromQuery, JSONBody
+from litestar.params import Body, FromQuery, JSONBody, PathParameter
 from litestar.response import Redirect, Template
-from litestar.stores.base import Store
 
-from service.auth import services, throttle
-from service.auth.guards import SESSION_USER, CurrentStaff, requires_staff
-from service.auth.schemas import LoginIn, StaffOut, TokenIn, TokenOut
+from service.auth import services
+from service.auth.guards import SESSION_ROLE, SESSION_USER, CurrentStaff, requires_staff
+from service.auth.rotation import rotate_session
+from service.auth.schemas import LoginIn, StaffOut, TokenIn, TokenInfo, TokenOut
 from service.auth.services import StaffIdentity
+from service.auth.staff_pages import StaffDirectoryPage
+from service.errors import NotFound
 from service.i18n import gettext as _
+from service.web.ratelimit import limiter
 
 
 def _client(request: Request) -> str:
     return request.client.host if request.client else "unknown"
 
 
-def _throttle_store(request: Request) -> Store:
-    return request.app.stores.get("throttle")
-
-
 async def log_in(request: Request, username: str, password: str) -> StaffIdentity:
-    """Shared by the API and the form: throttled, then the session is renewed."""
-    store = _throttle_store(request)
-    wait = await throttle.wait_seconds(store, username, _client(request))
+    """Shared by the API and the form: throttled, then the session id is renewed.
+
+    Every attempt is counted before the password is checked, atomically (`limits` on
+    Redis or in process): per client address, and failures per user name *from that
+    address* — so nobody can lock an account for others by failing its password."""
+    name = services.normalized_username(username)
+    client = _client(request)
+    limits = limiter(request)
+    wait = await limits.wait("login_client", client, hashed=False)
+    wait = max(wait, await limits.wait("login_account", f"{name}|{client}"))
     if wait:
         raise HTTPException(
             status_code=429,
             detail=_("登录失败次数过多，请在 %(s)s 秒后再试。") % {"s": wait},
             headers={"Retry-After": str(wait)},
         )
-    identity = await services.authenticate(username, password)
+    identity = await services.authenticate(name, password)
     if identity is None:
-        await throttle.record_failure(store, username, _client(request))
         raise HTTPException(status_code=401, detail=_("用户名或密码不正确。"))
-    await throttle.clear(store, username, _client(request))
+    await limits.clear("login_account", f"{name}|{client}")
     request.clear_session()
-    request.set_session({SESSION_USER: identity.id})
+    request.set_session({SESSION_USER: identity.id, SESSION_ROLE: identity.role.value})
+    rotate_session(request)
     return identity
+
+
+TokenId = Annotated[int, PathParameter(gt=0, le=2**31 - 1, description="API token id")]
 
 
 def staff_out(identity: StaffIdentity) -> StaffOut:
@@ -74,7 +84,19 @@ class AuthApi(Controller):
 
     @post("/tokens", operation_id="createToken", guards=[requires_staff], exclude_from_csrf=True)
     async def create_token(self, staff: CurrentStaff, data: JSONBody[TokenIn]) -> TokenOut:
-        return TokenOut(await services.issue_token(staff.id, data.name), data.name)
+        new = await services.create_token(staff.id, data.name, data.expires_in_days)
+        return TokenOut(new.token, data.name, new.id, new.expires_at)
+
+    @get("/tokens", operation_id="listTokens", guards=[requires_staff])
+    async def list_tokens(self, staff: CurrentStaff) -> list[TokenInfo]:
+        """The caller's API tokens (not their secrets)."""
+        return msgspec.convert(await services.list_tokens(staff.id), list[TokenInfo])
+
+    @delete("/tokens/{token_id:int}", operation_id="revokeToken", guards=[requires_staff])
+    async def revoke_token(self, staff: CurrentStaff, token_id: TokenId) -> None:
+        """Revoke one of the caller's tokens at once."""
+        if not await services.revoke_token(token_id, staff.id):
+            raise NotFound.on("token_id", f"you have no live token {token_id}")
 
 
 LoginForm = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
@@ -122,4 +144,4 @@ class AuthPages(Controller):
         return Redirect("/", status_code=303)
 
 
-ROUTES = [AuthApi, AuthPages]
+ROUTES = [AuthApi, AuthPages, StaffDirectoryPage]

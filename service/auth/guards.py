@@ -11,12 +11,14 @@ from litestar.connection import ASGIConnection
 from litestar.di import NamedDependency
 from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
 
+from service.auth.rotation import rotate_session
 from service.auth.services import StaffIdentity, identity_by_id, identity_by_token
 from service.auth.tables import StaffUser
 
 Role = StaffUser.Role
 Guard = Callable[[ASGIConnection, Any], Awaitable[None]]
 SESSION_USER = "user_id"
+SESSION_ROLE = "role"
 
 
 async def current_staff(connection: ASGIConnection) -> StaffIdentity | None:
@@ -30,9 +32,16 @@ async def current_staff(connection: ASGIConnection) -> StaffIdentity | None:
         if identity is None:
             raise NotAuthorizedException("the API token is unknown or revoked")
     elif "session" in connection.scope:
-        user_id = (connection.scope.get("session") or {}).get(SESSION_USER)
+        session = connection.scope.get("session") or {}
+        user_id = session.get(SESSION_USER)
         if isinstance(user_id, int):
             identity = await identity_by_id(user_id)
+            if identity is None:
+                connection.clear_session()
+            elif session.get(SESSION_ROLE) != identity.role.value:
+                # The user's privileges changed since this session began: new session id.
+                connection.set_session({**session, SESSION_ROLE: identity.role.value})
+                rotate_session(connection)
     connection.state["staff"] = identity
     return identity
 

@@ -37,3 +37,6 @@ class ApiToken(Table, tablename="api_token"):
     created_at = created_at()
     last_used_at = Timestamptz(null=True, default=None, help_text="Last request with it.")
     revoked_at = Timestamptz(null=True, default=None, help_text="Set when revoked.")
+    expires_at = Timestamptz(
+        null=True, default=None, help_text="The token is refused after this moment."
+    )

@@ -41,6 +41,7 @@ from .data import (
     PoolSeed,
     ProjectSeed,
 )
+from .money_out import load_money_out
 
 DEMO = Actor("demo loader")
 Progress = Callable[[int], None]
@@ -344,4 +345,5 @@ async def load_demo(advance: Progress = lambda _: None) -> list[int]:
             loaded.append(edition.number)
         else:
             advance(len(edition.projects) + len(edition.pledges))
+    await load_money_out(5)  # the 5th edition's projects were built: their money went out
     return loaded

@@ -8,17 +8,30 @@ from typing import Annotated, Any
 import msgspec
 from litestar import Controller, get, post
 from litestar.enums import RequestEncodingType
-from litestar.params import Body, FromPath, PathParameter
+from litestar.params import Body, FromPath, FromQuery, JSONBody, PathParameter
 from litestar.response import Template
 
 from service.auth.guards import CurrentStaff, requires_organizer
-from service.donors.links import donor_for_token, link_url, reissue_link, revoke_links
+from service.disclosure.fund_use import donor_projects
+from service.donors.links import (
+    confirm_contact,
+    donor_for_token,
+    link_url,
+    reissue_link,
+    revoke_links,
+)
+from service.donors.privacy import erase_donor
 from service.donors.tables import Donor
-from service.pledges.forms import checked, text
 from service.pledges.tracking import donor_pledges
 from service.settings import get_settings
+from service.text import Reason
+from service.web.forms import checked, text
 
 Token = Annotated[str, PathParameter(max_length=120, description="Signed donor link token")]
+
+
+class EraseIn(msgspec.Struct, forbid_unknown_fields=True):
+    reason: Reason
 
 
 class DonorLinkOut(msgspec.Struct):
@@ -30,8 +43,10 @@ class DonorPages(Controller):
     include_in_schema = False
 
     @get("/donor/{token:str}", name="donor")
-    async def page(self, token: Token) -> Template:
+    async def page(self, token: Token, confirm: FromQuery[str | None] = None) -> Template:
         donor_id = await donor_for_token(token)
+        if confirm:
+            await confirm_contact(donor_id, confirm)
         donor = await Donor.select().where(Donor.id == donor_id).first()
         pledges = await donor_pledges(donor_id)
         settings = get_settings()
@@ -42,6 +57,7 @@ class DonorPages(Controller):
                 "pledges": pledges,
                 "due_fen": sum(p["outstanding_fen"] for p in pledges),
                 "paid_fen": sum(p["paid_fen"] for p in pledges),
+                "money_went": await donor_projects(donor_id),
                 "online_payments": bool(settings.stripe_secret_key),
                 "bank": {
                     "name": settings.bank_account_name,
@@ -67,6 +83,18 @@ class DonorApi(Controller):
         """Invalidate every link the donor has; the answer carries their new link."""
         token = await revoke_links(donor_id, staff.actor)
         return DonorLinkOut(donor_id, link_url(token))
+
+    @post(
+        "/{donor_id:uuid}/erase",
+        operation_id="eraseDonor",
+        guards=[requires_organizer],
+        status_code=204,
+    )
+    async def erase(
+        self, donor_id: FromPath[uuid.UUID], data: JSONBody[EraseIn], staff: CurrentStaff
+    ) -> None:
+        """Erase the donor's name and contact (ledger and receipts stay, as 爱心人士)."""
+        await erase_donor(donor_id, staff.actor, data.reason)
 
 
 class DonorConsolePages(Controller):

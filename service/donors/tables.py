@@ -1,6 +1,6 @@
 from enum import Enum
 
-from piccolo.columns import UUID, Boolean, Integer, Varchar
+from piccolo.columns import UUID, Boolean, Integer, Timestamptz, Varchar
 from piccolo.table import Table
 
 from service.columns import created_at
@@ -25,3 +25,9 @@ class Donor(Table, tablename="donor"):
     reminders_opt_out = Boolean(default=False, help_text="Never send reminder mails.")
     link_version = Integer(default=1, help_text="Bumped to revoke every donor link issued before.")
     created_at = created_at()
+    contact_confirmed_at = Timestamptz(
+        null=True, default=None, help_text="When the donor opened a mailed link."
+    )
+    erased_at = Timestamptz(
+        null=True, default=None, help_text="When the donor's name and contact were erased."
+    )

@@ -11,6 +11,7 @@ from litestar.enums import RequestEncodingType
 from litestar.params import Body, PathParameter
 from litestar.response import Redirect, Template
 
+from service import clock
 from service.auth.guards import CurrentStaff, requires_organizer
 from service.errors import FieldError, InvalidInput
 from service.events import editions
@@ -18,22 +19,18 @@ from service.events.editions import EditionFields
 from service.events.workflow import NEXT
 from service.i18n import gettext as _
 from service.projects.tables import Project
+from service.web.forms import text
 
 EventNumber = Annotated[int, PathParameter(gt=0, le=10_000, description="Edition number")]
-BEIJING = dt.timezone(dt.timedelta(hours=8))
+BEIJING = clock.SHANGHAI
 UrlForm = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
-
-
-def _text(data: dict[str, Any], name: str) -> str:
-    value = data.get(name, "")
-    return value.strip() if isinstance(value, str) else ""
 
 
 def _fields(data: dict[str, Any]) -> EditionFields:
     errors: list[FieldError] = []
 
     def parse(name: str, kind: type) -> Any:
-        raw = _text(data, name)
+        raw = text(data, name)
         if not raw:
             return None
         try:
@@ -49,10 +46,10 @@ def _fields(data: dict[str, Any]) -> EditionFields:
         raise InvalidInput(_("众筹会内容不正确"), errors)
     local = BEIJING  # the form's times are Beijing time
     return EditionFields(
-        title=_text(data, "title"),
-        summary=_text(data, "summary"),
+        title=text(data, "title"),
+        summary=text(data, "summary"),
         held_on=held_on,
-        venue=_text(data, "venue"),
+        venue=text(data, "venue"),
         pledge_opens_at=opens.replace(tzinfo=opens.tzinfo or local) if opens else None,
         pledge_closes_at=closes.replace(tzinfo=closes.tzinfo or local) if closes else None,
     )
@@ -72,7 +69,7 @@ class ConsoleEventPages(Controller):
 
     @post("/")
     async def create(self, staff: CurrentStaff, data: UrlForm) -> Response[Any]:
-        number_text = _text(data, "number")
+        number_text = text(data, "number")
         try:
             if not number_text.isdigit() or len(number_text) > 5:
                 raise InvalidInput.on("number", _("届次必须是1到10000之间的整数。"))
@@ -138,7 +135,5 @@ class ConsoleEventPages(Controller):
 
     @post("/{number:int}/status")
     async def move(self, staff: CurrentStaff, number: EventNumber, data: UrlForm) -> Redirect:
-        await editions.move_edition(
-            number, _text(data, "status"), staff.actor, _text(data, "reason")
-        )
+        await editions.move_edition(number, text(data, "status"), staff.actor, text(data, "reason"))
         return Redirect(f"/console/events/{number}", status_code=303)

@@ -9,7 +9,8 @@ from typing import Any
 
 from service.audit.services import Actor, record
 from service.db import is_unique_violation, write_transaction
-from service.errors import Conflict, FieldError, InvalidInput, NotAllowed, NotFound
+from service.errors import Conflict, FieldError, InvalidInput, NotAllowed
+from service.events.lookup import edition_or_404
 from service.events.services import EventDraft, create_event
 from service.events.tables import Event
 from service.events.workflow import can_move
@@ -71,10 +72,7 @@ def _rest(fields: EditionFields) -> dict[str, Any]:
 
 
 async def get_edition(number: int) -> dict[str, Any]:
-    row = await Event.select().where(Event.number == number).first()
-    if row is None:
-        raise NotFound.on("number", _("没有这一届众筹会。"))
-    return row
+    return await edition_or_404(number, field="number", message=_("没有这一届众筹会。"))
 
 
 async def list_editions() -> list[dict[str, Any]]:

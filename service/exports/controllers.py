@@ -16,7 +16,9 @@ from service.auth.guards import CurrentStaff, requires_financial_reader
 from service.bounds import Edition, OptionalProject
 from service.exports.services import get_manifest, prepare_export
 
-ExportKind = Literal["journal", "statement", "pledges", "receipts", "matching"]
+ExportKind = Literal[
+    "journal", "statement", "pledges", "receipts", "matching", "disbursements", "evidence"
+]
 ExportFormat = Literal["csv", "xlsx", "json"]
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from typing import Any
 
+from service.disbursements.exporters import DisbursementRegisterExporter, EvidenceIndexExporter
 from service.exports.base import Exporter
 from service.exports.fastcsv import neutralised_sql
 from service.exports.stream import stream_rows
@@ -352,5 +353,7 @@ EXPORTERS: dict[str, type[Exporter]] = {
         PledgeRegisterExporter,
         ReceiptsRegisterExporter,
         MatchingRegisterExporter,
+        DisbursementRegisterExporter,
+        EvidenceIndexExporter,
     )
 }

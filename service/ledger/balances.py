@@ -1,4 +1,4 @@
-"""Fund figures derived from the ledger alone (DESIGN §4.5)."""
+"""Fund figures derived from the ledger alone (docs/architecture.md, Money invariants 5)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""Comparing the ledger with the source records (DESIGN §4.5), and the periodic check.
+"""Comparing the ledger with the source records, and the periodic check
+(docs/architecture.md, Money invariants 5).
 
 Every figure the ledger derives per project (and per edition's general fund) is computed
 a second time from the records that caused the postings: pledges, payments, refunds,
@@ -73,9 +74,9 @@ WHERE p.event = {} AND d.status = 'paid' GROUP BY d.project
 """
 
 _REALLOCATED_SQL = """
-SELECT r.project AS project, SUM(r.amount_fen) AS total
+SELECT r.project AS project, r.target_project AS target, SUM(r.amount_fen) AS total
 FROM fund_reallocation r JOIN project p ON p.id = r.project
-WHERE p.event = {} GROUP BY r.project
+WHERE p.event = {} GROUP BY r.project, r.target_project
 """
 
 _POOLS_SQL = """
@@ -109,7 +110,7 @@ async def source_fund_figures(event_id: int) -> dict[int | None, FundFigures]:
             add(row["project"], name, row["total"])
     for row in await LedgerEntry.raw(_REALLOCATED_SQL, event_id):
         add(row["project"], "reallocated", row["total"])
-        add(None, "reallocated", -int(row["total"] or 0))
+        add(row["target"], "reallocated", -int(row["total"] or 0))  # None: the general fund
     return {key: FundFigures(**values) for key, values in raw.items()}
 
 
@@ -162,6 +163,7 @@ class CheckResult:
 async def run_ledger_check(*, chain: bool = True) -> CheckResult:
     """The periodic check: the hash chain (optional) and every edition against its
     sources. Records a LedgerCheck row; on any finding, an alert in the outbox."""
+    started = dt.datetime.now(dt.UTC)  # everything committed before this is covered
     findings: list[str] = []
     if chain:
         report = await verify_chain()
@@ -169,13 +171,12 @@ async def run_ledger_check(*, chain: bool = True) -> CheckResult:
     findings.extend(await compare_all_events())
     seq, head_hash = await head()
     result = CheckResult(ok=not findings, head_hash=head_hash, findings=findings)
-    now = dt.datetime.now(dt.UTC)
     async with write_transaction():
         check = LedgerCheck(
-            ok="true" if result.ok else "false",
+            ok=result.ok,
             head_hash=head_hash,
             findings="\n".join(findings),
-            checked_through=now,
+            checked_through=started,
         )
         await check.save()
         if not result.ok:

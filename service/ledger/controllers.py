@@ -7,10 +7,11 @@ from litestar import Controller, get
 
 from service.bounds import Edition
 from service.events.services import get_public_event
-from service.exports.controllers import ROUTES as EXPORT_ROUTES
+from service.ledger.auditor_pages import AuditPortal
 from service.ledger.balances import event_fund_figures, event_total
 from service.ledger.services import head
 from service.projects.schemas import Totals
+from service.projects.services import PUBLIC as PUBLIC_PROJECTS
 from service.projects.tables import Project
 
 
@@ -38,7 +39,8 @@ class LedgerApi(Controller):
         figures = await event_fund_figures(row["id"])
         projects = (
             await Project.select(Project.id, Project.title, Project.target_fen)
-            .where(Project.event == row["id"])
+            # Only published projects count towards the edition's target, as on its page.
+            .where((Project.event == row["id"]) & Project.status.is_in(list(PUBLIC_PROJECTS)))
             .order_by(Project.id)
         )
         targets = {p["id"]: p["target_fen"] for p in projects}
@@ -62,4 +64,4 @@ class LedgerApi(Controller):
         )
 
 
-ROUTES = [LedgerApi, *EXPORT_ROUTES]
+ROUTES = [LedgerApi, AuditPortal]

@@ -252,17 +252,25 @@ async def reallocation(
     project_id: int,
     amount_fen: int,
     reason: str,
+    target_project_id: int | None = None,
 ) -> Posted:
-    """A project's money moved to its edition's general fund."""
+    """A project's money moved to its edition's general fund, or (with the donor's
+    consent) to another project of the edition."""
+    target = (
+        AccountRef(Type.reallocated, project_id=target_project_id)
+        if target_project_id is not None
+        else AccountRef(Type.reallocated, event_id=event_id)
+    )
+    where = f"project {target_project_id}" if target_project_id is not None else "the general fund"
     return await post(
         key=f"reallocation:{reallocation_id}",
         kind=Kind.reallocation,
         event_id=event_id,
         project_id=project_id,
-        memo=f"reallocation {reallocation_id} to the general fund: {reason}",
+        memo=f"reallocation {reallocation_id} to {where}: {reason}",
         lines=[
             Line(AccountRef(Type.reallocated, project_id=project_id), amount_fen),
-            Line(AccountRef(Type.reallocated, event_id=event_id), -amount_fen),
+            Line(target, -amount_fen),
         ],
     )
 

@@ -1,6 +1,6 @@
 from enum import Enum
 
-from piccolo.columns import UUID, BigInt, BigSerial, Text, Timestamptz, Varchar
+from piccolo.columns import UUID, BigInt, BigSerial, Boolean, Text, Timestamptz, Varchar
 from piccolo.table import Table
 
 from service.columns import created_at, money, restrict_fk
@@ -77,10 +77,14 @@ class LedgerCheck(Table, tablename="ledger_check"):
     """Result of a periodic comparison of ledger balances with source records."""
 
     checked_at = created_at()
-    ok = Varchar(length=5, help_text="'true' or 'false'.")
+    ok = Boolean(default=False, help_text="True when the check found no difference.")
     head_hash = Varchar(length=64, default="", help_text="Chain head at check time.")
     findings = Text(default="", help_text="Differences found, one per line.")
-    checked_through = Timestamptz(null=True, default=None, help_text="Last posting seen.")
+    checked_through = Timestamptz(
+        null=True,
+        default=None,
+        help_text="The check's start: every posting committed before it was checked.",
+    )
 
 
 class AccountBalance(Table, tablename="ledger_balance"):

@@ -1,8 +1,8 @@
 """Matching pools: creating, funding, pausing and closing a pool, and allocating it
 against settled gifts under caps.
 
-A pool never allocates more than it holds (DESIGN §4.6): the pool row is locked for the
-computation of the caps, and the allocation itself is one atomic
+A pool never allocates more than it holds (docs/architecture.md, Money invariants 6):
+the pool row is locked for the computation of the caps, and the allocation itself is one atomic
 `UPDATE … SET allocated_fen = allocated_fen + n WHERE allocated_fen + n <= total_fen`,
 so even a writer that skipped the lock could not overdraw it. Every pool movement is
 posted through a ledger rule (pool_funded, match_allocated, match_released).

@@ -16,13 +16,9 @@ from service.errors import DomainError
 from service.orgs import services
 from service.orgs.services import OrganizationDraft
 from service.orgs.tables import Organization
+from service.web.forms import text
 
 UrlForm = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
-
-
-def _text(data: dict[str, Any], name: str) -> str:
-    value = data.get(name, "")
-    return value.strip() if isinstance(value, str) else ""
 
 
 async def _page(
@@ -47,7 +43,7 @@ class ConsoleOrganizationPages(Controller):
 
     @post("/", guards=[requires_organizer])
     async def create(self, staff: CurrentStaff, data: UrlForm) -> Response[Any]:
-        form = {key: _text(data, key)[:300] for key in ("name", "kind", "uscc", "contact")}
+        form = {key: text(data, key)[:300] for key in ("name", "kind", "uscc", "contact")}
         try:
             await services.create_organization(
                 OrganizationDraft(

@@ -15,10 +15,11 @@ from service.audit.services import Actor
 from service.auth.guards import CurrentStaff, requires_financial_reader, requires_organizer
 from service.bounds import OptionalEdition
 from service.errors import InvalidInput
-from service.events.tables import Event
+from service.events.lookup import edition_id
 from service.money import parse_yuan
 from service.payments import capture, online, queries, reconcile, refunds, webhooks
 from service.payments import stripe_gateway as gateway
+from service.payments.offline_pages import OFFLINE_ROUTES
 from service.payments.schemas import (
     CaptureIn,
     DifferenceOut,
@@ -138,10 +139,7 @@ class OnlinePaymentApi(Controller):
 async def _event_id(number: int | None) -> int | None:
     if number is None:
         return None
-    row = await Event.select(Event.id).where(Event.number == number).first()
-    if row is None:
-        raise InvalidInput.on("event", f"no event number {number}")
-    return row["id"]
+    return await edition_id(number)
 
 
 class PaymentPages(Controller):
@@ -227,4 +225,4 @@ class PaymentPages(Controller):
         return Redirect("/console/payments/reconciliation", status_code=303)
 
 
-ROUTES = [StripeWebhook, OnlinePaymentApi, PaymentPages]
+ROUTES = [StripeWebhook, OnlinePaymentApi, PaymentPages, *OFFLINE_ROUTES]

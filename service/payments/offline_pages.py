@@ -1,7 +1,6 @@
-"""Console pages for money received offline: bank transfers and cash, bank statements.
+"""Console pages for money received offline: bank transfers and cash.
 
-Registered through `service.pledges.controllers.ROUTES` (OFFLINE_ROUTES), so this module
-and the Stripe controllers in `payments/controllers.py` stay independent."""
+Part of the payments domain's ROUTES (`payments/controllers.py`)."""
 
 from __future__ import annotations
 
@@ -9,23 +8,20 @@ import uuid
 from typing import Annotated, Any
 
 from litestar import Controller, Response, get, post
-from litestar.datastructures import UploadFile
 from litestar.enums import RequestEncodingType
-from litestar.params import Body, FromPath, FromQuery
+from litestar.params import Body, FromQuery
 from litestar.response import Redirect, Template
 
 from service import clock
 from service.auth.guards import CurrentStaff, requires_organizer
 from service.errors import DomainError, InvalidInput
-from service.payments import bank_statements
 from service.payments.services import OfflinePayment, record_offline_payment
 from service.payments.tables import Payment
-from service.pledges.forms import date_field, text, yuan_field
 from service.pledges.services import get_pledge
 from service.pledges.tracking import find_open_pledges
+from service.web.forms import date_field, text, yuan_field
 
 Form = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
-Upload = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.MULTI_PART)]
 
 
 def _uuid(value: str, field: str) -> uuid.UUID:
@@ -33,17 +29,6 @@ def _uuid(value: str, field: str) -> uuid.UUID:
         return uuid.UUID(value)
     except ValueError as exc:
         raise InvalidInput.on(field, "pick a pledge from the list") from exc
-
-
-async def _resolve_pledge(value: str) -> uuid.UUID:
-    """A pledge id, or a pledge code (MS1A2B3C4D) naming exactly one open pledge."""
-    try:
-        return uuid.UUID(value)
-    except ValueError:
-        matches = await find_open_pledges(value) if value.upper().startswith("MS") else []
-        if len(matches) != 1:
-            raise InvalidInput.on("pledge_id", "enter a pledge code or id") from None
-        return matches[0]["id"]
 
 
 async def _payments_page(
@@ -120,52 +105,4 @@ class OfflinePaymentPages(Controller):
         return Redirect(f"/console/payments?done={pledge_id}", status_code=303)
 
 
-class BankStatementPages(Controller):
-    path = "/console/bank-statements"
-    include_in_schema = False
-    guards = [requires_organizer]
-
-    @get("/", name="bank-statements")
-    async def page(self) -> Template:
-        return await self._page()
-
-    async def _page(self, result: Any = None, errors: list | None = None, status: int = 200):
-        return Template(
-            "console/bank_statements.html",
-            context={
-                "lines": await bank_statements.statement_lines(),
-                "result": result,
-                "errors": errors or [],
-            },
-            status_code=status,
-        )
-
-    @post("/")
-    async def upload(self, data: Upload, staff: CurrentStaff) -> Template:
-        file = data.get("file")
-        if not isinstance(file, UploadFile):
-            return await self._page(
-                errors=[{"field": "file", "message": "choose a CSV file"}], status=400
-            )
-        try:
-            result = await bank_statements.import_statement(await file.read(), staff.actor)
-        except DomainError as exc:
-            return await self._page(
-                errors=[{"field": e.field, "message": e.message} for e in exc.errors],
-                status=exc.status,
-            )
-        return await self._page(result=result)
-
-    @post("/{line_id:int}/confirm")
-    async def confirm(self, line_id: FromPath[int], data: Form, staff: CurrentStaff) -> Redirect:
-        pledge_id = await _resolve_pledge(text(data, "pledge_id"))
-        await bank_statements.confirm_line(line_id, pledge_id, staff.actor)
-        return Redirect("/console/bank-statements", status_code=303)
-
-    @post("/{line_id:int}/ignore")
-    async def ignore(self, line_id: FromPath[int], data: Form, staff: CurrentStaff) -> Redirect:
-        await bank_statements.ignore_line(line_id, staff.actor, text(data, "reason"))
-        return Redirect("/console/bank-statements", status_code=303)
-
-
-OFFLINE_ROUTES = [OfflinePaymentPages, BankStatementPages]
+OFFLINE_ROUTES = [OfflinePaymentPages]  # statements: service/statements/controllers.py

@@ -6,9 +6,11 @@ import uuid
 from typing import Any
 
 from service.audit.tables import AuditLog
+from service.donors.services import public_name
 from service.errors import NotFound
 from service.payments.tables import Payment, Refund
 from service.pledges.money import due_now, held_fen, paid_fen
+from service.pledges.notify import pledge_code
 from service.pledges.tables import Pledge
 
 
@@ -23,12 +25,16 @@ async def pledge_to_pay(pledge_id: uuid.UUID) -> dict[str, Any]:
             Pledge.event.title.as_alias("event_title"),
             Pledge.event.capture_policy.as_alias("capture_policy"),
             Pledge.donor.display_name.as_alias("donor_name"),
+            Pledge.donor.anonymous.as_alias("anonymous"),
         )
         .where(Pledge.id == pledge_id)
         .first()
     )
     if row is None:
         raise NotFound.on("pledge_id", f"no pledge {pledge_id}")
+    # Anyone with the pledge's address sees this page: never an anonymous donor's name.
+    row["donor_name"] = public_name(row["donor_name"], row["anonymous"])
+    row["code"] = pledge_code(pledge_id)
     row["paid_fen"] = await paid_fen(pledge_id)
     row["held_fen"] = await held_fen(pledge_id)
     row["outstanding_fen"] = due_now(

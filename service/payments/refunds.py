@@ -14,6 +14,7 @@ from piccolo.query.functions.aggregate import Sum
 
 from service.audit.services import Actor, record
 from service.db import write_transaction
+from service.disbursements.services import ensure_releasable
 from service.errors import InvalidInput, NotAllowed, NotFound
 from service.ledger import rules
 from service.locks import lock_row
@@ -22,6 +23,7 @@ from service.matching.allocation import release_match
 from service.payments import stripe_gateway as gateway
 from service.payments.tables import Payment, Refund
 from service.pledges import money
+from service.pledges.tables import Pledge
 
 DASHBOARD_REASON = "在 Stripe 后台退款"
 
@@ -59,6 +61,9 @@ async def refund_payment(
         amount = left if amount_fen is None else amount_fen
         if type(amount) is not int or not 0 < amount <= left:
             raise InvalidInput.on("amount_fen", f"refund between 1 and {left} fen")
+        project_id = await _project_of(pay["pledge"])
+        if project_id is not None:  # money disbursed to implementers cannot go back
+            await ensure_releasable(project_id, amount)
         await Refund.insert(
             Refund(
                 id=refund_id,
@@ -133,6 +138,11 @@ async def book_stripe_refunds(pay: dict[str, Any], refunds: tuple[gateway.Refund
         elif row["status"] != Refund.Status.succeeded.value:
             await Refund.update({Refund.provider_reference: seen.id}).where(Refund.id == row["id"])
             await _book(row["id"], Actor("stripe"))
+
+
+async def _project_of(pledge_id: uuid.UUID) -> int | None:
+    row = await Pledge.select(Pledge.project).where(Pledge.id == pledge_id).first()
+    return row["project"] if row else None
 
 
 def _uuid_or_nil(value: str | None) -> uuid.UUID:

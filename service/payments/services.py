@@ -7,6 +7,7 @@ import datetime as dt
 import uuid
 from dataclasses import dataclass
 
+from service import clock
 from service.audit.services import Actor
 from service.db import is_unique_violation, write_transaction
 from service.errors import Conflict, InvalidInput, NotAllowed, NotFound
@@ -29,6 +30,12 @@ class OfflinePayment:
     """Bank reference or cash slip number; a reference is applied at most once."""
     received_on: dt.date
 
+    def __post_init__(self) -> None:
+        # The meeting's calendar is Asia/Shanghai: a payment cannot arrive after today there.
+        today = clock.today()
+        if self.received_on > today:
+            raise InvalidInput.on("received_on", f"a payment cannot be received after {today}")
+
 
 async def record_offline_payment(payment: OfflinePayment, actor: Actor) -> uuid.UUID:
     """A bank transfer or cash received against a pledge, partial or whole."""
@@ -39,27 +46,27 @@ async def record_offline_payment(payment: OfflinePayment, actor: Actor) -> uuid.
     if not payment.reference.strip():
         raise InvalidInput.on("reference", "the bank reference or cash slip number is required")
     payment_id = uuid.uuid4()
-    try:
-        async with write_transaction():
-            await lock_row(Pledge, payment.pledge_id)
-            pledge = (
-                await Pledge.select(
-                    Pledge.id, Pledge.amount_fen, Pledge.status, Pledge.event, Pledge.project
-                )
-                .where(Pledge.id == payment.pledge_id)
-                .first()
+    async with write_transaction():
+        await lock_row(Pledge, payment.pledge_id)
+        pledge = (
+            await Pledge.select(
+                Pledge.id, Pledge.amount_fen, Pledge.status, Pledge.event, Pledge.project
             )
-            if pledge is None:
-                raise NotFound.on("pledge_id", f"no pledge {payment.pledge_id}")
-            if pledge["status"] not in PAYABLE:
-                raise NotAllowed.on("pledge_id", f"the pledge is {pledge['status']}")
-            paid = await paid_fen(payment.pledge_id)
-            if paid + payment.amount_fen > pledge["amount_fen"]:
-                raise NotAllowed.on(
-                    "amount_fen",
-                    f"only {pledge['amount_fen'] - paid} fen is outstanding on this pledge",
-                )
-            settled_at = dt.datetime.combine(payment.received_on, dt.time(12), dt.UTC)
+            .where(Pledge.id == payment.pledge_id)
+            .first()
+        )
+        if pledge is None:
+            raise NotFound.on("pledge_id", f"no pledge {payment.pledge_id}")
+        if pledge["status"] not in PAYABLE:
+            raise NotAllowed.on("pledge_id", f"the pledge is {pledge['status']}")
+        paid = await paid_fen(payment.pledge_id)
+        if paid + payment.amount_fen > pledge["amount_fen"]:
+            raise NotAllowed.on(
+                "amount_fen",
+                f"only {pledge['amount_fen'] - paid} fen is outstanding on this pledge",
+            )
+        settled_at = dt.datetime.combine(payment.received_on, dt.time(12), dt.UTC)
+        try:
             await Payment.insert(
                 Payment(
                     id=payment_id,
@@ -74,30 +81,30 @@ async def record_offline_payment(payment: OfflinePayment, actor: Actor) -> uuid.
                     settled_at=settled_at,
                 )
             )
-            await settle(
-                Settlement(
-                    payment_id=payment_id,
-                    provider=payment.provider.value,
-                    amount_fen=payment.amount_fen,
-                    settled_at=settled_at,
-                    pledge_id=payment.pledge_id,
-                    pledge_amount_fen=pledge["amount_fen"],
-                    pledge_status=pledge["status"],
-                    event_id=pledge["event"],
-                    project_id=pledge["project"],
-                    audit_action="payment.record",
-                    audit_data={
-                        "amount_fen": payment.amount_fen,
-                        "provider": payment.provider.value,
-                        "reference": payment.reference,
-                    },
-                ),
-                actor,
-            )
-    except Exception as exc:
-        if is_unique_violation(exc):
-            raise Conflict.on(
-                "reference", f"reference {payment.reference!r} has already been recorded"
-            ) from exc
-        raise
+        except Exception as exc:  # the (provider, reference) unique index
+            if is_unique_violation(exc):
+                raise Conflict.on(
+                    "reference", f"reference {payment.reference!r} has already been recorded"
+                ) from exc
+            raise
+        await settle(
+            Settlement(
+                payment_id=payment_id,
+                provider=payment.provider.value,
+                amount_fen=payment.amount_fen,
+                settled_at=settled_at,
+                pledge_id=payment.pledge_id,
+                pledge_amount_fen=pledge["amount_fen"],
+                pledge_status=pledge["status"],
+                event_id=pledge["event"],
+                project_id=pledge["project"],
+                audit_action="payment.record",
+                audit_data={
+                    "amount_fen": payment.amount_fen,
+                    "provider": payment.provider.value,
+                    "reference": payment.reference,
+                },
+            ),
+            actor,
+        )
     return payment_id

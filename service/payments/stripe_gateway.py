@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import json
+import time
 import uuid
 from dataclasses import dataclass, field
 from typing import Any
@@ -39,6 +41,10 @@ class GatewayError(Exception):
 
 class CardDeclined(GatewayError):
     """The payment method was declined; the intent (if Stripe made one) is named."""
+
+
+WEBHOOK_TOLERANCE_S = 300
+"""Stripe's default tolerance for a webhook signature's timestamp."""
 
 
 class BadSignature(Exception):
@@ -344,11 +350,24 @@ def verify_webhook(payload: bytes, signature: str | None) -> WebhookNotice:
     if not secret:
         raise BadSignature("STRIPE_WEBHOOK_SECRET is not set")
     try:
-        event = stripe.Webhook.construct_event(payload.decode("utf-8"), signature, secret)
+        text = payload.decode("utf-8")
+        stripe.WebhookSignature.verify_header(text, signature, secret, WEBHOOK_TOLERANCE_S)
     except (stripe.SignatureVerificationError, ValueError, UnicodeDecodeError) as exc:
         raise BadSignature(str(exc)) from exc
-    data = event.to_dict()
-    obj = (data.get("data") or {}).get("object") or {}
+    # Stripe's SDK refuses only old timestamps; one from the future is as suspect (a
+    # signature made ahead to be replayed later): the same tolerance both ways.
+    stamp = next((p[2:] for p in (signature or "").split(",") if p.startswith("t=")), "")
+    if not stamp.isdigit() or int(stamp) > time.time() + WEBHOOK_TOLERANCE_S:
+        raise BadSignature("the signature's timestamp is in the future")
+    try:
+        data = json.loads(text)
+    except ValueError as exc:
+        raise BadSignature(f"the body is not JSON: {exc}") from exc
+    if not isinstance(data, dict) or not isinstance(data.get("data"), dict):
+        raise BadSignature("the body is not a Stripe event object")
+    obj = data["data"].get("object") or {}
+    if not isinstance(obj, dict):
+        raise BadSignature("the event's data.object is not an object")
     return WebhookNotice(
         event_id=str(data.get("id", "")),
         type=str(data.get("type", "")),

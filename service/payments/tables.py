@@ -15,6 +15,8 @@ class Payment(Table, tablename="payment"):
         stripe = "stripe"
         bank = "bank"
         cash = "cash"
+        wechat_pay = "wechat_pay"
+        alipay = "alipay"
 
     class Status(str, Enum):
         pending = "pending"

@@ -14,6 +14,7 @@ from litestar.response import Redirect, Template
 from service import clock
 from service.auth.guards import CurrentStaff, requires_organizer
 from service.bounds import OptionalEdition
+from service.donors.privacy import log_contact_view
 from service.donors.services import DonorDraft, find_donors
 from service.errors import DomainError, InvalidInput
 from service.pledges import services
@@ -115,8 +116,12 @@ class ClaimPages(Controller):
         return await _page(event, done=done)
 
     @get("/donors")
-    async def donors(self, q: FromQuery[str] = "") -> list[dict[str, Any]]:
-        """Donor search for the claim form (name, phone, e-mail or receipt title)."""
+    async def donors(self, staff: CurrentStaff, q: FromQuery[str] = "") -> list[dict[str, Any]]:
+        """Donor search for the claim form (name, phone, e-mail or receipt title); the
+        contacts shown are written to the audit log."""
+        found = await find_donors(q.split(" · ")[0][:50])
+        shown = sum(1 for row in found if row["phone"] or row["email"])
+        await log_contact_view(staff.actor, "claims donor search", 0, shown)
         return [
             {
                 "id": str(row["id"]),
@@ -126,7 +131,7 @@ class ClaimPages(Controller):
                 "kind": row["kind"],
             }
             # a picked option reads "name · phone": search by its first part
-            for row in await find_donors(q.split(" · ")[0][:50])
+            for row in found
         ]
 
     @post("/")

@@ -12,6 +12,7 @@ from litestar.response import Redirect, Template
 
 from service.auth.guards import CurrentStaff, requires_financial_reader, requires_organizer
 from service.bounds import OptionalEdition
+from service.donors.privacy import log_contact_view
 from service.pledges.forms import text
 from service.pledges.lifecycle import cancel_pledge
 from service.pledges.tracking import console_event, event_tracking, recent_pledges
@@ -26,12 +27,15 @@ class PledgeConsolePages(Controller):
     @get("/", name="pledge-tracking", guards=[requires_financial_reader])
     async def page(self, staff: CurrentStaff, event: OptionalEdition = None) -> Template:
         current = await console_event(event)
+        tracking = await event_tracking(current["number"])
+        shown = sum(1 for row in tracking["overdue"] if row["contact"])
+        await log_contact_view(staff.actor, "console pledges", current["number"], shown)
         return Template(
             "console/pledges.html",
             context={
                 "staff": staff,
                 "event": current,
-                "tracking": await event_tracking(current["number"]),
+                "tracking": tracking,
                 "recent": await recent_pledges(current["id"], limit=50),
             },
         )

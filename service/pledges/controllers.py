@@ -6,14 +6,15 @@ import uuid
 from typing import Annotated, Any
 
 import msgspec
-from litestar import Controller, Response, get, post
+from litestar import Controller, Request, Response, get, post
+from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import FromPath, HeaderParameter, JSONBody, PathParameter
 
 from service.audit.services import Actor
 from service.auth.guards import CurrentStaff, requires_financial_reader, requires_organizer
+from service.donors.privacy import log_contact_view
 from service.donors.services import public_name
 from service.matching.queries import decisions_for_pledge
-from service.payments.offline_pages import OFFLINE_ROUTES
 from service.payments.services import OfflinePayment, record_offline_payment
 from service.payments.tables import Payment
 from service.pledges import services
@@ -30,6 +31,7 @@ from service.pledges.schemas import (
     PledgeOut,
     TrackingOut,
 )
+from service.pledges.screening import screen_online_pledge
 from service.pledges.tracking import event_tracking
 
 IdempotencyKey = Annotated[
@@ -61,12 +63,22 @@ class PledgeApi(Controller):
     path = "/api/v1/pledges"
     tags = ["pledges"]
 
-    @post("/", operation_id="createPledge")
+    @post(
+        "/",
+        operation_id="createPledge",
+        responses={
+            200: ResponseSpec(
+                data_container=PledgeOut,
+                description="The pledge an earlier request with this Idempotency-Key made.",
+            )
+        },
+    )
     async def create(
-        self, data: JSONBody[PledgeCreate], idempotency_key: IdempotencyKey = None
+        self, request: Request, data: JSONBody[PledgeCreate], idempotency_key: IdempotencyKey = None
     ) -> Response[PledgeOut]:
+        notify = await screen_online_pledge(request, data.donor)
         result = await services.create_pledge(
-            to_draft(data), Actor("donor (online)"), idempotency_key, notify_donor=True
+            to_draft(data), Actor("donor (online)"), idempotency_key, notify_donor=notify
         )
         if result.created:
             # a new donor's new pledge: answered from what creating it knew, no read-back
@@ -130,9 +142,13 @@ class TrackingApi(Controller):
         operation_id="getPledgeTracking",
         guards=[requires_financial_reader],
     )
-    async def tracking(self, number: EventNumber) -> TrackingOut:
-        """Per project and for the event: pledged, received, outstanding; overdue pledges."""
-        return msgspec.convert(await event_tracking(number), TrackingOut)
+    async def tracking(self, number: EventNumber, staff: CurrentStaff) -> TrackingOut:
+        """Per project and for the event: pledged, received, outstanding; overdue pledges
+        (with the donors' contacts: each view is written to the audit log)."""
+        tracking = await event_tracking(number)
+        shown = sum(1 for row in tracking["overdue"] if row["contact"])
+        await log_contact_view(staff.actor, "api pledge-tracking", number, shown)
+        return msgspec.convert(tracking, TrackingOut)
 
 
 ROUTES = [
@@ -141,5 +157,4 @@ ROUTES = [
     PublicPledgePages,
     ClaimPages,
     PledgeConsolePages,
-    *OFFLINE_ROUTES,  # bank transfers, cash and bank statements (service/payments)
 ]

@@ -1,61 +1,17 @@
-"""Turning posted HTML forms into the same drafts the JSON API builds."""
+"""Turning posted pledge forms into the same drafts the JSON API builds (the generic
+form helpers are service/web/forms.py)."""
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
-
-import msgspec
 
 from service.donors.services import DonorDraft
 from service.donors.tables import Donor
-from service.errors import FieldError, InvalidInput
-from service.money import MoneyError, parse_yuan
+from service.errors import InvalidInput
 from service.pledges.schemas import DonorIn, PledgeCreate
 from service.pledges.services import PledgeDraft
-
-MAX_FORM_TEXT = 2000
-
-
-def text(form: dict[str, Any], name: str) -> str:
-    value = form.get(name)
-    if isinstance(value, list):
-        value = value[-1] if value else ""
-    return str(value or "").strip()[:MAX_FORM_TEXT]
-
-
-def checked(form: dict[str, Any], name: str) -> bool:
-    return text(form, name) in {"1", "on", "true", "yes"}
-
-
-def yuan_field(form: dict[str, Any], name: str, field: str = "amount_fen") -> int | None:
-    raw = text(form, name)
-    if not raw:
-        return None
-    try:
-        return parse_yuan(raw)
-    except MoneyError as exc:
-        raise InvalidInput.on(field, str(exc)) from exc
-
-
-def date_field(form: dict[str, Any], name: str) -> dt.date | None:
-    raw = text(form, name)
-    if not raw:
-        return None
-    try:
-        return dt.date.fromisoformat(raw)
-    except ValueError as exc:
-        raise InvalidInput.on(name, "expected a date like 2026-12-31") from exc
-
-
-def validated(data: dict[str, Any], schema: type) -> Any:
-    """msgspec validation with the API's field errors."""
-    try:
-        return msgspec.convert(data, schema)
-    except msgspec.ValidationError as exc:
-        message = str(exc)
-        field = message.rsplit("at `$.", 1)[-1].rstrip("`") if "at `$." in message else "form"
-        raise InvalidInput("the form is not valid", [FieldError(field, message)]) from exc
+from service.web.forms import checked, text, validated, yuan_field
+from service.web.forms import date_field as date_field  # kept importable
 
 
 def donor_fields(form: dict[str, Any]) -> dict[str, Any]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from service.donors.links import link_url, make_token
+from service.donors.links import confirming_link_url, link_url, make_token
 from service.donors.tables import Donor
 from service.mail import templated_mail_message
 from service.outbox.services import Message, enqueue_many
@@ -16,7 +16,9 @@ from service.pledges.tables import Pledge
 async def queue_confirmation(pledge_id: uuid.UUID, donor_id: uuid.UUID) -> bool:
     """Queue the confirmation (inside the caller's transaction); False without an address."""
     donor = (
-        await Donor.select(Donor.email, Donor.display_name, Donor.link_version)
+        await Donor.select(
+            Donor.email, Donor.display_name, Donor.link_version, Donor.contact_confirmed_at
+        )
         .where(Donor.id == donor_id)
         .first()
     )
@@ -41,6 +43,7 @@ async def queue_confirmation(pledge_id: uuid.UUID, donor_id: uuid.UUID) -> bool:
         link_version=donor["link_version"],
         pledge=pledge,
         donor_id=donor_id,
+        confirmed=donor["contact_confirmed_at"] is not None,
     )
     return True
 
@@ -53,6 +56,7 @@ async def queue_confirmation_mail(
     link_version: int,
     pledge: dict[str, Any],
     donor_id: uuid.UUID | None = None,
+    confirmed: bool = False,
 ) -> None:
     """Queue the mail from values the caller already has (`pledge`: amount_fen, due_on,
     channel, project_title, event_title). The donor id defaults to the pledge's donor."""
@@ -61,7 +65,11 @@ async def queue_confirmation_mail(
         assert row is not None
         donor_id = row["donor"]
     await enqueue_many(
-        [confirmation_message(pledge_id, donor_id, to, donor_name, link_version, pledge)]
+        [
+            confirmation_message(
+                pledge_id, donor_id, to, donor_name, link_version, pledge, confirmed=confirmed
+            )
+        ]
     )
 
 
@@ -72,16 +80,24 @@ def confirmation_message(
     donor_name: str,
     link_version: int,
     pledge: dict[str, Any],
+    *,
+    confirmed: bool = False,
 ) -> Message:
     """The confirmation as an outbox message, for a caller writing several at once;
-    rendered by the relay, so a pledge request does not spend its time on templates."""
+    rendered by the relay, so a pledge request does not spend its time on templates.
+
+    Until the address is confirmed the mail carries nothing the requester typed — no
+    name, no message; only our texts, the amount and the project — so the pledge form
+    cannot be used to send someone else a text of one's choosing. Its link confirms the
+    address when followed."""
+    token = make_token(donor_id, link_version)
     return templated_mail_message(
         "pledge_confirmation",
         {
-            "donor_name": donor_name,
+            "donor_name": donor_name if confirmed else "",
             "pledge": pledge,
             "pledge_code": pledge_code(pledge_id),
-            "link": link_url(make_token(donor_id, link_version)),
+            "link": link_url(token) if confirmed else confirming_link_url(token, donor_id, to),
         },
         to=to,
         dedupe_key=f"pledge-confirmation:{pledge_id}",

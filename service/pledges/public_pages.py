@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from litestar import Controller, Response, post
+from litestar import Controller, Request, Response, post
 from litestar.enums import RequestEncodingType
 from litestar.params import Body, PathParameter
 from litestar.response import Redirect, Template
@@ -14,7 +14,9 @@ from service.donors.links import current_token
 from service.errors import DomainError
 from service.pledges import services
 from service.pledges.forms import public_pledge, text, to_draft
+from service.pledges.screening import screen_online_pledge
 from service.projects.services import get_public_project
+from service.web.ratelimit import RateLimited
 
 Form = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
 ProjectId = Annotated[int, PathParameter(gt=0, le=2**31 - 1)]
@@ -29,15 +31,16 @@ class PublicPledgePages(Controller):
     include_in_schema = False
 
     @post("/projects/{project_id:int}/pledge")
-    async def submit(self, project_id: ProjectId, data: Form) -> Response[Any]:
+    async def submit(self, request: Request, project_id: ProjectId, data: Form) -> Response[Any]:
         project = await get_public_project(project_id)
         try:
             created = public_pledge(data, project["event_number"], project_id)
+            notify = await screen_online_pledge(request, created.donor)
             result = await services.create_pledge(
                 to_draft(created),
                 Actor("donor (pledge form)"),
                 _form_key(data),
-                notify_donor=True,
+                notify_donor=notify,
             )
         except DomainError as exc:
             values = {key: text(data, key) for key in data if key != "_csrf_token"}
@@ -49,6 +52,9 @@ class PublicPledgePages(Controller):
                     "pledge_values": values,
                 },
                 status_code=exc.status,
+                headers={"Retry-After": str(exc.retry_after)}
+                if isinstance(exc, RateLimited)
+                else {},
             )
         pledge = await services.get_pledge(result.pledge_id)
         token = await current_token(pledge["donor"])

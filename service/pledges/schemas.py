@@ -5,8 +5,9 @@ from typing import Annotated, Literal
 import msgspec
 
 from service.bounds import PositiveFen, RowId
+from service.text import Message, PersonName, Reason, ReceiptTitle
 
-Name = Annotated[str, msgspec.Meta(min_length=1, max_length=100)]
+Name = PersonName
 Email = Annotated[str, msgspec.Meta(max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
 Phone = Annotated[str, msgspec.Meta(max_length=30, pattern=r"^[0-9+\- ]{5,30}$")]
 
@@ -16,7 +17,7 @@ class DonorIn(msgspec.Struct, forbid_unknown_fields=True):
     display_name: Name
     email: Email | None = None
     phone: Phone | None = None
-    receipt_title: Annotated[str, msgspec.Meta(max_length=200)] = ""
+    receipt_title: ReceiptTitle = ""
     uscc: Annotated[str, msgspec.Meta(max_length=30)] | None = None
     anonymous: bool = False
     wants_receipt: bool = True
@@ -29,7 +30,7 @@ class PledgeCreate(msgspec.Struct, forbid_unknown_fields=True):
     amount_fen: PositiveFen | None = None
     whole_project: bool = False
     allow_general_fund: bool = False
-    message: Annotated[str, msgspec.Meta(max_length=500)] = ""
+    message: Message = ""
 
 
 class MatchRecordOut(msgspec.Struct):
@@ -66,7 +67,7 @@ class PledgeOut(msgspec.Struct):
 
 
 class PledgeCancel(msgspec.Struct, forbid_unknown_fields=True):
-    reason: Annotated[str, msgspec.Meta(min_length=1, max_length=500)]
+    reason: Reason
 
 
 class OfflinePaymentIn(msgspec.Struct, forbid_unknown_fields=True):

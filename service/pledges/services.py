@@ -14,6 +14,7 @@ from service.audit.services import Actor, record
 from service.db import is_sqlite, is_unique_violation, write_transaction
 from service.donors.services import DonorDraft, create_donor, donor_exists
 from service.errors import Conflict, InvalidInput, NotAllowed, NotFound
+from service.events.lookup import edition_or_404
 from service.events.services import PLEDGE_OPEN
 from service.events.tables import Event
 from service.ledger import rules
@@ -73,13 +74,9 @@ def _check_amount(amount_fen: int | None, whole_project: bool) -> None:
 
 
 async def _open_event(number: int) -> dict[str, Any]:
-    event = (
-        await Event.select(Event.id, Event.status, Event.oversubscription_rule, Event.title)
-        .where(Event.number == number)
-        .first()
+    event = await edition_or_404(
+        number, Event.id, Event.status, Event.oversubscription_rule, Event.title
     )
-    if event is None:
-        raise NotFound.on("event", f"no event number {number}")
     if event["status"] not in PLEDGE_OPEN:
         raise NotAllowed.on("event", f"event {number} is not open for pledges")
     return event
@@ -132,8 +129,20 @@ async def _allocate(draft: PledgeDraft, project: dict[str, Any], rule: str) -> A
     # The running balance, read after the project's row lock (never summed over entries).
     remaining = project["target_fen"] - await project_pledged(project["id"])
     if draft.whole_project:
+        if draft.channel is Channel.online:
+            # One anonymous request must not reserve a whole project: claims are made on
+            # stage, recorded by an organizer (README: "Holding capacity").
+            raise NotAllowed.on(
+                "whole_project", "a whole project is claimed on stage; online, pledge an amount"
+            )
         if remaining <= 0:
             raise NotAllowed.on("whole_project", "the project is already fully pledged")
+        if remaining > get_settings().pledge_max_fen:
+            raise NotAllowed.on(
+                "whole_project",
+                f"the {remaining} fen still open exceed the largest single pledge "
+                f"({get_settings().pledge_max_fen} fen); pledge an amount",
+            )
         return Allocation(remaining)
     assert draft.amount_fen is not None
     if draft.amount_fen <= remaining:

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from litestar import Controller, Response, get, post
 from litestar.enums import RequestEncodingType
 from litestar.params import Body, PathParameter
-from litestar.response import File, Redirect, Template
+from litestar.response import Redirect, Template
 
 from service.auth.guards import CurrentStaff, requires_owner_or_organizer, requires_staff
 from service.auth.services import StaffIdentity
@@ -206,12 +206,16 @@ def _editable(staff: StaffIdentity, status: Project.Status) -> bool:
 
 
 @get("/covers/{name:str}", name="cover", include_in_schema=False)
-async def cover_file(name: Annotated[str, PathParameter(max_length=64)]) -> File:
-    """Cover images by their random stored name (public: the name is unguessable)."""
-    path = covers.cover_path(name)
-    return File(
-        path=path,
-        media_type=covers.MEDIA_TYPES[path.suffix.lstrip(".")],
-        content_disposition_type="inline",
-        headers={"Cache-Control": "public, max-age=86400", "X-Content-Type-Options": "nosniff"},
+async def cover_file(name: Annotated[str, PathParameter(max_length=64)]) -> Response[bytes]:
+    """Cover images by their random stored name (public: the name is unguessable), read
+    from the file storage (a folder or an S3-compatible store)."""
+    data = await covers.read_upload(name)
+    return Response(
+        data,
+        media_type=covers.MEDIA_TYPES[name.rsplit(".", 1)[1]],
+        headers={
+            "Cache-Control": "public, max-age=86400",
+            "X-Content-Type-Options": "nosniff",
+            "Content-Disposition": "inline",
+        },
     )

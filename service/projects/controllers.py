@@ -8,6 +8,7 @@ import msgspec
 from litestar import Controller, MediaType, Request, Response, get
 from litestar.params import PathParameter
 
+from service.disclosure.fund_use import project_disclosure
 from service.projects import services
 from service.projects.console_api import ConsoleProjectApi
 from service.projects.console_pages import ConsoleProjectPages, cover_file
@@ -43,6 +44,7 @@ class ProjectPages(Controller):
                 "funding_lines": charts.lines([series], chart["w"], chart["h"]),
                 "funding_chart": chart,
                 "funding_span": [when(moment) for moment in charts.time_span([series]) or ()],
+                "disclosure": await project_disclosure(project_id),
             }
 
         # Rendered once per content version and language; the form's slots per visitor.

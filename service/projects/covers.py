@@ -1,5 +1,9 @@
-"""Cover images: checked by their first bytes (PNG, JPEG or WebP) and size, stored under
-<data_dir>/uploads with a random name, served by that name."""
+"""Cover images: checked by their first bytes (PNG, JPEG or WebP) and size, stored in the
+file storage (service.storage) under uploads/ with a random name, served by that name.
+
+`save_upload`, `read_upload` and `delete_upload` are the upload helpers other domains reuse
+(e.g. disbursement evidence): they go through the one storage interface, so a second web
+or worker machine sees the same files."""
 
 from __future__ import annotations
 
@@ -18,6 +22,7 @@ from service.projects.proposals import get_for_staff
 from service.projects.tables import Project
 from service.projects.workflow import EDITABLE_BY_ORGANIZER, EDITABLE_BY_OWNER
 from service.settings import get_settings
+from service.storage import StoredFileMissing, get_storage
 
 MAX_COVER_BYTES = 2 * 1024 * 1024
 NAME = re.compile(r"^[0-9a-f]{32}\.(png|jpg|webp)$")
@@ -46,17 +51,48 @@ def check_cover(data: bytes) -> str:
     return extension
 
 
+UPLOADS_PREFIX = "uploads"
+
+
 def uploads_dir() -> Path:
-    return get_settings().data_dir / "uploads"
+    """The uploads folder of the default local storage (MINSHENG_DATA_DIR/uploads). With
+    STORAGE_URL pointing elsewhere files are not here: use save_upload / read_upload."""
+    return get_settings().data_dir / UPLOADS_PREFIX
+
+
+def upload_key(name: str) -> str:
+    if not NAME.match(name):
+        raise NotFound.on("name", _("没有这个文件。"))
+    return f"{UPLOADS_PREFIX}/{name}"
+
+
+async def save_upload(data: bytes, extension: str) -> str:
+    """Store checked bytes under a new random name (returned) in the file storage."""
+    name = f"{uuid.uuid4().hex}.{extension}"
+    await get_storage().awrite(upload_key(name), data, MEDIA_TYPES.get(extension))
+    return name
+
+
+async def read_upload(name: str) -> bytes:
+    """The bytes of an upload; NotFound (404) for a bad or unknown name."""
+    try:
+        return await get_storage().aread(upload_key(name))
+    except StoredFileMissing:
+        raise NotFound.on("name", _("没有这个文件。")) from None
+
+
+async def delete_upload(name: str) -> None:
+    if NAME.match(name):
+        await get_storage().adelete(upload_key(name))
 
 
 def cover_path(name: str) -> Path:
-    if not NAME.match(name):
+    """Local path of a stored cover (local storage only; kept for callers that want a
+    Path — the cover route reads through `read_upload`)."""
+    key = upload_key(name)
+    if not get_storage().exists(key):
         raise NotFound.on("name", _("没有这个文件。"))
-    path = uploads_dir() / name
-    if not path.is_file():
-        raise NotFound.on("name", _("没有这个文件。"))
-    return path
+    return uploads_dir() / name
 
 
 async def store_cover(project_id: int, data: bytes, staff: StaffIdentity) -> str:
@@ -68,10 +104,7 @@ async def store_cover(project_id: int, data: bytes, staff: StaffIdentity) -> str
     editable = (
         EDITABLE_BY_OWNER if staff.role is StaffUser.Role.project_owner else EDITABLE_BY_ORGANIZER
     )
-    name = f"{uuid.uuid4().hex}.{extension}"
-    directory = uploads_dir()
-    directory.mkdir(parents=True, exist_ok=True)
-    (directory / name).write_bytes(data)
+    name = await save_upload(data, extension)
     try:
         async with write_transaction():
             await lock_row(Project, project_id)
@@ -85,8 +118,8 @@ async def store_cover(project_id: int, data: bytes, staff: StaffIdentity) -> str
             await Project.update({Project.cover_image: name}).where(Project.id == project_id)
             await record(staff.actor, "project.cover", "project", project_id, data={"file": name})
     except BaseException:
-        (directory / name).unlink(missing_ok=True)
+        await delete_upload(name)
         raise
-    if row["cover_image"] and NAME.match(row["cover_image"]):
-        (directory / row["cover_image"]).unlink(missing_ok=True)  # replaced: no longer served
+    if row["cover_image"]:
+        await delete_upload(row["cover_image"])  # replaced: no longer served
     return name

@@ -13,19 +13,7 @@ from service.money import MoneyError, parse_yuan
 from service.projects.proposals import ProposalInput
 from service.projects.services import BudgetLineDraft, ProjectDraft
 from service.projects.tables import BudgetLine, Project
-
-
-def as_list(value: Any) -> list[Any]:
-    if value is None:
-        return []
-    return value if isinstance(value, list) else [value]
-
-
-def text(data: dict[str, Any], name: str) -> str:
-    value = data.get(name, "")
-    if isinstance(value, list):
-        value = value[0] if value else ""
-    return value.strip() if isinstance(value, str) else ""
+from service.web.forms import as_list, text
 
 
 def _int(data: dict[str, Any], name: str, errors: list[FieldError]) -> int | None:

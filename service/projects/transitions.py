@@ -10,11 +10,13 @@ from service.audit.services import record
 from service.auth.services import StaffIdentity
 from service.auth.tables import StaffUser
 from service.db import write_transaction
+from service.disbursements.cancellation import ensure_nothing_held, release_open_pledges
 from service.errors import Forbidden, InvalidInput, NotAllowed, NotFound
 from service.events.tables import Event
 from service.events.workflow import OPEN_FOR_PUBLISHING
 from service.i18n import gettext as _
 from service.locks import lock_row
+from service.progress.services import require_final_report
 from service.projects.notices import notify_owners
 from service.projects.tables import Project
 from service.projects.workflow import TRANSITIONS, Action
@@ -59,6 +61,10 @@ async def apply(
                 _("状态为“%(status)s”的项目不能执行“%(action)s”。")
                 % {"status": current.value, "action": action.value},
             )
+        if action is Action.complete:
+            await require_final_report(project_id)
+        if action is Action.cancel:
+            await ensure_nothing_held(project_id)
         changes: dict[Any, Any] = {Project.status: rule.target.value}
         if rule.needs_reason and action in (Action.reject, Action.request_changes):
             changes[Project.review_note] = reason
@@ -74,6 +80,8 @@ async def apply(
         await record(
             staff.actor, f"project.{action.value}", "project", project_id, reason=reason, data=data
         )
+        if action is Action.cancel:
+            await release_open_pledges(project_id, reason, staff)
         await notify_owners(project_id, action, reason)
     return rule.target
 

@@ -11,6 +11,7 @@ with a negative number outside the sequence (nothing is printed or mailed).
 from __future__ import annotations
 
 import datetime as dt
+import re
 import secrets
 import uuid
 
@@ -38,11 +39,15 @@ def display_number(event_number: int, number: int) -> str:
     return f"{event_number}-{number:06d}"
 
 
+_NUMBER = re.compile(r"([0-9]{1,9})-([0-9]{1,9})")
+
+
 def parse_number(text: str) -> tuple[int, int]:
-    edition, _, sequence = text.strip().partition("-")
-    if not (edition.isdigit() and sequence.isdigit()) or len(text) > 30:
+    """Edition and sequence of a printed number; both fit their INTEGER columns."""
+    match = _NUMBER.fullmatch(text.strip())
+    if match is None or int(match[1]) == 0 or int(match[2]) == 0:
         raise InvalidInput.on("number", "a receipt number looks like 5-000123")
-    return int(edition), int(sequence)
+    return int(match[1]), int(match[2])
 
 
 async def _take_number(event_id: int) -> int:

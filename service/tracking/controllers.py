@@ -10,6 +10,7 @@ from litestar.response import Template
 from service.auth.guards import requires_financial_reader
 from service.bounds import OptionalEdition
 from service.errors import NotFound
+from service.events.lookup import edition_or_404
 from service.events.tables import Event
 from service.ledger.balances import FundFigures, event_fund_figures
 from service.settings import get_settings
@@ -28,10 +29,10 @@ SPARK_W, SPARK_H = 160, 32
 
 
 async def _event(number: int | None) -> dict:
-    query = Event.select(Event.id, Event.number, Event.title)
+    columns = (Event.id, Event.number, Event.title)
     if number is not None:
-        query = query.where(Event.number == number)
-    row = await query.order_by(Event.number, ascending=False).first()
+        return await edition_or_404(number, *columns)
+    row = await Event.select(*columns).order_by(Event.number, ascending=False).first()
     if row is None:
         raise NotFound.on("event", "no such edition")
     return row

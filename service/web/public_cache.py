@@ -10,7 +10,13 @@ Route handlers marked `cache=True` are the public ones. For them:
 - `PublicCacheMiddleware` gives the answer an ETag from the content version and the
   language and answers 304 to a matching If-None-Match without running the handler;
   browsers are told to revalidate every time (`Cache-Control: no-cache`).
-Requests carrying a session (staff) bypass both. Every other page or API answer — staff
+Each process also keeps its latest copy of every answer and serves it while the version
+holds (no round trip); it renders an answer once per version, and while that render runs,
+and for PUBLIC_STALE_MS after a newer version appears, it serves the copy before — so
+pages render a few times a second at most, however fast pledges move the version. The
+project page carries a form: `render_page` keeps its HTML the same way and puts each
+visitor's CSRF token and a fresh form key into it.
+Requests carrying a session (staff) bypass all of this. Every other page or API answer — staff
 pages, donor links, forms — is sent with `Cache-Control: no-store`.
 
 The version also carries a time bucket of `PUBLIC_CACHE_S` seconds, which bounds how long
@@ -31,6 +37,7 @@ from litestar.config.response_cache import ResponseCacheConfig
 from litestar.datastructures import MutableScopeHeaders
 from litestar.middleware import ASGIMiddleware
 from litestar.stores.base import Store
+from litestar.stores.memory import MemoryStore
 from litestar.types import ASGIApp, HTTPScope, Message, Receive, Scope, Send
 
 from service import db, i18n
@@ -53,29 +60,61 @@ UNTOUCHED_PREFIXES = ("/static/", "/covers/")
 
 VERSION_MEMO_S = 0.1
 """How long a process reuses the version it last read (a write in this process replaces
-it at once; writes elsewhere are seen within this)."""
+it at once; writes elsewhere are seen within this); never longer than PUBLIC_STALE_MS."""
 
 Bump = Callable[[], Awaitable[None]]
 _reader: Store | None = None
 _bumper: Bump | None = None
 _memo: tuple[float, str] | None = None
+_memo_s = 0.0
 _stale_s = 0.0
 
 
 def install(store: Store, stale_s: float = 0.0) -> None:
     """Read and move the version in `store`; every committed write moves it. Answers may
     be served up to `stale_s` after a newer version exists (PUBLIC_STALE_MS)."""
-    global _reader, _bumper, _stale_s
+    global _reader, _bumper, _stale_s, _memo_s
     _stale_s = stale_s
+    _memo_s = min(VERSION_MEMO_S, stale_s)  # PUBLIC_STALE_MS=0: read it every time
 
     async def bump() -> None:
-        global _memo
-        version = uuid.uuid4().hex
-        await store.set(VERSION_KEY, version)
-        _memo = (time.monotonic() + VERSION_MEMO_S, version)
+        # This process reads the new version at once; the shared store is told after the
+        # response, in the background, coalesced (a pledge does not wait on Redis).
+        global _memo, _latest_version
+        _latest_version = uuid.uuid4().hex
+        _memo = (time.monotonic() + _memo_s, _latest_version)
+        if isinstance(store, MemoryStore) or not _memo_s:  # or every write shows at once
+            await store.set(VERSION_KEY, _latest_version)
+        else:
+            _publish_soon(store)
 
     _reader, _bumper = store, bump
     db.on_every_commit(bump_content_version)
+
+
+_latest_version = ""
+_publishing: asyncio.Task[None] | None = None
+_published = ""
+
+
+def _publish_soon(store: Store) -> None:
+    """Write this process's newest version to the shared store; at most one write in
+    flight, and another after it when a newer version appeared meanwhile."""
+    global _publishing
+
+    async def publish() -> None:
+        global _published
+        while _published != _latest_version:
+            version = _latest_version
+            try:
+                await store.set(VERSION_KEY, version)
+            except Exception:
+                log.warning("could not move the public content version", exc_info=True)
+                return
+            _published = version
+
+    if _publishing is None or _publishing.done():
+        _publishing = asyncio.get_running_loop().create_task(publish())
 
 
 def install_bumper(bump: Bump) -> None:
@@ -112,14 +151,24 @@ async def bump_content_version() -> None:
 
 async def content_version() -> str | None:
     """The current version, None when it cannot be read (then nothing is cached)."""
+    global _memo
     if _reader is None:
         return None
-    try:
-        value = await _reader.get(VERSION_KEY)
-    except Exception:
-        log.warning("could not read the public content version", exc_info=True)
-        return None
-    stored = value.decode() if isinstance(value, bytes) else "0"
+    now = time.monotonic()
+    if _memo is not None and _memo[0] > now:
+        stored = _memo[1]
+    else:
+        try:
+            value = await _reader.get(VERSION_KEY)
+            if isinstance(value, bytes):
+                stored = value.decode()
+            else:  # a new or emptied store: a version no copy anywhere was made under
+                stored = uuid.uuid4().hex
+                await _reader.set(VERSION_KEY, stored)
+        except Exception:
+            log.warning("could not read the public content version", exc_info=True)
+            return None
+        _memo = (now + _memo_s, stored)
     return f"{stored}.{int(time.time() // PUBLIC_CACHE_S)}"
 
 
@@ -205,16 +254,17 @@ class PublicCacheMiddleware(ASGIMiddleware):
             )
             await send({"type": "http.response.body", "body": b""})
             return
-        # One render per answer and version in this process; while it runs, others get
-        # the answer of the version before (stale by at most that render), or wait for it.
+        # This process keeps its latest copy of each answer: served as is while the version
+        # holds. One render per answer and version in this process; while it runs (and
+        # PUBLIC_STALE_MS after a newer version appears) others get the copy before.
         base = _base_key(scope)
         full = f"{base}|{version}"
         running = _inflight.get(full)
         stale = _latest.get(base)
-        if (
-            stale is not None
-            and stale[0] != version
-            and (running is not None or time.monotonic() - stale[1] < _stale_s)
+        if stale is not None and (
+            stale[0] == version  # this process's copy of the current answer: no round trip
+            or running is not None
+            or time.monotonic() - stale[1] < _stale_s
         ):
             for message in stale[2]:
                 await send(_copy(message))  # outer middleware may add headers
@@ -307,11 +357,9 @@ async def render_page(
     html = None
     if version is not None and _reader is not None:
         stale = _latest_pages.get(base)
-        if (
-            stale is not None
-            and stale[0] != version
-            and (key in _inflight or time.monotonic() - stale[1] < _stale_s)
-        ):  # rendering now in this process, or rendered a moment ago: the one before
+        if stale is not None and (
+            stale[0] == version or key in _inflight or time.monotonic() - stale[1] < _stale_s
+        ):  # this process's copy; or rendering now, or rendered a moment ago: the one before
             html = stale[2]
         elif (cached := await _reader.get(key)) is not None:
             html = cached.decode()

@@ -4,6 +4,7 @@ claiming a whole project, each by typing, Tab and Enter."""
 from __future__ import annotations
 
 import pytest
+from playwright.async_api import expect
 
 from service.auth.services import UserDraft, create_user
 from service.auth.tables import StaffUser
@@ -69,7 +70,8 @@ async def test_two_claims_by_keyboard_only(server):
         # 2. the same donor found by search, claiming the whole second project.
         assert await page.evaluate("document.activeElement.id") == "donor_query"
         await page.keyboard.type("孙大圣 · 13900001111")
-        await page.wait_for_function("document.getElementById('donor_id').value !== ''")
+        # Not wait_for_function: the page's CSP (no 'unsafe-eval') refuses evaluated strings.
+        await expect(page.locator("#donor_id")).not_to_have_value("")
         await page.keyboard.press("Tab")
         await page.keyboard.type(str(second))
         await _tab_to(page, "whole_project")

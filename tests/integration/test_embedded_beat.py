@@ -43,7 +43,7 @@ async def test_the_served_app_snapshots_and_checks_the_ledger_without_redis(clea
     row = await ProjectSnapshot.select().first()
     assert (row["project"], row["received_fen"]) == (project, 300_000)
     check = await LedgerCheck.select().first()
-    assert check["ok"] == "true", check["findings"]
+    assert check["ok"] is True, check["findings"]
 
 
 async def test_interval_entries_run_again_on_their_schedule(clean_db):

@@ -1,5 +1,6 @@
 """Property-based: random sequences of pledges, payments, refunds, matching, disbursements,
-cancellations and reallocations; every money invariant of DESIGN §4 holds after each step."""
+cancellations and reallocations; every money invariant (docs/architecture.md) holds after
+each step."""
 
 from __future__ import annotations
 

@@ -208,7 +208,7 @@ async def test_periodic_check_records_and_alerts_on_a_difference(clean_db):
     assert not bad.ok
     assert any("received is 10000 fen in the ledger but 9000" in f for f in bad.findings)
     checks = await LedgerCheck.select().order_by(LedgerCheck.id)
-    assert [c["ok"] for c in checks] == ["true", "false"]
+    assert [c["ok"] for c in checks] == [True, False]
     alerts = await OutboxMessage.select().where(OutboxMessage.topic == "alert.ledger")
     assert len(alerts) == 1
 
@@ -247,7 +247,7 @@ async def test_worker_runs_the_periodic_check(clean_db, redis_url):
         worker.terminate()
         worker.communicate(timeout=30)
     assert outcome["ok"] is True and outcome["findings"] == []
-    assert [c["ok"] for c in await LedgerCheck.select()] == ["true"]
+    assert [c["ok"] for c in await LedgerCheck.select()] == [True]
 
 
 async def test_concurrent_postings_keep_one_unbroken_chain(clean_db):

@@ -223,3 +223,23 @@ async def test_stripe_unreachable_means_retry_later(client, stripe_stub):
     answer = await _send(client, body)
     assert answer.status_code == 503
     assert await WebhookEvent.count() == 0  # Stripe delivers it again
+
+
+async def test_a_signature_dated_in_the_future_is_refused(client, stripe_on):
+    import time
+
+    _pledge_id, payment_id, _project, intent = await _paid_after_3ds(stripe_on)
+    body = event("event_payment_intent_succeeded.json", "evt_future", id=intent)
+    future = await _send(client, body, sign(body, timestamp=int(time.time()) + 3600))
+    assert future.status_code == 400
+    assert future.json()["errors"][0]["field"] == "Stripe-Signature"
+    assert await WebhookEvent.count() == 0
+    assert await _status(payment_id) == "pending"
+
+
+async def test_a_signed_body_that_is_not_an_event_object_is_400(client, stripe_on):
+    for body in (b"[]", b'[{"id": "evt_1"}]', b'"text"', b'{"id": "evt_2", "data": []}'):
+        response = await _send(client, body)
+        assert response.status_code == 400, (body, response.text)
+        assert response.json()["errors"]
+    assert await WebhookEvent.count() == 0

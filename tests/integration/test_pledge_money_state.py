@@ -8,7 +8,6 @@ import datetime as dt
 from service.audit.tables import AuditLog
 from service.ledger.reports import unpaid_pledges as auditors_unpaid
 from service.outbox.tables import OutboxMessage
-from service.payments.bank_statements import _open_pledges
 from service.payments.services import OfflinePayment, record_offline_payment
 from service.payments.tables import Payment
 from service.pledges import money
@@ -16,6 +15,7 @@ from service.pledges.codes import pledge_code
 from service.pledges.lifecycle import cancel_pledge
 from service.pledges.tables import Pledge
 from service.pledges.tracking import find_open_pledges, overdue_pledges
+from service.statements.proposals import open_candidates
 from tests import factories
 
 
@@ -47,7 +47,7 @@ async def test_one_list_of_unpaid_pledges_agrees_everywhere(clean_db):
     assert [(r["id"], r["outstanding_fen"], r["days_overdue"]) for r in overdue] == [
         (owed, 50_000, 14)
     ]
-    by_bank = {r["id"]: r["outstanding_fen"] for r in await _open_pledges()}
+    by_bank = {c.id: c.outstanding_fen for c in (await open_candidates()).by_code.values()}
     assert by_bank == {owed: 50_000, partly: 20_000, elsewhere: 7_000}
     found = await find_open_pledges(pledge_code(partly))
     assert [(r["id"], r["paid_fen"], r["outstanding_fen"]) for r in found] == [

@@ -11,10 +11,11 @@ import uuid
 from service.donors.tables import Donor
 from service.events.tables import Event
 from service.ledger.balances import project_fund_figures
-from service.payments.tables import BankStatementLine, Payment
-from service.pledges.notify import pledge_code
+from service.payments.tables import Payment
+from service.pledges.codes import pledge_code
 from service.pledges.tables import Pledge
 from service.settings import get_settings
+from service.statements.tables import StatementEntry
 from tests import factories
 from tests.pledge_helpers import HTML, csrf_token, form_key, log_in, pledge_count
 
@@ -243,7 +244,6 @@ STATEMENT = """日期,金额,对方户名,附言
 2026-11-21,500.00,周九,捐款
 2026-11-21,500.00,不认识的人,捐款
 2026-11-22,-30.00,银行,手续费
-2026-11-23,abc,坏行,
 """
 
 
@@ -263,31 +263,51 @@ async def test_bank_statement_import_proposes_and_applies_each_line_once(client)
             PledgeDraft(event.number, project, donor_draft("周九"), 50_000), TEST_ACTOR
         )
     ).pledge_id
-    csv_bytes = STATEMENT.format(code=pledge_code(by_code)).encode("gb18030")
+    csv_text = STATEMENT.format(code=pledge_code(by_code))
+    csv_bytes = csv_text.encode("gb18030")
 
     token = await csrf_token(client, "/console/bank-statements")
+    added = await client.post(
+        "/console/bank-statements/accounts",
+        data={"_csrf_token": token, "name": "基本户", "provider": "bank"},
+        headers=HTML,
+    )
+    assert added.status_code == 303
+    account = added.headers["location"].rsplit("=", 1)[1]
+
+    # a bad cell refuses the whole file, naming its line and column
+    bad = await client.post(
+        "/console/bank-statements",
+        data={"_csrf_token": token, "account": account},
+        files={"file": ("statement.csv", (csv_text + "2026-11-23,abc,坏行,\n").encode("gb18030"))},
+        headers=HTML,
+    )
+    assert bad.status_code == 400 and "line 6, column 金额" in bad.text
+    assert await StatementEntry.count() == 0
+
     upload = await client.post(
         "/console/bank-statements",
-        data={"_csrf_token": token},
+        data={"_csrf_token": token, "account": account},
         files={"file": ("statement.csv", csv_bytes, "text/csv")},
         headers=HTML,
     )
     assert upload.status_code == 201 or upload.status_code == 200, upload.text[:1000]
-    assert "新增 3 行" in upload.text
-    lines = {row["counterparty"]: row for row in await BankStatementLine.select()}
+    assert "新增收入 3 行、支出 1 行" in upload.text
+    lines = {row["payer"]: row for row in await StatementEntry.select()}
     assert lines["孙八"]["proposed_pledge"] == by_code
     # 周九 has two pledges; only the one whose outstanding equals the amount is proposed
     assert lines["周九"]["proposed_pledge"] == by_name
     assert lines["不认识的人"]["status"] == "unmatched"
+    assert lines["银行"]["status"] == "listed"  # a debit: listed, never applied
 
     again = await client.post(
         "/console/bank-statements",
-        data={"_csrf_token": token},
+        data={"_csrf_token": token, "account": account},
         files={"file": ("statement.csv", csv_bytes, "text/csv")},
         headers=HTML,
     )
-    assert "新增 0 行，已导入过 3 行" in again.text
-    assert await BankStatementLine.count() == 3
+    assert "新增收入 0 行、支出 0 行，已导入过 4 行" in again.text
+    assert await StatementEntry.count() == 4
 
     for name in ("孙八", "周九"):
         line = lines[name]
@@ -319,8 +339,8 @@ async def test_bank_statement_import_proposes_and_applies_each_line_once(client)
     )
     assert ignore.status_code == 303
     assert (
-        await BankStatementLine.select(BankStatementLine.status)
-        .where(BankStatementLine.id == lines["不认识的人"]["id"])
+        await StatementEntry.select(StatementEntry.status)
+        .where(StatementEntry.id == lines["不认识的人"]["id"])
         .first()
     )["status"] == "ignored"
 

@@ -23,6 +23,7 @@ BASE = {
     "service.locks",
     "service.stores",
     "service.piccolo_conf",
+    "service.domains",
 }
 """Foundations every layer may use: settings, clock, money, errors, the database."""
 ENTRY_POINTS = {"service.app", "service.cli", "service.__main__", "service.admin"}
@@ -156,3 +157,14 @@ def test_a_cycle_and_an_upward_import_are_caught():
     assert layer("service.outbox.services") < layer("tasks.outbox")
     assert layer("service.pledges.tables") < layer("service.pledges.money")
     assert layer("service.pledges.money") < layer("service.pledges.controllers")
+
+
+def test_every_domain_package_is_in_the_one_list_routes_and_tables_come_from():
+    from service import domains
+
+    packages = {
+        path.parent.name
+        for path in (ROOT / "service").glob("*/__init__.py")
+        if (path.parent / "controllers.py").exists() or (path.parent / "tables.py").exists()
+    }
+    assert packages == set(domains.DOMAINS)

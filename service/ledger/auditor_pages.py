@@ -1,4 +1,5 @@
-"""The auditor portal (/audit): read-only pages over the ledger for auditors and organizers.
+"""The auditor portal (/audit): read-only pages over the ledger for auditors and organizers
+(part of the ledger domain's ROUTES; the audit log itself is service/audit).
 
 Nothing here writes except the exports' manifests, which the exports domain records.
 """
@@ -15,6 +16,7 @@ from litestar.response import Template
 
 from service.auth.guards import CurrentStaff, requires_financial_reader
 from service.errors import NotFound
+from service.events.lookup import edition_or_404
 from service.events.tables import Event
 from service.exports.base import Scope
 from service.exports.exporters import GENERAL_FUND_TITLE, StatementExporter
@@ -48,14 +50,7 @@ KINDS = [kind.value for kind in LedgerTransaction.Kind]
 
 
 async def _event(number: int) -> dict[str, Any]:
-    row = (
-        await Event.select(Event.id, Event.number, Event.title, Event.status)
-        .where(Event.number == number)
-        .first()
-    )
-    if row is None:
-        raise NotFound.on("event", f"no event number {number}")
-    return row
+    return await edition_or_404(number, Event.id, Event.number, Event.title, Event.status)
 
 
 async def _projects(event_id: int) -> list[dict[str, Any]]:
@@ -238,6 +233,3 @@ class AuditPortal(Controller):
                 "lines": lines,
             },
         )
-
-
-ROUTES = [AuditPortal]

@@ -1,0 +1,1 @@
+"""Operations: alerts to organizers, outbox retention, Prometheus metrics at /metrics."""

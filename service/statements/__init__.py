@@ -1,0 +1,1 @@
+"""Bank and wallet statements: read as exported, matched to pledges, applied once."""
