@@ -278,6 +278,12 @@ async def test_a_burst_from_one_donor_is_held_for_review_and_a_normal_donor_is_m
     assert outcomes[:5] == ["matched"] * 5
     assert outcomes[5:] == ["held", "held"]
     assert "burst" in (await decision(burst[5]))["reason"]
+    # Many different people who all typed 匿名 are not one donor.
+    strangers = [
+        await gift(event.number, project, 1_000, name="匿名", phone=f"1370000000{i}")
+        for i in range(7)
+    ]
+    assert {(await decision(p))["outcome"] for p in strangers} == {"matched"}
     normal = await gift(event.number, project, 3_000, name="王阿姨", email="wang@example.cn")
     assert (await decision(normal))["outcome"] == "matched"
     assert (await decision(normal))["matched_fen"] == 3_000
