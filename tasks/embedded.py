@@ -21,9 +21,12 @@ from typing import Any
 from celery.schedules import BaseSchedule, crontab, maybe_schedule
 
 from service import clock
+from service.disclosure.services import send_reminders as send_disclosure_reminders
+from service.donors.privacy import erase_expired_contacts
 from service.ops import services as ops
 from service.outbox.relay_loop import in_process_relay
 from service.payments.reconcile import settle_open_payments
+from service.pledges.holds import release_unconfirmed
 from service.pledges.lifecycle import lapse_overdue
 from service.reminders.services import ReminderPolicy, send_digest, send_due_reminders
 from service.settings import get_settings
@@ -49,6 +52,9 @@ JOBS: dict[str, Job] = {
     "tasks.ops.watch": ops.watch_outbox,
     "tasks.ops.reconciliation": ops.watch_reconciliation,
     "tasks.ops.prune_outbox": ops.prune_outbox,
+    "tasks.pledges.release_unconfirmed": release_unconfirmed,
+    "tasks.privacy.erase_expired_contacts": erase_expired_contacts,
+    "tasks.disclosure.remind": lambda: send_disclosure_reminders(clock.today()),
 }
 """Beat's task names and the async body each one runs (the Celery task runs the same)."""
 
