@@ -18,7 +18,9 @@ from litestar.routes import HTTPRoute
 from playwright.async_api import async_playwright
 
 from service.demo.loader import load_demo
+from service.disbursements.tables import Disbursement
 from service.donors.links import make_token
+from service.matching.tables import MatchingPool
 from service.payments.tables import Payment
 from service.pledges.tables import Pledge
 from service.projects.tables import Project
@@ -57,7 +59,11 @@ async def samples() -> dict[str, str]:
     payment = await Payment.select(Payment.id).first()
     receipt = await Receipt.select(Receipt.id).first()
     project = await Project.select(Project.id).order_by(Project.id).first()
+    pool = await MatchingPool.select(MatchingPool.id).first()
+    disbursement = await Disbursement.select(Disbursement.id).first()
     return {
+        "disbursement_id": str(disbursement["id"]),
+        "pool_id": str(pool["id"]),
         "number": "5",
         "project_id": str(project["id"]),
         "token": make_token(open_pledge["donor"], 1),
