@@ -164,7 +164,7 @@ async def database_metrics() -> bytes:
         "1 when the last ledger check found the chain and balances right, 0 when not; "
         "absent before the first check.",
         [],
-        [([], 1.0 if check["ok"] == "true" else 0.0)] if check else [],
+        [([], 1.0 if check["ok"] else 0.0)] if check else [],
     )
     family(
         "minsheng_ledger_check_timestamp_seconds",

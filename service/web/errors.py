@@ -28,7 +28,7 @@ def _wants_json(request: Request) -> bool:
     """The API answers JSON; pages answer pages (a login redirect for 401) unless the
     client asks for JSON and not HTML — the same for every page, whatever it sends."""
     path = request.url.path
-    if path.startswith(("/api/", "/schema", "/healthz", "/readyz")):
+    if path.startswith(("/api/", "/schema", "/healthz", "/readyz", "/metrics")):
         return True
     accept = request.headers.get("accept", "")
     return "application/json" in accept and "text/html" not in accept

@@ -54,9 +54,18 @@ async def test_create_user_from_the_command_line(clean_db):
 
 
 def test_test_run_stops_at_once_when_postgres_is_down(tmp_path):
-    """With PostgreSQL unreachable, pytest stops with one line saying how to start it."""
+    """With PostgreSQL unreachable, a run of tests that need it stops with one line saying how
+    to get it (pure unit tests run without it)."""
     result = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests/unit"],
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            "tests/integration/test_cli.py",
+        ],
         cwd=ROOT,
         env={**os.environ, "TEST_POSTGRES_URL": "postgresql://postgres@127.0.0.1:1/postgres"},
         capture_output=True,

@@ -23,7 +23,8 @@ async def test_the_fifth_edition_was_disbursed_and_reported(client):
     figures = await event_fund_figures(event["id"])
     for project in ids:
         assert figures[project].disbursed == figures[project].received > 0
-        assert figures[project].balance == 0
+        # What is left is only a sponsor's match beyond the budget (the demo's pool).
+        assert figures[project].balance == figures[project].matched
     uses = await fund_use(ids)
     for project in ids:
         use = uses[project]

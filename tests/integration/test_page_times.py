@@ -25,7 +25,7 @@ def test_one_function_writes_a_moment_per_language_in_shanghai_time():
 
 
 async def test_the_audit_portal_shows_the_ledger_check_time_in_both_languages(client):
-    await LedgerCheck.insert(LedgerCheck(checked_at=MOMENT, ok="true", head_hash="0" * 64))
+    await LedgerCheck.insert(LedgerCheck(checked_at=MOMENT, ok=True, head_hash="0" * 64))
     auditor = await create_user(UserDraft("timecheck", "a long password 2", StaffUser.Role.auditor))
     headers = {"authorization": f"Bearer {await issue_token(auditor, 't')}"}
 
