@@ -14,12 +14,10 @@ from collections.abc import Callable
 from service.audit.services import Actor
 from service.clock import SHANGHAI, today
 from service.db import write_transaction
-from service.disbursements.services import reallocate_to_general_fund
 from service.donors.services import DonorDraft, create_donor
 from service.donors.tables import Donor
 from service.events.services import EventDraft, create_event
 from service.events.tables import Event
-from service.ledger.balances import event_fund_figures
 from service.matching.services import PoolDraft, create_pool
 from service.orgs.tables import Organization
 from service.payments.services import OfflinePayment, record_offline_payment
@@ -348,19 +346,4 @@ async def load_demo(advance: Progress = lambda _: None) -> list[int]:
         else:
             advance(len(edition.projects) + len(edition.pledges))
     await load_money_out(5)  # the 5th edition's projects were built: their money went out
-    await _matching_surplus_to_general_fund(5)
     return loaded
-
-
-async def _matching_surplus_to_general_fund(event_number: int) -> None:
-    """The 5th edition's projects spent their budgets; what the sponsor's match added
-    beyond them went to the edition's general fund, as the sponsor agreed."""
-    event = await Event.select(Event.id).where(Event.number == event_number).first()
-    if event is None:
-        return
-    figures = await event_fund_figures(event["id"])
-    for project_id, figure in sorted(figures.items(), key=lambda item: item[0] or 0):
-        if project_id is not None and figure.matched > 0 and figure.balance > 0:
-            await reallocate_to_general_fund(
-                project_id, figure.balance, "配捐结余按出资方意愿转入公益总基金", DEMO
-            )
