@@ -15,8 +15,8 @@ SELECT p.id, p.status, p.target_fen, p.title, e.id AS event_id, e.number AS even
        e.status AS event_status, e.oversubscription_rule, e.title AS event_title
   FROM project p JOIN event e ON e.id = p.event WHERE p.id = :project FOR UPDATE OF p \gset
 SELECT b.balance_fen AS total FROM ledger_account a JOIN ledger_balance b ON b.account = a.id WHERE a.code = 'pledged:p' || :project;
-INSERT INTO donor (id, kind, display_name, email, phone, receipt_title, uscc, anonymous, wants_receipt, reminders_opt_out, link_version, created_at)
-  VALUES (':donor', 'individual', '压测捐赠人', 'bench@example.com', NULL, '压测捐赠人', NULL, false, true, false, 1, now()) RETURNING id;
+INSERT INTO donor (id, kind, display_name, email, phone, receipt_title, uscc, anonymous, wants_receipt, reminders_opt_out, link_version, created_at, contact_confirmed_at, erased_at)
+  VALUES (':donor', 'individual', '压测捐赠人', 'bench@example.com', NULL, '压测捐赠人', NULL, false, true, false, 1, now(), NULL, NULL) RETURNING id;
 INSERT INTO pledge (id, event, project, donor, amount_fen, channel, status, whole_project, allow_general_fund, message, due_on, idempotency_key, request_hash, status_reason, recorded_by, created_at, closed_at, excess_of)
   VALUES (':pledge', :event_id, :project, ':donor', :amount, 'online', 'pledged', false, false, '一起把好事办好', current_date + 30, ':ikey', md5(':ikey'), '', NULL, now(), NULL, NULL) RETURNING id;
 INSERT INTO audit_log (actor, actor_label, action, object_type, object_id, reason, data, created_at)

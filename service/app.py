@@ -13,7 +13,6 @@ from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
-from litestar.plugins.prometheus import PrometheusConfig
 from litestar.static_files import create_static_files_router
 
 from service import db, domains, health
@@ -21,6 +20,7 @@ from service.auth.guards import staff_dependency
 from service.live.bus import channels_plugin
 from service.logging import structlog_plugin
 from service.ops import tracing
+from service.ops.metrics import HttpMetricsMiddleware
 from service.settings import Settings, get_settings
 from service.stores import build_stores
 from service.web import public_cache, redact
@@ -85,13 +85,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         response_cache_config=response_cache_config(),
         middleware=[
             RequestIdMiddleware,
-            PrometheusConfig(
-                app_name="minsheng",
-                prefix="minsheng",
-                group_path=True,  # label by route template, not by each id in a path
-                exclude=["^/metrics$", "^/static/"],
-                exclude_unhandled_paths=True,
-            ).middleware,
+            HttpMetricsMiddleware,
             SecurityMiddleware(settings),
             InputGuardMiddleware(),
             LocaleMiddleware(),

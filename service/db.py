@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import sqlite3
+import weakref
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from contextvars import ContextVar
@@ -75,7 +78,7 @@ async def write_transaction(*, public: bool = True) -> AsyncIterator[Any]:
     callbacks: list[AfterCommit] = []
     token = _after_commit.set(callbacks)
     try:
-        async with _engine_transaction() as transaction:
+        async with _write_slot(), _engine_transaction() as transaction:
             yield transaction
     finally:
         _after_commit.reset(token)
@@ -84,6 +87,26 @@ async def write_transaction(*, public: bool = True) -> AsyncIterator[Any]:
     if public:
         for listener in _commit_listeners:
             await listener()
+
+
+WRITE_SHARE = 0.7
+"""At most this share of a process's pool (DB_POOL_MAX) is held by write transactions at
+once, so reads always find a connection: writes queue on the ledger's chain lock under
+load, and without a limit they took every connection and public pages waited behind them."""
+_pool_max = 20
+_write_slots: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _write_slot() -> Any:
+    if is_sqlite():  # BEGIN IMMEDIATE already lets one writer in at a time
+        return contextlib.nullcontext()
+    loop = asyncio.get_running_loop()  # one per loop: Celery tasks each run their own
+    slots = _write_slots.get(loop)
+    if slots is None:
+        slots = _write_slots[loop] = asyncio.Semaphore(max(1, int(_pool_max * WRITE_SHARE)))
+    return slots
 
 
 def on_commit(callback: AfterCommit) -> bool:
@@ -122,6 +145,8 @@ async def start_pool(
     if isinstance(engine, PostgresEngine) and engine.pool is None:
         ops = get_settings().ops
         maximum = max_size or ops.db_pool_max
+        global _pool_max
+        _pool_max = maximum
         await engine.start_connection_pool(
             min_size=min(ops.db_pool_min if min_size is None else min_size, maximum),
             max_size=maximum,

@@ -273,6 +273,11 @@ def _entropy_bits(text: str) -> float:
 async def check_secret_key(settings: Settings) -> str:
     key = settings.secret_key
     bits = _entropy_bits(key)
+    if "change-me" in key.lower():
+        raise Problem(
+            "SECRET_KEY is still the placeholder from .env.example",
+            'generate one: python -c "import secrets; print(secrets.token_urlsafe(48))"',
+        )
     if len(key) < 32 or bits < 128:
         raise Problem(
             f"SECRET_KEY is weak ({len(key)} characters, about {bits:.0f} bits)",

@@ -236,7 +236,11 @@ def install() -> None:
     this module) the worker."""
     relay_hooks.register(
         relay_hooks.RelayHooks(
-            kick=kick, flush=flush_kick, relay_once=relay_once, kick_local=kick_local
+            kick=kick,
+            flush=flush_kick,
+            relay_once=relay_once,
+            kick_local=kick_local,
+            load_handlers=load_handlers,
         )
     )
 

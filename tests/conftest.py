@@ -1,9 +1,9 @@
 """Test set-up: real PostgreSQL and Redis, a fresh database per test session.
 
-When a selected test needs them (everything outside tests/unit), tests/machine.py readies
-the machine once the tests are collected (Debian packages the tests drive, PostgreSQL and
-Redis started if installed but down); what it cannot do stops the run at once with one line
-naming what is missing and how to install it. tests/unit runs without any of it.
+Before anything is collected, tests/machine.py readies the machine (Debian packages the
+tests drive, PostgreSQL and Redis started if installed but down); what it cannot do stops
+the run at once with one line naming what is missing and how to install it. A run of
+tests/unit alone needs none of it and leaves the machine alone.
 DATABASE_URL for the application is pointed at the session's own database before any
 service module reads its settings.
 """
@@ -30,6 +30,8 @@ def _database_url(name: str) -> str:
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    if not _only_unit_tests(config):
+        _prepare_machine(config)
     os.environ["DATABASE_URL"] = _database_url(TEST_DB)
     os.environ["MINSHENG_ENV"] = "test"
     os.environ["MINSHENG_DATA_DIR"] = tempfile.mkdtemp(prefix="minsheng-test-")
@@ -47,24 +49,24 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 TESTS_DIR = Path(__file__).resolve().parent
-SERVICE_FIXTURES = {"database", "clean_db", "client", "app", "redis_url"}
+UNIT_DIR = TESTS_DIR / "unit"
 
 
-def _needs_services(item: pytest.Item) -> bool:
-    """Everything outside tests/unit uses PostgreSQL or Redis; a unit test only when it
-    asks for one of their fixtures."""
-    try:
-        top = Path(item.path).resolve().relative_to(TESTS_DIR).parts[0]
-    except ValueError:
-        return True
-    return top != "unit" or bool(SERVICE_FIXTURES & set(getattr(item, "fixturenames", ())))
+def _only_unit_tests(config: pytest.Config) -> bool:
+    """True when every path on the command line lies in tests/unit: pure unit tests need
+    no database, Redis or browser, so the machine is left alone."""
+    if not config.args:
+        return False
+    base = Path(config.invocation_params.dir)
+    for arg in config.args:
+        path = (base / arg.split("::", 1)[0]).resolve()
+        if not path.exists() or not path.is_relative_to(UNIT_DIR):
+            return False
+    return True
 
 
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Ready the machine when a selected test needs it (tests/machine.py), or stop at once
-    with one line; pure unit tests run without PostgreSQL, Redis or Chromium."""
-    if not any(_needs_services(item) for item in items):
-        return
+def _prepare_machine(config: pytest.Config) -> None:
+    """Ready the machine (tests/machine.py) or stop at once with one line."""
     from tests.machine import SetupFailed, prepare
 
     def say(line: str) -> None:

@@ -11,7 +11,7 @@ import msgspec
 from litestar import Controller, Response, get, post
 from litestar.enums import RequestEncodingType
 from litestar.params import Body, FromPath, JSONBody, PathParameter, QueryParameter
-from litestar.response import File, Redirect, Template
+from litestar.response import Redirect, Template
 
 from service.auth.guards import (
     CurrentStaff,
@@ -247,12 +247,13 @@ class DisbursementPages(Controller):
         return Redirect(f"/console/disbursements/{disbursement_id}", status_code=303)
 
 
-def _file_response(row: dict[str, Any], *, public: bool) -> File:
-    return File(
-        path=files.stored_path(row["stored_name"]),
+async def _file_response(row: dict[str, Any], *, public: bool) -> Response[bytes]:
+    """The file from the storage (a folder or a bucket), with the route's access rules."""
+    return Response(
+        await files.read_file(row["stored_name"]),
         media_type=row["media_type"],
-        content_disposition_type="inline",
         headers={
+            "Content-Disposition": "inline",
             "Cache-Control": "public, max-age=86400" if public else "private, no-store",
             "X-Content-Type-Options": "nosniff",
             "Content-Security-Policy": "default-src 'none'; sandbox",
@@ -261,17 +262,22 @@ def _file_response(row: dict[str, Any], *, public: bool) -> File:
 
 
 @get("/evidence/{name:str}", name="evidence_public", include_in_schema=False)
-async def public_evidence(name: FileName) -> File:
+async def public_evidence(name: FileName) -> Response[bytes]:
     """Evidence marked public, of a paid disbursement (the name is random and unguessable)."""
-    return _file_response(await queries.evidence_file(name, public_only=True), public=True)
+    return await _file_response(await queries.evidence_file(name, public_only=True), public=True)
 
 
-@get("/console/evidence/{name:str}", name="evidence_staff", guards=[requires_staff])
-async def staff_evidence(name: FileName, staff: CurrentStaff) -> File:
+@get(
+    "/console/evidence/{name:str}",
+    name="evidence_staff",
+    guards=[requires_staff],
+    include_in_schema=False,  # a console file, not an API operation
+)
+async def staff_evidence(name: FileName, staff: CurrentStaff) -> Response[bytes]:
     row = await queries.evidence_file(name, public_only=False)
     if staff.role is StaffUser.Role.project_owner and row["owner_org"] != staff.organization_id:
         raise NotFound.on("name", _("没有这个文件。"))
-    return _file_response(row, public=False)
+    return await _file_response(row, public=False)
 
 
 ROUTES = [

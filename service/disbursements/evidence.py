@@ -20,6 +20,7 @@ from pathlib import Path
 from service.errors import InvalidInput, NotFound
 from service.i18n import gettext as _
 from service.projects.covers import uploads_dir
+from service.storage import StoredFileMissing, get_storage
 
 MAX_EVIDENCE_BYTES = 8 * 1024 * 1024
 MAX_PHOTO_BYTES = 5 * 1024 * 1024
@@ -142,16 +143,21 @@ def check_file(
 
 
 def storage_dir() -> Path:
-    """Beside the covers (projects.covers.uploads_dir), so one storage serves both."""
+    """Beside the covers (projects.covers.uploads_dir) in the default local storage."""
     return uploads_dir() / SUBDIR
 
 
+def storage_key(name: str) -> str:
+    """The file's key in the one file storage (service.storage): a folder or a bucket."""
+    if not NAME.match(name):
+        raise NotFound.on("name", _("没有这个文件。"))
+    return f"uploads/{SUBDIR}/{name}"
+
+
 def write_file(checked: CheckedFile) -> str:
-    """Store the bytes under a random name; returns the name."""
+    """Store the bytes under a random name in the file storage; returns the name."""
     name = f"{uuid.uuid4().hex}.{checked.extension}"
-    directory = storage_dir()
-    directory.mkdir(parents=True, exist_ok=True)
-    (directory / name).write_bytes(checked.data)
+    get_storage().write(storage_key(name), checked.data, checked.media_type)
     return name
 
 
@@ -159,13 +165,19 @@ def remove_files(names: list[str]) -> None:
     """Undo `write_file` when the transaction that would point at them failed."""
     for name in names:
         if NAME.match(name):
-            (storage_dir() / name).unlink(missing_ok=True)
+            get_storage().delete(storage_key(name))
+
+
+async def read_file(name: str) -> bytes:
+    """A stored file's bytes; NotFound for a bad or unknown name."""
+    try:
+        return await get_storage().aread(storage_key(name))
+    except StoredFileMissing:
+        raise NotFound.on("name", _("没有这个文件。")) from None
 
 
 def stored_path(name: str) -> Path:
-    if not NAME.match(name):
+    """Local path of a stored file (local storage only; routes read through read_file)."""
+    if not get_storage().exists(storage_key(name)):
         raise NotFound.on("name", _("没有这个文件。"))
-    path = storage_dir() / name
-    if not path.is_file():
-        raise NotFound.on("name", _("没有这个文件。"))
-    return path
+    return storage_dir() / name

@@ -2,10 +2,12 @@ from typing import Annotated
 
 import msgspec
 
-Name = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
+from service.text import NAME_PATTERN, TEXT_PATTERN
+
+Name = Annotated[str, msgspec.Meta(min_length=1, max_length=200, pattern=NAME_PATTERN)]
 Kind = Annotated[str, msgspec.Meta(max_length=20)]
 Uscc = Annotated[str, msgspec.Meta(max_length=40)]
-Contact = Annotated[str, msgspec.Meta(max_length=200)]
+Contact = Annotated[str, msgspec.Meta(max_length=200, pattern=TEXT_PATTERN)]
 
 
 class OrganizationCreate(msgspec.Struct, forbid_unknown_fields=True):

@@ -24,6 +24,8 @@ class RelayHooks:
     """Deliver what is due now, in this process; the number delivered."""
     kick_local: Callable[[], Awaitable[None]] | None = None
     """After a commit that wrote rows of a LOCAL_TOPIC: relay those in this process now."""
+    load_handlers: Callable[[], None] | None = None
+    """Import every topic's handler now rather than on the first relay."""
 
 
 LOCAL_TOPICS: set[str] = set()
@@ -51,6 +53,11 @@ async def kick() -> None:
 async def kick_local() -> None:
     if _hooks is not None and _hooks.kick_local is not None:
         await _hooks.kick_local()
+
+
+def load_handlers() -> None:
+    if _hooks is not None and _hooks.load_handlers is not None:
+        _hooks.load_handlers()
 
 
 async def flush() -> None:

@@ -32,9 +32,8 @@ async def in_process_relay(_app: object) -> AsyncIterator[None]:
     """App lifespan: runs the periodic relay when tasks run in process (and OUTBOX_KICK)."""
     settings = get_settings()
     if settings.outbox_kick:
-        from tasks.outbox import load_handlers
-
-        load_handlers()  # imported now, not on the first commit (the live screen waits on it)
+        # imported now, not on the first commit (the live screen waits on it)
+        relay_hooks.load_handlers()
     if not (settings.tasks_in_process and settings.outbox_kick):
         try:
             yield

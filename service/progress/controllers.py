@@ -10,7 +10,7 @@ from litestar import Controller, Response, get, post
 from litestar.datastructures import UploadFile
 from litestar.enums import RequestEncodingType
 from litestar.params import Body, PathParameter
-from litestar.response import File, Redirect, Template
+from litestar.response import Redirect, Template
 
 from service.auth.guards import CurrentStaff, requires_owner_or_organizer
 from service.auth.services import StaffIdentity
@@ -125,14 +125,18 @@ class ProgressPages(Controller):
 
 
 @get("/photos/{name:str}", name="progress_photo", include_in_schema=False)
-async def public_photo(name: Annotated[str, PathParameter(max_length=64)]) -> File:
-    """Progress photos are public, like the reports they illustrate."""
+async def public_photo(name: Annotated[str, PathParameter(max_length=64)]) -> Response[bytes]:
+    """Progress photos are public, like the reports they illustrate (read from the file
+    storage: a folder or a bucket)."""
     row = await photo_file(name)
-    return File(
-        path=files.stored_path(row["stored_name"]),
+    return Response(
+        await files.read_file(row["stored_name"]),
         media_type=row["media_type"],
-        content_disposition_type="inline",
-        headers={"Cache-Control": "public, max-age=86400", "X-Content-Type-Options": "nosniff"},
+        headers={
+            "Content-Disposition": "inline",
+            "Cache-Control": "public, max-age=86400",
+            "X-Content-Type-Options": "nosniff",
+        },
     )
 
 

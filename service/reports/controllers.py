@@ -8,9 +8,9 @@ import uuid
 from typing import Annotated, Any
 
 import msgspec
-from litestar import Controller, get, post
+from litestar import Controller, Response, get, post
 from litestar.params import FromPath, PathParameter
-from litestar.response import File, Redirect, Template
+from litestar.response import Redirect, Template
 
 from service.auth.guards import CurrentStaff, requires_organizer
 from service.bounds import OptionalEdition
@@ -93,14 +93,15 @@ class ReportPages(Controller):
         return Template("reports/report.html", context={"r": await services.get_report(report_id)})
 
     @get("/transparency/{report_id:uuid}/pdf", name="transparency_pdf")
-    async def pdf(self, report_id: FromPath[uuid.UUID]) -> File:
+    async def pdf(self, report_id: FromPath[uuid.UUID]) -> Response[bytes]:
         row = await services.get_report(report_id)
-        return File(
-            path=services.pdf_path(row["pdf_name"]),
+        return Response(
+            await services.read_pdf(row["pdf_name"]),
             media_type="application/pdf",
-            filename=row["pdf_name"],
-            content_disposition_type="inline",
-            headers={"Cache-Control": "public, max-age=86400"},
+            headers={
+                "Content-Disposition": f'inline; filename="{row["pdf_name"]}"',
+                "Cache-Control": "public, max-age=86400",
+            },
         )
 
     @post(

@@ -25,13 +25,22 @@ from service.reports.figures import canonical, digest, report_figures
 from service.reports.pdf import render_report
 from service.reports.tables import TransparencyReport
 from service.settings import get_settings
+from service.storage import StoredFileMissing, get_storage
 
 Status = TransparencyReport.Status
 TOPIC = "report.transparency"
 
 
 def reports_dir() -> Path:
+    """The reports folder of the default local storage (MINSHENG_DATA_DIR/reports)."""
     return get_settings().data_dir / "reports"
+
+
+def pdf_key(name: str) -> str:
+    """A report PDF's key in the one file storage (service.storage)."""
+    if not name or "/" in name:
+        raise NotFound.on("report_id", _("没有这份报告，或报告还在生成中。"))
+    return f"reports/{name}"
 
 
 async def request_report(event_number: int, actor: Actor) -> uuid.UUID:
@@ -68,9 +77,7 @@ async def build_report(report_id: uuid.UUID) -> None:
     figures = await report_figures(row["event"], row["number"], seq)
     pdf = render_report(figures, f"{row['title']} 透明度报告")
     name = f"transparency-{row['number']}-{report_id.hex}.pdf"
-    directory = reports_dir()
-    directory.mkdir(parents=True, exist_ok=True)
-    (directory / name).write_bytes(pdf)
+    await get_storage().awrite(pdf_key(name), pdf, "application/pdf")
     async with write_transaction():
         await TransparencyReport.update(
             {
@@ -122,8 +129,16 @@ async def get_report(report_id: uuid.UUID) -> dict[str, Any]:
     return row
 
 
+async def read_pdf(name: str) -> bytes:
+    """A built report's PDF from the file storage."""
+    try:
+        return await get_storage().aread(pdf_key(name))
+    except StoredFileMissing:
+        raise NotFound.on("report_id", _("没有这份报告，或报告还在生成中。")) from None
+
+
 def pdf_path(name: str) -> Path:
-    path = reports_dir() / name
-    if not name or "/" in name or not path.is_file():
+    """Local path of a report's PDF (local storage only; the route reads `read_pdf`)."""
+    if not get_storage().exists(pdf_key(name)):
         raise NotFound.on("report_id", _("没有这份报告，或报告还在生成中。"))
-    return path
+    return reports_dir() / name

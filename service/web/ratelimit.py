@@ -59,7 +59,13 @@ class RateLimiter:
         if settings.redis_url:
             url = "async+" + settings.redis_url
             storage = RedisStorage(
-                url, implementation="redispy", key_prefix="minsheng-limits", wrap_exceptions=True
+                url,
+                implementation="redispy",
+                key_prefix="minsheng-limits",
+                wrap_exceptions=True,
+                # An unreachable Redis must not hold a pledge up: fail open after a second.
+                socket_connect_timeout=1.0,
+                socket_timeout=1.0,
             )
         else:
             storage = MemoryStorage()

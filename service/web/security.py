@@ -3,8 +3,8 @@
 - cross-site writes: an unsafe request to `/api/` that does not carry a bearer token must
   come from our own origin (`Origin`, else `Sec-Fetch-Site`) — the session cookie alone is
   no proof; pages' forms carry Litestar's CSRF token instead;
-- bodies the API reads as JSON must say so: `text/plain`, form and multipart bodies (what a
-  cross-site HTML form can send without CORS) are refused with 415;
+- bodies the API reads as JSON must say so: `text/plain` and url-encoded form bodies (what
+  a cross-site HTML form can send without CORS) are refused with 415;
 - security headers on every answer (CSP with a per-request nonce, frame-ancestors and
   X-Frame-Options, nosniff, Referrer-Policy, HSTS on https) and `Cache-Control: no-store`
   on console, audit, donor and login pages and the staff API.
@@ -24,7 +24,9 @@ from litestar.types import ASGIApp, Message, Receive, Scope, Send
 from service.settings import Settings
 
 UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
-SIMPLE_TYPES = ("text/plain", "application/x-www-form-urlencoded", "multipart/form-data")
+SIMPLE_TYPES = ("text/plain", "application/x-www-form-urlencoded")
+"""Bodies a cross-site form can send that no API route reads (multipart is read by the
+evidence uploads, and is covered by the origin check like every cookie write)."""
 NO_STORE_PREFIXES = ("/console", "/audit", "/donor", "/login", "/api/v1/auth", "/api/v1/console")
 NONCE = "csp_nonce"
 

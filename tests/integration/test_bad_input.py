@@ -113,3 +113,17 @@ async def test_offline_payment_cannot_be_dated_in_the_future(client, open_projec
         f"/api/v1/pledges/{pledge_id}/offline-payments", json={**base, "received_on": today}
     )
     assert ok.status_code == 201, ok.text
+
+
+@pytest.mark.parametrize("name", ["  ", "社区\u202e", "a\u0007b"])
+async def test_organization_names_are_checked_like_donor_names(client, name):
+    from tests import staff
+
+    organizer = await staff.make("organizer")
+    response = await client.post(
+        "/api/v1/organizations",
+        json={"name": name, "kind": "community"},
+        headers=organizer.headers,
+    )
+    assert response.status_code == 400, response.text
+    assert response.json()["errors"][0]["field"] == "name"

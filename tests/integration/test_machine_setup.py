@@ -23,7 +23,14 @@ def test_a_bare_machine_without_apt_stops_before_any_test_with_one_line(tmp_path
     bare_bin.mkdir()
     env = {**os.environ, "PATH": str(bare_bin)}
     run = subprocess.run(
-        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "tests/unit/test_money.py"],
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-p",
+            "no:cacheprovider",
+            "tests/integration/test_tracking.py",  # tests/unit alone needs no set-up
+        ],
         cwd=ROOT,
         env=env,
         capture_output=True,

@@ -47,7 +47,8 @@ async def test_a_scrape_after_a_pledge_counts_it_everywhere(client):
     before = samples((await client.get("/metrics")).text)
     response = await client.post("/api/v1/pledges", json=pledge_body(event.number, project, 5_000))
     assert response.status_code == 201, response.text
-    await run_ledger_check()
+    check = await run_ledger_check()
+    assert check.ok, check.findings
     scrape = await client.get("/metrics")
     assert scrape.status_code == 200
     assert scrape.headers["content-type"].startswith("text/plain")

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import datetime as dt
+import time
 import uuid
 
 import redis
@@ -106,15 +107,19 @@ async def test_kicks_within_a_window_leave_as_one_relay_task(clean_db, redis_url
         return queued.llen(queue)
 
     try:
+        started = time.monotonic()
         for n in range(10):
             async with write_transaction():
                 await enqueue("test.topic", {"n": n}, dedupe_key=f"burst-{n}")
-        assert await tasks_queued(1) == 1
+        # At most one task per window the burst spanned (one, unless the machine is busy).
+        windows = int((time.monotonic() - started) / outbox.KICK_WINDOW_S) + 1
+        burst = await tasks_queued(1)
+        assert 1 <= burst <= min(windows, 9), (burst, windows)
 
         async with write_transaction():
             await enqueue("test.topic", {"n": 10}, dedupe_key="burst-10")
         await outbox.flush_kick()  # what a task's event loop does before it closes
-        assert queued.llen(queue) == 2
-        assert await tasks_queued(2) == 2
+        assert queued.llen(queue) == burst + 1
+        assert await tasks_queued(burst + 1) == burst + 1
     finally:
         queued.delete(queue)

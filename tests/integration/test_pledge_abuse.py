@@ -167,3 +167,16 @@ async def test_unconfirmed_online_pledges_hold_capacity_for_a_limited_time(clien
     assert statuses[uuid.UUID(held.json()["id"])] == "lapsed"
     assert statuses[uuid.UUID(confirmed.json()["id"])] == "pledged"
     assert await release_unconfirmed(later) == []  # idempotent
+
+
+async def test_the_demo_donors_online_pledges_are_not_released(clean_db):
+    from service.demo.loader import load_demo
+
+    await load_demo()
+    online = await Pledge.count().where((Pledge.channel == "online") & (Pledge.status == "pledged"))
+    assert online > 0
+    later = dt.datetime.now(dt.UTC) + dt.timedelta(days=400)
+    assert await release_unconfirmed(later) == []
+    assert online == await Pledge.count().where(
+        (Pledge.channel == "online") & (Pledge.status == "pledged")
+    )

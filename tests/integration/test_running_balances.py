@@ -121,7 +121,7 @@ async def test_figures_come_from_the_running_balances_and_checks_catch_a_drift(c
     )
     result = await run_ledger_check(chain=True)
     assert not result.ok and finding in result.findings
-    assert (await LedgerCheck.select(LedgerCheck.ok))[-1]["ok"] == "false"
+    assert (await LedgerCheck.select(LedgerCheck.ok))[-1]["ok"] is False
     assert await OutboxMessage.count().where(OutboxMessage.topic == "alert.ledger") == 1
     verify = await asyncio.to_thread(
         subprocess.run,

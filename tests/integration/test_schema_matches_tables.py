@@ -4,6 +4,7 @@ back and forth."""
 
 from __future__ import annotations
 
+import importlib
 import os
 import sqlite3
 import subprocess
@@ -17,7 +18,9 @@ from service.ledger.tables import LedgerCheck
 from service.piccolo_app import APP_CONFIG
 from tests.conftest import ADMIN_DSN, _database_url
 
-BOOLEAN_MIGRATION = "2026-11-30T01:14:17:000000"
+BOOLEAN_STEP = importlib.import_module(
+    "migrations.minsheng_2026_11_30t01_14_17_ledger_check_ok_boolean"
+)
 
 POSTGRES_TYPES = {
     "int4": "INTEGER",
@@ -100,7 +103,7 @@ def _sqlite_schema(path: str) -> dict[tuple[str, str], tuple[str, bool]]:
         connection.close()
 
 
-def test_sqlite_schema_matches_the_tables_and_the_newest_step_goes_back(tmp_path):
+def test_sqlite_schema_matches_the_tables_and_the_boolean_step_goes_back(tmp_path):
     db_file = tmp_path / "schema.sqlite3"
     env = {"DATABASE_URL": f"sqlite:///{db_file}", "MINSHENG_DATA_DIR": str(tmp_path)}
     _cli(sys.executable, "-m", "service", "migrate", env=env, cwd=str(tmp_path))
@@ -108,36 +111,28 @@ def test_sqlite_schema_matches_the_tables_and_the_newest_step_goes_back(tmp_path
     want = {key: (SQLITE_TYPES.get(kind, kind), null) for key, (kind, null) in expected().items()}
     assert _sqlite_schema(str(db_file)) == want
 
+    # The ok-as-boolean step alone, backwards and forwards again (later migrations of other
+    # tables are not this test's business).
     connection = sqlite3.connect(db_file)
-    connection.execute("INSERT INTO ledger_check (ok, head_hash) VALUES (1, 'a'), (0, 'b')")
-    connection.commit()
-    connection.close()
-    piccolo = os.path.join(os.path.dirname(sys.executable), "piccolo")
-    _cli(
-        piccolo,
-        "migrations",
-        "backwards",
-        "minsheng",
-        "--migration_id",
-        BOOLEAN_MIGRATION,
-        "--auto_agree",
-        env=env,
-        cwd=str(tmp_path),
-    )
-    connection = sqlite3.connect(db_file)
-    assert connection.execute("SELECT ok FROM ledger_check ORDER BY id").fetchall() == [
-        ("true",),
-        ("false",),
-    ]
-    connection.close()
-    _cli(sys.executable, "-m", "service", "migrate", env=env, cwd=str(tmp_path))
+    try:
+        connection.execute("INSERT INTO ledger_check (ok, head_hash) VALUES (1, 'a'), (0, 'b')")
+        for statement in BOOLEAN_STEP.SQLITE_BACKWARDS:
+            connection.execute(statement)
+        connection.commit()
+        assert connection.execute("SELECT ok FROM ledger_check ORDER BY id").fetchall() == [
+            ("true",),
+            ("false",),
+        ]
+        for statement in BOOLEAN_STEP.SQLITE_FORWARDS:
+            connection.execute(statement)
+        connection.commit()
+        assert connection.execute("SELECT ok FROM ledger_check ORDER BY id").fetchall() == [
+            (1,),
+            (0,),
+        ]
+    finally:
+        connection.close()
     assert _sqlite_schema(str(db_file)) == want
-    connection = sqlite3.connect(db_file)
-    assert connection.execute("SELECT ok FROM ledger_check ORDER BY id").fetchall() == [
-        (1,),
-        (0,),
-    ]
-    connection.close()
 
 
 async def test_postgres_ok_column_goes_back_to_text_and_forwards_again(tmp_path):
@@ -145,8 +140,6 @@ async def test_postgres_ok_column_goes_back_to_text_and_forwards_again(tmp_path)
     admin = await asyncpg.connect(ADMIN_DSN)
     await admin.execute(f'CREATE DATABASE "{name}"')
     env = {"DATABASE_URL": _database_url(name), "MINSHENG_DATA_DIR": str(tmp_path)}
-    piccolo = os.path.join(os.path.dirname(sys.executable), "piccolo")
-    back = (piccolo, "migrations", "backwards", "minsheng", "--migration_id", BOOLEAN_MIGRATION)
     try:
         _cli(sys.executable, "-m", "service", "migrate", env=env, cwd=str(tmp_path))
         connection = await asyncpg.connect(_database_url(name))
@@ -154,10 +147,12 @@ async def test_postgres_ok_column_goes_back_to_text_and_forwards_again(tmp_path)
             await connection.execute(
                 "INSERT INTO ledger_check (ok, head_hash) VALUES (true, 'a'), (false, 'b')"
             )
-            _cli(*back, "--auto_agree", env=env, cwd=str(tmp_path))
+            for statement in BOOLEAN_STEP.POSTGRES_BACKWARDS:
+                await connection.execute(statement)
             rows = await connection.fetch("SELECT ok FROM ledger_check ORDER BY id")
             assert [r["ok"] for r in rows] == ["true", "false"]
-            _cli(sys.executable, "-m", "service", "migrate", env=env, cwd=str(tmp_path))
+            for statement in BOOLEAN_STEP.POSTGRES_FORWARDS:
+                await connection.execute(statement)
             rows = await connection.fetch("SELECT ok FROM ledger_check ORDER BY id")
             assert [r["ok"] for r in rows] == [True, False]
         finally:

@@ -83,6 +83,12 @@ async def test_parallel_wrong_passwords_are_throttled(client, organizer):
 
 
 @pytest.mark.parametrize("spelling", [" orga", "ORGA ", "ｏｒｇａ"])
+async def test_a_name_has_one_spelling(client, organizer, spelling):
+    ok = await client.post("/api/v1/auth/login", json={"username": spelling, "password": PASSWORD})
+    assert ok.status_code == 201 and ok.json()["username"] == "orga"
+
+
+@pytest.mark.parametrize("spelling", [" orga", "ORGA ", "ｏｒｇａ"])
 async def test_other_spellings_of_a_name_share_its_counter(client, organizer, spelling):
     for _ in range(5):
         wrong = await client.post(
@@ -187,3 +193,26 @@ async def test_nobody_revokes_someone_elses_token(client, organizer):
     assert (await client.delete(f"/api/v1/auth/tokens/{theirs.id}")).status_code == 404
     mine = {"authorization": f"Bearer {theirs.token}"}
     assert (await client.get("/api/v1/auth/me", headers=mine)).status_code == 200
+
+
+async def test_the_throttle_is_atomic_on_redis_too(database, organizer, redis_url):
+    """With REDIS_URL the windows live in Redis (shared by every worker): a parallel burst
+    still gets exactly the free failures. A fresh client address keeps runs apart."""
+    import dataclasses
+    import uuid as uuid_module
+
+    from service.app import create_app
+    from service.settings import get_settings
+
+    app = create_app(dataclasses.replace(get_settings(), redis_url=redis_url))
+    host = f"10.{uuid_module.uuid4().int % 250}.{uuid_module.uuid4().int % 250}.7"
+    async with client_from(app, host) as client:
+
+        async def attempt() -> int:
+            response = await client.post(
+                "/api/v1/auth/login", json={"username": "orga", "password": "wrong password"}
+            )
+            return response.status_code
+
+        statuses = await asyncio.gather(*(attempt() for _ in range(12)))
+    assert statuses.count(401) == 5 and statuses.count(429) == 7, statuses

@@ -126,3 +126,21 @@ async def test_guarded_pages_answer_401_json_to_clients_asking_for_json(app, cli
         response = await client.get(path, headers={"accept": "application/json"})
         assert response.status_code == 401, path
         assert response.json()["errors"]
+
+
+def test_templates_have_no_inline_handlers_and_every_inline_script_a_nonce():
+    """The CSP allows scripts from this site and by nonce only: an `onclick="…"` or a
+    `<script>` without the nonce would silently stop working."""
+    import re
+    from pathlib import Path
+
+    problems = []
+    for path in (Path(__file__).resolve().parents[2] / "templates").rglob("*.html"):
+        html = path.read_text()
+        if re.search(r"\son[a-z]+\s*=\s*[\"']", html):
+            problems.append(f"{path.name}: inline event handler")
+        for tag in re.findall(r"<script\b[^>]*>", html):
+            if "src=" in tag or "nonce=" in tag or "application/json" in tag:
+                continue
+            problems.append(f"{path.name}: {tag}")
+    assert not problems, problems

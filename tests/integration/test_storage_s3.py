@@ -20,7 +20,7 @@ from service.settings import get_settings
 from service.storage import StoredFileMissing, build_storage
 from tasks import outbox
 from tasks import receipts as receipt_tasks
-from tests import factories, staff
+from tests import evidence_files, factories, staff
 from tests.browser import free_port
 from tests.mailsink import MailSink
 
@@ -174,3 +174,37 @@ def test_storage_settings_are_checked():
             load_settings({"STORAGE_URL": bad})
     with pytest.raises(ValueError, match="not a storage key"):
         storage_module.check_key("../secret_key")
+
+
+async def test_transparency_report_pdfs_and_evidence_files_live_in_the_bucket(
+    client, s3_server, s3_settings
+):
+    from service.disbursements import evidence
+    from service.reports.tables import TransparencyReport
+    from tests.ledger_world import build_world
+
+    _endpoint, s3 = s3_server
+    world = await build_world()
+    organizer = await staff.make("organizer", username="reporter")
+    asked = await client.post(
+        f"/api/v1/console/events/{world.event_number}/transparency-reports",
+        headers=organizer.headers,
+    )
+    assert asked.status_code == 202, asked.text
+    await outbox.relay_once()
+    (row,) = await TransparencyReport.select()
+    assert row["status"] == "ready", row["error"]
+    assert keys(s3, "deploy-a/reports/") == {f"deploy-a/reports/{row['pdf_name']}"}
+    served = await client.get(f"/transparency/{asked.json()['id']}/pdf")
+    assert served.status_code == 200 and served.content.startswith(b"%PDF")
+    assert (
+        served.content
+        == s3.get_object(Bucket=BUCKET, Key=f"deploy-a/reports/{row['pdf_name']}")["Body"].read()
+    )
+
+    photo = evidence_files.png()
+    name = evidence.write_file(evidence.check_file(photo, "files", allowed=evidence.IMAGES))
+    assert f"deploy-a/uploads/evidence/{name}" in keys(s3, "deploy-a/uploads/evidence/")
+    assert await evidence.read_file(name) == photo
+    evidence.remove_files([name])
+    assert keys(s3, "deploy-a/uploads/evidence/") == set()

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
 import yaml
 
 from service.settings import load_settings
@@ -57,3 +58,11 @@ def test_the_image_installs_only_what_it_uses():
     assert "fonts-noto-cjk" not in dockerfile  # the receipt font is a wheel; pages need none
     assert "apt-get" not in dockerfile  # nothing from apt: health checks use Python
     assert "--extra otel" in dockerfile
+
+
+async def test_the_doctor_refuses_the_placeholder_secret():
+    from service.doctor import Problem, check_secret_key
+
+    settings = load_settings({k: v for k, v in env_example().items() if v})
+    with pytest.raises(Problem, match="placeholder"):
+        await check_secret_key(settings)
