@@ -30,7 +30,7 @@ from service.events.tables import Event
 from service.ledger import rules
 from service.ledger.services import CHAIN_LOCK_ID
 from service.locks import lock_row
-from service.matching.tables import MatchAllocation, MatchingPool
+from service.matching.tables import MatchAllocation, MatchingPool, MatchRelease
 from service.orgs.tables import Organization
 from service.payments.tables import Payment
 from service.projects.tables import Project
@@ -288,8 +288,6 @@ async def _donor_day_allocated(pool_id: int, donor_id: uuid.UUID, day: dt.date) 
 async def _released_of(allocation_ids: list[uuid.UUID]) -> int:
     if not allocation_ids:
         return 0
-    from service.matching.tables import MatchRelease
-
     row = (
         await MatchRelease.select(Sum(MatchRelease.amount_fen).as_alias("t"))
         .where(MatchRelease.allocation.is_in(allocation_ids))
@@ -325,8 +323,6 @@ async def matchable(pool: dict[str, Any], gift: dict[str, Any]) -> tuple[int, st
 
 
 async def _released_by_project(pool_id: int, project_id: int) -> int:
-    from service.matching.tables import MatchRelease
-
     row = (
         await MatchRelease.select(Sum(MatchRelease.amount_fen).as_alias("t"))
         .where((MatchRelease.pool == pool_id) & (MatchRelease.project == project_id))

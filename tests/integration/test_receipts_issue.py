@@ -73,7 +73,8 @@ async def settled_payment(amount_fen: int = 1_234_550, **donor: object) -> tuple
 
 async def test_a_settled_payment_gets_one_receipt_mailed_with_its_pdf(clean_db, sink, tmp_path):
     payment_id, _ = await settled_payment()
-    assert await outbox.relay_once() == 2  # payment.settled, then receipt.mail
+    # live.pledge and live.payment (the live screen), payment.settled, then receipt.mail
+    assert await outbox.relay_once() == 4
     assert await outbox.relay_once() == 0
 
     rows = await Receipt.select().where(Receipt.payment == payment_id)
