@@ -105,6 +105,7 @@ async def _create_pool(
             eligible_project_ids=eligible,
         ),
         DEMO,
+        funded_at=_local(edition.pledge_opens, PLEDGE_TIME),  # paid in as pledging opened
     )
 
 
