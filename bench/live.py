@@ -184,7 +184,7 @@ def cpu_s(pid: int) -> float:
 async def _client(port: int, probe: bool, stats: dict, seen: list, ready: asyncio.Event) -> None:
     reader, writer = await asyncio.open_connection("127.0.0.1", port)
     writer.write(
-        f"GET /events/{EVENT_NUMBER}/live/stream HTTP/1.1\r\nHost: bench\r\n"
+        f"GET /api/v1/events/{EVENT_NUMBER}/live HTTP/1.1\r\nHost: bench\r\n"
         "Accept: text/event-stream\r\n\r\n".encode()
     )
     await writer.drain()

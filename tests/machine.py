@@ -16,6 +16,7 @@ import subprocess
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from urllib.parse import urlsplit
 
 
@@ -41,9 +42,37 @@ def _which(command: str, path: str | None) -> str | None:
     return shutil.which(command, path=path)
 
 
-def missing_packages(path: str | None = None) -> list[str]:
-    """The packages of PACKAGES with a command not on PATH (or on `path`)."""
-    return [p.name for p in PACKAGES if any(_which(c, path) is None for c in p.commands)]
+FONT_PACKAGE = "fonts-dejavu-core"
+"""Chromium cannot start with no font at all; any one will do (no CJK font is needed:
+receipts embed theirs from a wheel, and the browser tests read the DOM, not glyphs)."""
+
+
+FONT_DIRS = (
+    Path("/usr/share/fonts"),
+    Path("/usr/local/share/fonts"),
+    Path.home() / ".local/share/fonts",
+    Path.home() / ".fonts",
+)
+FONT_SUFFIXES = {".ttf", ".ttc", ".otf", ".pfb", ".pcf", ".gz", ".woff", ".woff2"}
+
+
+def has_a_font(dirs: Sequence[Path] = FONT_DIRS) -> bool:
+    """Whether fontconfig's usual folders hold any font file at all."""
+    for folder in dirs:
+        if folder.is_dir() and any(
+            f.suffix.lower() in FONT_SUFFIXES for f in folder.rglob("*") if f.is_file()
+        ):
+            return True
+    return False
+
+
+def missing_packages(path: str | None = None, font_dirs: Sequence[Path] = FONT_DIRS) -> list[str]:
+    """The packages of PACKAGES with a command not on PATH (or on `path`), and a font
+    package when there is no font at all."""
+    missing = [p.name for p in PACKAGES if any(_which(c, path) is None for c in p.commands)]
+    if not has_a_font(font_dirs):
+        missing.append(FONT_PACKAGE)
+    return missing
 
 
 def may_install(path: str | None = None) -> bool:
@@ -195,14 +224,24 @@ def check_postgres_login(url: str) -> None:
             await connection.close()
 
     host, port = _endpoint(url, 5432)
-    try:
-        may_create = asyncio.run(probe())
-    except (OSError, asyncpg.PostgresError) as error:
-        raise SetupFailed(
-            f"PostgreSQL at {host}:{port} refused the tests' login "
-            f"({type(error).__name__}: {error}): set TEST_POSTGRES_URL to a user that may "
-            f"create databases, e.g. postgresql://postgres:PASSWORD@{host}:{port}/postgres"
-        ) from error
+    busy = (asyncpg.TooManyConnectionsError, asyncpg.CannotConnectNowError)
+    for attempt in range(30):  # a shared server may be full or still starting for a moment
+        try:
+            may_create = asyncio.run(probe())
+            break
+        except busy as error:
+            if attempt == 29:
+                raise SetupFailed(
+                    f"PostgreSQL at {host}:{port} takes no connection now ({error}): "
+                    f"try again when it has room"
+                ) from error
+            time.sleep(1)
+        except (OSError, asyncpg.PostgresError) as error:
+            raise SetupFailed(
+                f"PostgreSQL at {host}:{port} refused the tests' login "
+                f"({type(error).__name__}: {error}): set TEST_POSTGRES_URL to a user that may "
+                f"create databases, e.g. postgresql://postgres:PASSWORD@{host}:{port}/postgres"
+            ) from error
     if not may_create:
         raise SetupFailed(
             f"the PostgreSQL user of {urlsplit(url).username or 'TEST_POSTGRES_URL'} may not "

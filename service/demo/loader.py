@@ -28,6 +28,7 @@ from service.pledges.tables import Pledge
 from service.projects.services import BudgetLineDraft, ProjectDraft, create_project
 from service.projects.tables import BudgetLine, Project
 from service.receipts.services import issue_receipt
+from service.statements.demo import load_statement_demo
 from service.tracking.services import snapshot_event
 
 from .data import (
@@ -104,6 +105,7 @@ async def _create_pool(
             eligible_project_ids=eligible,
         ),
         DEMO,
+        funded_at=_local(edition.pledge_opens, PLEDGE_TIME),  # paid in as pledging opened
     )
 
 
@@ -351,4 +353,5 @@ async def load_demo(advance: Progress = lambda _: None) -> list[int]:
         else:
             advance(len(edition.projects) + len(edition.pledges))
     await load_money_out(5)  # the 5th edition's projects were built: their money went out
+    await load_statement_demo(EVENTS[-1].number)  # the open edition's bank statement
     return loaded

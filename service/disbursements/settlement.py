@@ -13,6 +13,7 @@ from service.errors import InvalidInput, NotAllowed, NotFound
 from service.i18n import gettext as _
 from service.ledger import rules
 from service.locks import lock_row
+from service.matching.allocation import release_match
 from service.payments.refunds import _correct_pledge as correct_pledge_after_refund
 from service.payments.refunds import refunded_fen
 from service.payments.tables import Payment, Refund
@@ -75,6 +76,12 @@ async def record_offline_refund(
             event_id=pay["event"],
             project_id=pay["project"],
             amount_fen=amount_fen,
+        )
+        await release_match(
+            payment_id,
+            f"refund:{refund_id}",
+            pay["amount_fen"] - await refunded_fen(payment_id),
+            f"refund {refund_id}",
         )
         status = await Pledge.select(Pledge.status).where(Pledge.id == pay["pledge"]).first()
         # The pledge's status after a refund has one home (pledges.money, via refunds).

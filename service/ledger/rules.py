@@ -183,6 +183,7 @@ async def match_allocated(
     event_id: int,
     project_id: int,
     amount_fen: int,
+    occurred_at: dt.datetime | None = None,
 ) -> Posted:
     """Matching money leaves the pool for the project of the matched gift."""
     return await post(
@@ -191,6 +192,7 @@ async def match_allocated(
         event_id=event_id,
         project_id=project_id,
         memo=f"pool {pool_id} matches payment {payment_id}",
+        occurred_at=occurred_at,
         lines=[
             Line(pool_ref(pool_id, event_id), amount_fen),
             Line(AccountRef(Type.matched, project_id=project_id), -amount_fen),

@@ -9,6 +9,7 @@ from typing import Annotated, Any
 import segno
 from litestar import Controller, Request, get
 from litestar.channels import ChannelsPlugin
+from litestar.di import NamedDependency
 from litestar.params import PathParameter, QueryParameter
 from litestar.response import Stream, Template
 
@@ -35,7 +36,7 @@ async def _context(number: int) -> dict[str, Any]:
     data["qr_svg"] = segno.make(phone_url, error="m").svg_inline(
         scale=6, border=2, dark="#1b1b1b", light="#ffffff"
     )
-    data["stream_url"] = f"/events/{number}/live/stream"
+    data["stream_url"] = f"/api/v1/events/{number}/live"
     return data
 
 
@@ -50,11 +51,15 @@ class LivePages(Controller):
     async def phone(self, number: EventNumber) -> Template:
         return Template("live/phone.html", context=await _context(number))
 
-    @get("/events/{number:int}/live/stream", name="live_stream")
+
+class LiveStream(Controller):
+    include_in_schema = False  # an event stream, not JSON: described in the README
+
+    @get("/api/v1/events/{number:int}/live", name="live_stream")
     async def stream(
         self,
         request: Request,
-        channels: ChannelsPlugin,
+        channels: NamedDependency[ChannelsPlugin],
         number: EventNumber,
         after: Annotated[int | None, QueryParameter(ge=0, le=MAX_ID)] = None,
     ) -> Stream:
@@ -68,4 +73,4 @@ class LivePages(Controller):
         )
 
 
-ROUTES = [LivePages]
+ROUTES = [LivePages, LiveStream]

@@ -28,6 +28,8 @@ WHERE pl.event = {} AND pay.status = 'succeeded' AND pay.id <> {}
   AND (d.id = {} OR (d.email IS NOT NULL AND lower(d.email) = {})
        OR (d.phone IS NOT NULL AND d.phone = {}) OR d.display_name = {})
 """
+PLACEHOLDER_NAMES = frozenset({"匿名", "爱心人士", "无名氏", "好心人", "anonymous"})
+"""Names many different people type when they would rather not give one: not an identity."""
 
 
 @dataclass(frozen=True)
@@ -35,6 +37,10 @@ class Hold:
     rule: str
     """burst | split"""
     detail: str
+
+
+def _placeholder(name: str) -> bool:
+    return len(name.strip()) < 2 or name.strip().lower() in PLACEHOLDER_NAMES
 
 
 def _moment(value: dt.datetime | str) -> dt.datetime:
@@ -62,7 +68,7 @@ async def _same_donor_gifts(gift: dict[str, Any], since: dt.datetime) -> list[di
         donor["id"],
         (donor["email"] or "").strip().lower() or None,
         (donor["phone"] or "").strip() or None,
-        donor["display_name"],
+        None if _placeholder(donor["display_name"]) else donor["display_name"],
     )
     until = _when(gift)
     # Compared here, not in SQL: SQLite hands timestamps back as text.

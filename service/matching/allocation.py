@@ -17,6 +17,7 @@ from typing import Any
 
 from service.audit.services import SYSTEM, Actor, record
 from service.db import write_transaction
+from service.disbursements.services import available_fen
 from service.errors import InvalidInput, NotAllowed, NotFound
 from service.ledger import rules
 from service.locks import lock_row
@@ -168,8 +169,9 @@ async def release_match(
     payment_id: uuid.UUID, source: str, remaining_gift_fen: int, reason: str
 ) -> int:
     """After a refund (or reversal) of the gift, give back the part of its match the gift
-    no longer earns: the match may stay at most what the ratio gives on `remaining_gift_fen`.
-    Keyed by `source` (e.g. the refund id): a replay releases nothing more. Returns fen."""
+    no longer earns: the match may stay at most what the ratio gives on `remaining_gift_fen`
+    — as far as the project still has it (what was disbursed stays spent). Keyed by
+    `source` (e.g. the refund id): a replay releases nothing more. Returns fen."""
     allocations = await MatchAllocation.select().where(MatchAllocation.payment == payment_id)
     released_total = 0
     for allocation in allocations:
@@ -184,7 +186,9 @@ async def release_match(
         )
         net = allocation["amount_fen"] - sum(row["amount_fen"] for row in earlier)
         allowed = max(0, remaining_gift_fen) * pool["ratio_numerator"] // pool["ratio_denominator"]
-        amount = net - min(net, allowed)
+        # What the project has already paid out (or promised) cannot go back to the pool:
+        # the project's balance never goes below zero.
+        amount = min(net - min(net, allowed), max(0, await available_fen(allocation["project"])))
         if amount <= 0:
             continue
         await MatchRelease.insert(

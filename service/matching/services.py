@@ -30,7 +30,7 @@ from service.events.tables import Event
 from service.ledger import rules
 from service.ledger.services import CHAIN_LOCK_ID
 from service.locks import lock_row
-from service.matching.tables import MatchAllocation, MatchingPool
+from service.matching.tables import MatchAllocation, MatchingPool, MatchRelease
 from service.orgs.tables import Organization
 from service.payments.tables import Payment
 from service.projects.tables import Project
@@ -161,9 +161,12 @@ async def serialize_with_postings() -> None:
         await get_engine().run_ddl(f"SELECT pg_advisory_xact_lock({CHAIN_LOCK_ID})")
 
 
-async def create_pool(draft: PoolDraft, actor: Actor, *, fund: bool = True) -> int:
-    """A sponsor's pool. With `fund` (the default) it is paid in at once; otherwise it
-    waits in `draft` for `fund_pool`."""
+async def create_pool(
+    draft: PoolDraft, actor: Actor, *, fund: bool = True, funded_at: dt.datetime | None = None
+) -> int:
+    """A sponsor's pool. With `fund` (the default) it is paid in at once (dated `funded_at`
+    when recorded after the fact, as the demo's history is); otherwise it waits in `draft`
+    for `fund_pool`."""
     _check_draft(draft)
     await _check_references(draft)
     async with write_transaction():
@@ -194,7 +197,7 @@ async def create_pool(draft: PoolDraft, actor: Actor, *, fund: bool = True) -> i
             },
         )
         if fund:
-            await fund_pool(pool.id, actor)
+            await fund_pool(pool.id, actor, at=funded_at)
     return pool.id
 
 
@@ -207,15 +210,15 @@ async def _locked_pool(pool_id: int) -> dict[str, Any]:
     return pool
 
 
-async def fund_pool(pool_id: int, actor: Actor) -> None:
-    """The sponsor's money arrived: booked as `pool_funded`, the pool opens."""
+async def fund_pool(pool_id: int, actor: Actor, *, at: dt.datetime | None = None) -> None:
+    """The sponsor's money arrived (now, or `at`): booked as `pool_funded`, the pool opens."""
     async with write_transaction():
         pool = await _locked_pool(pool_id)
         if pool["funded_at"] is not None:
             raise NotAllowed.on("pool_id", "the pool is already funded")
         if pool["status"] == Status.closed.value:
             raise NotAllowed.on("pool_id", "the pool is closed")
-        now = dt.datetime.now(dt.UTC)
+        now = at or dt.datetime.now(dt.UTC)
         await rules.pool_funded(
             pool_id=pool_id, event_id=pool["event"], amount_fen=pool["total_fen"], occurred_at=now
         )
@@ -285,8 +288,6 @@ async def _donor_day_allocated(pool_id: int, donor_id: uuid.UUID, day: dt.date) 
 async def _released_of(allocation_ids: list[uuid.UUID]) -> int:
     if not allocation_ids:
         return 0
-    from service.matching.tables import MatchRelease
-
     row = (
         await MatchRelease.select(Sum(MatchRelease.amount_fen).as_alias("t"))
         .where(MatchRelease.allocation.is_in(allocation_ids))
@@ -322,8 +323,6 @@ async def matchable(pool: dict[str, Any], gift: dict[str, Any]) -> tuple[int, st
 
 
 async def _released_by_project(pool_id: int, project_id: int) -> int:
-    from service.matching.tables import MatchRelease
-
     row = (
         await MatchRelease.select(Sum(MatchRelease.amount_fen).as_alias("t"))
         .where((MatchRelease.pool == pool_id) & (MatchRelease.project == project_id))
@@ -402,6 +401,7 @@ async def allocate_locked(
         event_id=pool["event"],
         project_id=gift["project"],
         amount_fen=amount,
+        occurred_at=gift["settled_at"],  # matched as the gift settled
     )
     await record(
         actor,

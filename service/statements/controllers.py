@@ -23,7 +23,6 @@ from service.bounds import MAX_ROW_ID
 from service.errors import DomainError, InvalidInput
 from service.events.services import PLEDGE_OPEN
 from service.events.tables import Event
-from service.pledges.forms import text
 from service.pledges.services import PLEDGEABLE_PROJECT
 from service.pledges.tracking import find_open_pledges
 from service.projects.tables import Project
@@ -32,6 +31,7 @@ from service.statements import services
 from service.statements.accounts import check_mapping, check_mapping_name
 from service.statements.layouts import LAYOUTS, MAPPABLE, mapping_layout
 from service.statements.parsing import UnknownLayout
+from service.web.forms import text
 
 Form = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
 Upload = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.MULTI_PART)]

@@ -158,7 +158,7 @@ async def import_statement_file(
                 _check_account(statement, account)
                 checked_column_account = True
             if line.fee_fen > line.amount_fen:
-                statement._error(line.line, "fee", "the fee is larger than the amount")
+                statement.error(line.line, "fee", "the fee is larger than the amount")
                 continue
             outcome.lines += 1
             batch.append(line)

@@ -9,9 +9,11 @@ Roles: date, time (may be in the date cell), credit, debit, amount (one signed c
 direction (a column saying in/out), payer, payer_account, remark (every listed column
 present is joined), txn_id, balance, fee, own_account (a column naming our account).
 
-Each layout cites the published description of the export it follows. The sample files
-under tests/fixtures/statements/ were made by us from these descriptions (we had no
-live downloads); a bank that renames a column needs one synonym added here, not code.
+Each layout cites the published description of the export it follows (the WeChat Pay
+one by its URL; the banks' by the online-banking manual section, whose column lists we
+could not check against a live download). The sample files under
+tests/fixtures/statements/ were made by us from these descriptions; a bank that renames
+a column needs one synonym added here, not code.
 """
 
 from __future__ import annotations
@@ -239,14 +241,15 @@ LAYOUTS: tuple[Layout, ...] = (
     ),
     # Alipay merchant bill, 业务明细 (trade details) as downloaded from
     # alipay.data.dataservice.bill.downloadurl.query (bill_type=trade) or 商家中心 → 对账中心.
-    # Source: https://opendocs.alipay.com/open/028woc (对账单格式说明): '#' metadata lines
-    # (#账号：[…], #起始日期…), header, lines, '#-----业务明细列表结束' and totals; GBK.
+    # Source: Alipay open platform, alipay.data.dataservice.bill.downloadurl.query
+    # (查询对账单下载地址) and its 业务明细 file format: '#' metadata lines (#账号：[…],
+    # #起始日期…), header, lines, '#-----业务明细列表结束' and totals; GBK.
     Layout(
         name="alipay",
         title="支付宝 业务明细",
         provider="alipay",
         sign="direction",
-        source="https://opendocs.alipay.com/open/028woc",
+        source="Alipay 开放平台 alipay.data.dataservice.bill.downloadurl.query 业务明细",
         credit_words=("交易",),
         debit_words=("退款",),
         signature=("支付宝交易号",),

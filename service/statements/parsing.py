@@ -148,7 +148,7 @@ class Statement:
         indexes = self.recognised.columns.get(role) or []
         return self.recognised.header[indexes[0]].strip() if indexes else role
 
-    def _error(self, line: int, role: str, message: str) -> None:
+    def error(self, line: int, role: str, message: str) -> None:
         self.errors.append(FieldError(f"line {line}, column {self.column_name(role)}", message))
         if len(self.errors) >= MAX_ERRORS:
             raise self.failure()
@@ -216,7 +216,7 @@ class Statement:
         try:
             return values.amount_fen(self._get(cells, role))
         except ValueError as exc:
-            self._error(number, role, str(exc))
+            self.error(number, role, str(exc))
             raise
 
     def _line(self, number: int, cells: list) -> StatementLine | None:
@@ -229,13 +229,13 @@ class Statement:
         try:
             booked_on, booked_time = values.date_and_time(date_cell)
         except ValueError as exc:
-            self._error(number, "date", str(exc))
+            self.error(number, "date", str(exc))
             return None
         try:
             if "time" in self.recognised.columns:
                 booked_time = values.time_of(self._get(cells, "time")) or booked_time
         except ValueError as exc:
-            self._error(number, "time", str(exc))
+            self.error(number, "time", str(exc))
             return None
         try:
             direction, amount = self._money(number, cells)
@@ -294,10 +294,10 @@ class Statement:
             if word in layout.credit_words:
                 amount = self._amount(number, cells, "credit")
                 if amount is None:
-                    self._error(number, "credit", "the amount is empty")
+                    self.error(number, "credit", "the amount is empty")
                     raise ValueError
                 if amount < 0:
-                    self._error(number, "credit", f"a payment of a negative amount ({amount} fen)")
+                    self.error(number, "credit", f"a payment of a negative amount ({amount} fen)")
                     raise ValueError
                 return ("credit", amount) if amount else ("", 0)
             if word in layout.debit_words:
@@ -305,12 +305,12 @@ class Statement:
                 if amount is None:
                     amount = self._amount(number, cells, "credit")
                 return ("debit", abs(amount)) if amount else ("", 0)
-            self._error(number, "direction", f"neither a payment nor a refund: {word!r}")
+            self.error(number, "direction", f"neither a payment nor a refund: {word!r}")
             raise ValueError
         if layout.sign == "signed" or "amount" in self.recognised.columns:
             amount = self._amount(number, cells, "amount")
             if amount is None:
-                self._error(number, "amount", "the amount is empty")
+                self.error(number, "amount", "the amount is empty")
                 raise ValueError
             if amount == 0:
                 return "", 0
@@ -318,17 +318,17 @@ class Statement:
         credit = self._amount(number, cells, "credit")
         debit = self._amount(number, cells, "debit") if "debit" in self.recognised.columns else None
         if credit is not None and credit < 0:
-            self._error(number, "credit", f"a credit with a negative amount ({credit} fen)")
+            self.error(number, "credit", f"a credit with a negative amount ({credit} fen)")
             raise ValueError
         if credit and debit:
-            self._error(number, "debit", "both a credit and a debit on one line")
+            self.error(number, "debit", "both a credit and a debit on one line")
             raise ValueError
         if credit:
             return "credit", credit
         if debit:
             return "debit", abs(debit)
         if credit is None and debit is None:
-            self._error(number, "credit", "the line has a date but no amount")
+            self.error(number, "credit", "the line has a date but no amount")
             raise ValueError
         return "", 0
 

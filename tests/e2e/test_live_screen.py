@@ -59,15 +59,11 @@ async def test_projector_updates_live_and_celebrates(clean_db):
 
             started = time.monotonic()
             pledge(base, event.number, big, 123_400, "王阿姨")
-            await page.wait_for_function(
-                "document.querySelector('[data-total=pledged]').dataset.fen === '123400'",
-                timeout=5_000,
-            )
+            # Selectors, not wait_for_function: the page's CSP refuses evaluated strings.
+            await page.wait_for_selector("[data-total=pledged][data-fen='123400']", timeout=5_000)
             elapsed = time.monotonic() - started
             assert elapsed < 1.0, f"the screen showed the pledge after {elapsed:.2f} s"
-            await page.wait_for_function(
-                "document.querySelector('#feed li .feed-who').textContent === '王阿姨'"
-            )
+            await page.wait_for_selector("#feed li:first-child .feed-who:text-is('王阿姨')")
             assert "¥1,234.00" in await page.inner_text("#feed")
 
             # Anonymous donors are 爱心人士 on the screen, never their name or contact.

@@ -82,7 +82,7 @@ PUBLIC: set[tuple[str, str]] = {
     # The meeting's projector and phone pages and their SSE stream: public figures only.
     ("GET", "/events/{number:int}/live"),
     ("GET", "/events/{number:int}/live/phone"),
-    ("GET", "/events/{number:int}/live/stream"),
+    ("GET", "/api/v1/events/{number:int}/live"),
 }
 """Routes anyone may call. Adding one here is a decision: say why in review."""
 

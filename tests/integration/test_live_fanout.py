@@ -128,7 +128,7 @@ async def test_a_pledge_through_one_process_reaches_a_client_of_the_other(clean_
     relay = worker(env, "--concurrency", "2")
     try:
         with web(private.url) as a, web(private.url) as b:
-            stream_b = f"{b}/events/{event.number}/live/stream?after=0"
+            stream_b = f"{b}/api/v1/events/{event.number}/live?after=0"
             client = await SseClient(stream_b).start()
             started = time.monotonic()
             await pledge(a, event.number, project, 10_000)
@@ -153,7 +153,7 @@ async def test_a_pledge_through_one_process_reaches_a_client_of_the_other(clean_
             # that asks for what it missed still gets all of it, from the database.
             redis.Redis.from_url(private.url).flushall()
             again = await SseClient(
-                f"{a}/events/{event.number}/live/stream", last_event_id=last_id
+                f"{a}/api/v1/events/{event.number}/live", last_event_id=last_id
             ).start()
             assert [u["id"] for u in await again.wait_for(3)] == [u["id"] for u in missed]
             await again.stop()

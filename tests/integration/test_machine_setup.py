@@ -39,7 +39,7 @@ def test_a_bare_machine_without_apt_stops_before_any_test_with_one_line(tmp_path
     )
     output = (run.stdout + run.stderr).strip()
     assert run.returncode == 3, output
-    lines = [line for line in output.splitlines() if line.strip()]
+    lines = [line for line in output.splitlines() if "Debian packages" in line]
     assert len(lines) == 1, output
     assert "chromium, poppler-utils" in lines[0]
     assert "apt-get install -y chromium poppler-utils" in lines[0]
@@ -47,11 +47,19 @@ def test_a_bare_machine_without_apt_stops_before_any_test_with_one_line(tmp_path
 
 
 def test_missing_packages_are_read_from_the_path(tmp_path):
-    assert machine.missing_packages(str(tmp_path)) == ["chromium", "poppler-utils"]
+    fonts = tmp_path / "fonts"
+    fonts.mkdir()
+    assert machine.missing_packages(str(tmp_path), [fonts]) == [
+        "chromium",
+        "poppler-utils",
+        "fonts-dejavu-core",
+    ]
     for command in ("chromium", "pdftotext", "pdffonts", "pdftoppm"):
         (tmp_path / command).write_text("#!/bin/sh\n")
         (tmp_path / command).chmod(0o755)
-    assert machine.missing_packages(str(tmp_path)) == []
+    (fonts / "truetype").mkdir()
+    (fonts / "truetype" / "DejaVuSans.ttf").write_bytes(b"\0")
+    assert machine.missing_packages(str(tmp_path), [fonts]) == []
     assert not machine.may_install(str(tmp_path))  # no apt-get there
 
 

@@ -278,6 +278,12 @@ async def test_a_burst_from_one_donor_is_held_for_review_and_a_normal_donor_is_m
     assert outcomes[:5] == ["matched"] * 5
     assert outcomes[5:] == ["held", "held"]
     assert "burst" in (await decision(burst[5]))["reason"]
+    # Many different people who all typed 匿名 are not one donor.
+    strangers = [
+        await gift(event.number, project, 1_000, name="匿名", phone=f"1370000000{i}")
+        for i in range(7)
+    ]
+    assert {(await decision(p))["outcome"] for p in strangers} == {"matched"}
     normal = await gift(event.number, project, 3_000, name="王阿姨", email="wang@example.cn")
     assert (await decision(normal))["outcome"] == "matched"
     assert (await decision(normal))["matched_fen"] == 3_000
@@ -346,3 +352,42 @@ async def test_auditors_see_pools_and_matching_in_the_portal_and_exports(client)
     rows = export.json()["rows"] if isinstance(export.json(), dict) else export.json()
     assert sorted(r["matched_fen"] for r in rows) == [2_000, 5_000]
     assert {r["outcome"] for r in rows} == {"matched"}
+
+
+async def test_console_creates_funds_and_pauses_a_pool(client):
+    organizer = await staff.make("organizer")
+    event = await factories.event()
+    project = await factories.project(event.id, budget_fen=(1_000_000,))
+    sponsor = await factories.organization("enterprise", "控制台企业")
+    await staff.login(client, organizer)
+    await client.get("/console/matching/")
+    token = client.cookies.get("minsheng_csrf")
+    created = await client.post(
+        "/console/matching/",
+        data={
+            "_csrf_token": token,
+            "event": str(event.number),
+            "sponsor_org_id": str(sponsor),
+            "name": "控制台配捐",
+            "total": "500",
+            "ratio": "1:0.5",
+            "cap_per_gift": "100",
+            "projects": [str(project)],
+        },
+    )
+    assert created.status_code == 303, created.text
+    pool_page = created.headers["location"]
+    pool = await MatchingPool.select().first()
+    assert (pool["status"], pool["total_fen"], pool["ratio_denominator"]) == ("draft", 50_000, 2)
+    funded = await client.post(pool_page, data={"_csrf_token": token, "action": "fund"})
+    assert funded.status_code == 303
+    await gift(event.number, project, 30_000)
+    page = await client.get(pool_page)
+    assert "¥100.00" in page.text and "配捐中" in page.text
+    paused = await client.post(
+        pool_page, data={"_csrf_token": token, "action": "pause", "reason": "核对"}
+    )
+    assert paused.status_code == 303
+    assert (await MatchingPool.select().first())["status"] == "paused"
+    refused = await client.post(pool_page, data={"_csrf_token": token, "action": "close"})
+    assert refused.status_code == 400  # a reason is required

@@ -314,3 +314,17 @@ async def test_concurrent_imports_and_confirmations_apply_each_line_once(clean_d
     assert await Payment.count().where(Payment.pledge == sun) == 1
     assert await Payment.count() == 2  # 孙八's once, 周九's by the bulk confirmation
     await _ledger_ok()
+
+
+async def test_the_demo_has_a_bank_statement_waiting_for_the_treasurer(clean_db):
+    from service.demo.loader import load_demo
+
+    await load_demo()
+    queue = await services.queue()
+    assert [r["payer"] for r in queue["unmatched"]] == ["陈阿姨"]
+    assert [r["remark"] for r in queue["debits"]] == ["手续费 收费"]
+    assert len(queue["proposed"]) == 2 and all(r["certain"] for r in queue["proposed"])
+    assert "截断" in queue["proposed"][0]["proposal_reason"]
+    outcome = await services.confirm_certain(TEST_ACTOR)
+    assert outcome.applied == 2 and not outcome.failed
+    await _ledger_ok()

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 from service.payments.tables import Payment
+from service.pledges.codes import pledge_code
 from service.pledges.tables import Pledge
 from service.receipts.tables import Receipt
 from service.statements.tables import StatementEntry, StatementMapping
@@ -113,5 +114,28 @@ async def test_mapping_flow_bulk_confirm_and_gift_over_http(client):
         headers=HTML,
     )
     assert "新增收入 1 行、支出 0 行，已导入过 3 行" in second.text
+    # an unmatched credit assigned to a pledge by its code
+    other = (
+        await create_pledge(
+            PledgeDraft(event.number, project, donor_draft("周九的公司"), 80_000), TEST_ACTOR
+        )
+    ).pledge_id
+    zhou = await StatementEntry.select().where(StatementEntry.payer == "周九").first()
+    assert zhou["status"] == "unmatched"
+    unknown_code = await client.post(
+        f"{PAGE}/{zhou['id']}/confirm",
+        data={"_csrf_token": token, "pledge_id": "MS00000000"},
+        headers=HTML,
+    )
+    assert unknown_code.status_code == 400
+    assigned = await client.post(
+        f"{PAGE}/{zhou['id']}/confirm",
+        data={"_csrf_token": token, "pledge_id": pledge_code(other).lower()},
+        headers=HTML,
+    )
+    assert assigned.status_code == 303
+    row = await Pledge.select(Pledge.status).where(Pledge.id == other).first()
+    assert row["status"] == "partially_paid"
+
     page = await client.get(PAGE, headers=HTML)
     assert "手续费" in page.text and "路过的人" in page.text
