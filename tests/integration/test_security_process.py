@@ -16,7 +16,11 @@ from service.donors.services import create_donor
 from tests import factories
 from tests.browser import free_port
 
-PRODUCTION = {"MINSHENG_ENV": "production", "SECRET_KEY": "s" * 40}
+PRODUCTION = {
+    "MINSHENG_ENV": "production",
+    "SECRET_KEY": "s" * 40,
+    "MAIL_TRANSPORT": "file",  # production needs a mail transport chosen on purpose
+}
 
 
 def test_production_refuses_several_workers_without_redis(clean_db):
