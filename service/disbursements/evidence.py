@@ -19,6 +19,7 @@ from pathlib import Path
 
 from service.errors import InvalidInput, NotFound
 from service.i18n import gettext as _
+from service.projects import covers
 from service.projects.covers import uploads_dir
 from service.storage import StoredFileMissing, get_storage
 
@@ -60,16 +61,10 @@ class CheckedFile:
 
 
 def sniff(data: bytes) -> str | None:
-    """The extension the bytes really are."""
+    """The extension the bytes really are: a PDF, or an image as covers know them."""
     if data.startswith(b"%PDF-"):
         return "pdf"
-    if data.startswith(b"\x89PNG\r\n\x1a\n"):
-        return "png"
-    if data.startswith(b"\xff\xd8\xff"):
-        return "jpg"
-    if len(data) >= 12 and data[:4] == b"RIFF" and data[8:12] == b"WEBP":
-        return "webp"
-    return None
+    return covers.sniff(data)
 
 
 def _png_ends_cleanly(data: bytes) -> bool:
