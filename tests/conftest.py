@@ -132,9 +132,11 @@ async def client(clean_db, app):
     import httpx
 
     from service.stores import STORE_NAMES
+    from service.web import public_cache
 
     for name in STORE_NAMES:  # sessions and login throttling start empty, like the tables
         await app.stores.get(name).delete_all()
+    public_cache.forget_local_copies()  # ids restart with the tables: no answer carries over
     await app.state["limiter"].reset()  # rate-limit windows too
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as test_client:

@@ -138,6 +138,15 @@ def install_redis_bumper(redis_url: str) -> None:
     install_bumper(bump)
 
 
+def forget_local_copies() -> None:
+    """Drop this process's copies of public answers and its memoised version (when the
+    data under them was replaced wholesale, e.g. tables emptied between tests)."""
+    global _memo
+    _latest.clear()
+    _latest_pages.clear()
+    _memo = None
+
+
 async def bump_content_version() -> None:
     """A new content version; a failure is logged, never turned into a failed request
     (the commit has happened), and the time bucket bounds the staleness."""
