@@ -64,6 +64,8 @@ def server_env(redis_url: str) -> dict[str, str]:
         "DATABASE_URL": database_url(),
         "PICCOLO_CONF": "service.piccolo_conf",
         "MINSHENG_ENV": "production",
+        "MAIL_TRANSPORT": "file",
+        "RATE_LIMITS": "0",  # one load generator is every donor
         "SECRET_KEY": "bench-" + "x" * 40,
         "LOG_LEVEL": "WARNING",
         "MINSHENG_DATA_DIR": tempfile.mkdtemp(prefix="minsheng-bench-live-"),
@@ -171,6 +173,13 @@ def rss_kb(pid: int) -> int:
         if line.startswith("VmRSS:"):
             return int(line.split()[1])
     return 0
+
+
+def machine_busy() -> tuple[int, int]:
+    """(busy, total) jiffies of the whole machine so far."""
+    fields = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    idle = fields[3] + fields[4]
+    return sum(fields) - idle, sum(fields)
 
 
 def cpu_s(pid: int) -> float:
@@ -332,10 +341,18 @@ def main() -> None:
         before = asyncio.run(live_count())
 
         cpu_before = [cpu_s(w.pid) for w in webs]
+        client_cpu_before = [cpu_s(c.pid) for c in clients]
+        busy_before = machine_busy()
         load = asyncio.run(post_pledges(ports, projects, args.rate, args.seconds))
         cpu_during = [
             (cpu_s(w.pid) - c) / load["elapsed"] for w, c in zip(webs, cpu_before, strict=True)
         ]
+        client_cpu = [
+            (cpu_s(p.pid) - c) / load["elapsed"]
+            for p, c in zip(clients, client_cpu_before, strict=True)
+        ]
+        busy_after = machine_busy()
+        machine_load = (busy_after[0] - busy_before[0]) / (busy_after[1] - busy_before[1])
 
         expected = len(load["commits"])
         deadline = time.monotonic() + 60
@@ -380,6 +397,9 @@ def main() -> None:
         "lag_samples": len(lags),
         "kb_per_connection": [round(kb, 1) for kb in per_connection],
         "web_cpu_cores": [round(c, 2) for c in cpu_during],
+        "client_process_cpu_cores": [round(c, 2) for c in client_cpu],
+        "machine_busy_share": round(machine_load, 2),
+        "machine_cores": os.cpu_count(),
     }
     print(json.dumps(result, ensure_ascii=False, indent=2))
 

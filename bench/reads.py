@@ -80,6 +80,8 @@ def server_env(redis_url: str) -> dict[str, str]:
         "DATABASE_URL": database_url(BENCH_DB),
         "PICCOLO_CONF": "service.piccolo_conf",
         "MINSHENG_ENV": "production",
+        "MAIL_TRANSPORT": "file",
+        "RATE_LIMITS": "0",  # one load generator is every donor
         "SECRET_KEY": "bench-" + "x" * 40,
         "LOG_LEVEL": "WARNING",
         "MINSHENG_DATA_DIR": tempfile.mkdtemp(prefix="minsheng-bench-"),

@@ -15,9 +15,9 @@ from typing import Any
 from service.live import services
 from service.live.bus import BUS
 from service.outbox.relay_hooks import LOCAL_TOPICS
-from service.outbox.services import claim, mark_delivered_many, mark_failed
+from service.outbox.services import backoff_s, claim, mark_delivered_many, mark_failed
 from service.settings import get_settings
-from tasks.outbox import Handler, register, register_local
+from tasks.outbox import Handler, LocalRelayDeferred, register, register_local
 
 LIVE_BATCH = 500
 
@@ -50,10 +50,10 @@ async def relay_live() -> int:
             for event_id, _live_id, message in recorded:
                 await BUS.publish(services.channel_for(event_id), message)
         except Exception as exc:  # stored already: clients read them back; publish later
+            base_s = settings.outbox_retry_base_s
             for row in rows:
-                await mark_failed(
-                    row["id"], row["attempts"] + 1, repr(exc), settings.outbox_retry_base_s
-                )
-            raise
+                await mark_failed(row["id"], row["attempts"] + 1, repr(exc), base_s)
+            latest_due = max(backoff_s(row["attempts"] + 1, base_s) for row in rows)
+            raise LocalRelayDeferred(latest_due + 0.2) from exc
         await mark_delivered_many([row["id"] for row in rows])
         delivered += len(rows)

@@ -81,6 +81,16 @@ def register(topic: str) -> Callable[[Handler], Handler]:
     return decorate
 
 
+class LocalRelayDeferred(Exception):
+    """A local relay could not deliver (its rows are marked failed, due again after
+    `retry_after_s`): the web process tries again then, so a Redis blip delays the live
+    screen by seconds, not until beat's next run."""
+
+    def __init__(self, retry_after_s: float) -> None:
+        super().__init__(f"retry in {retry_after_s} s")
+        self.retry_after_s = retry_after_s
+
+
 def register_local(relay: LocalRelay) -> LocalRelay:
     LOCAL_RELAYS.append(relay)
     return relay
@@ -188,12 +198,16 @@ def _relay_local_topics(loop: asyncio.AbstractEventLoop) -> None:
 
 
 async def _local_loop() -> None:
+    loop = asyncio.get_running_loop()
     while True:
         _local_relay["again"] = False
         token = _relaying.set(True)
         try:
             for relay in LOCAL_RELAYS:
                 await relay()
+        except LocalRelayDeferred as deferred:
+            log.warning("local relay deferred: %s", deferred.__cause__ or deferred)
+            loop.call_later(deferred.retry_after_s, _relay_local_topics, loop)
         except Exception:  # the rows stay pending; the workers relay them
             log.exception("local relay failed; the workers will relay its rows")
         finally:

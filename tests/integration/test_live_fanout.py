@@ -161,10 +161,15 @@ async def test_a_pledge_through_one_process_reaches_a_client_of_the_other(clean_
             # Redis goes down and comes back: a client that stayed connected to B misses
             # nothing that happened in between.
             private.stop()
-            await pledge(a, event.number, project, 50_000)  # commits; the kick cannot go
+            await pledge(a, event.number, project, 50_000)  # commits; bus and broker are down
+            await asyncio.sleep(3)  # longer than the Redis client's own retries
+            assert await undelivered_live_rows() == 1
             private.start()
-            await asyncio.sleep(2)  # the worker and both web processes reconnect
-            await pledge(a, event.number, project, 60_000)  # its kick relays both rows
+            # No kick and no beat reach anyone now: web process A retries its live row
+            # by itself once it is due again.
+            await wait_delivered(within_s=20)
+            await asyncio.sleep(1)  # the worker and both web processes reconnect
+            await pledge(a, event.number, project, 60_000)
             after_outage = await resumed.wait_for(5, within_s=40)
             assert [u["item"]["amount_fen"] for u in after_outage[3:]] == [50_000, 60_000]
             assert after_outage[-1]["totals"]["pledged"] == 210_000
