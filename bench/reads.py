@@ -34,7 +34,14 @@ from urllib.parse import urlsplit, urlunsplit
 ROOT = Path(__file__).resolve().parent.parent
 ADMIN_DSN = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 BENCH_DB = "minsheng_bench_reads"
-ROUTES = ["/", "/events/5", "/projects/1", "/api/v1/events/5/projects", "/api/v1/projects/1"]
+ROUTES = [
+    "/",
+    "/events/5",
+    "/projects/1",
+    "/events/5/live",
+    "/api/v1/events/5/projects",
+    "/api/v1/projects/1",
+]
 BYPASS = "minsheng_session=bench-render"  # any session cookie skips the shared cache
 REDIS_SERVER = ["redis-server", "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]
 README_START = "<!-- bench:reads:start -->"

@@ -19,6 +19,7 @@ from service.settings import get_settings
 
 EventNumber = Annotated[int, PathParameter(gt=0, le=10_000, description="Edition number")]
 MAX_ID = 2**62
+PUBLIC_PAGE = {"exclude_from_csrf": True}  # no form: the answer is shared as is
 
 
 def _after(request: Request, after: int | None) -> int | None:
@@ -43,11 +44,11 @@ async def _context(number: int) -> dict[str, Any]:
 class LivePages(Controller):
     include_in_schema = False
 
-    @get("/events/{number:int}/live", name="live_screen")
+    @get("/events/{number:int}/live", name="live_screen", cache=True, opt=PUBLIC_PAGE)
     async def screen(self, number: EventNumber) -> Template:
         return Template("live/screen.html", context=await _context(number))
 
-    @get("/events/{number:int}/live/phone", name="live_phone")
+    @get("/events/{number:int}/live/phone", name="live_phone", cache=True, opt=PUBLIC_PAGE)
     async def phone(self, number: EventNumber) -> Template:
         return Template("live/phone.html", context=await _context(number))
 
