@@ -178,7 +178,9 @@ async def record_many(rows: list[tuple[str, dict[str, Any]]]) -> list[Recorded]:
     for index, (topic, payload) in enumerate(rows):
         by_event.setdefault(int(payload["event_id"]), []).append((index, topic, payload))
     out: dict[int, Recorded] = {}
-    async with write_transaction():
+    # Not a public change of its own: the figures moved with the pledge's commit, and a
+    # live page rendered before this update continues from its id over the stream.
+    async with write_transaction(public=False):
         for event_id, items in by_event.items():
             await lock_key("live", str(event_id))
             sources = [source_id(topic, payload) for _, topic, payload in items]

@@ -20,6 +20,7 @@ from __future__ import annotations
 import asyncio
 import collections
 import contextlib
+import logging
 import time
 from collections.abc import AsyncGenerator, AsyncIterator
 
@@ -28,7 +29,10 @@ from litestar.channels import ChannelsPlugin
 from service.live import services
 from service.live.bus import BUS
 
+log = logging.getLogger("minsheng.live")
 PING_S = 10.0
+GAP_WAIT_S = 0.2
+"""How long an update that arrived before its predecessor waits for it on the bus."""
 FLUSH_S = 0.05
 """Connections are woken at most this often (20 writes a second at most per client)."""
 LATEST_TTL_S = 5.0
@@ -81,21 +85,65 @@ async def missed(event_id: int, after: int) -> list[bytes] | None:
 
 class Hub:
     """One edition's fan-out in this process: one ChannelsPlugin subscriber, many
-    connections reading a shared buffer by position."""
+    connections reading a shared buffer by position.
 
-    def __init__(self) -> None:
+    Updates are numbered in the database but published by whichever process recorded
+    them, so the bus may deliver 11 before 10. The hub puts them back in chain order
+    (`prev` of each is the id before it) for all its connections at once: a message that
+    arrives early waits up to GAP_WAIT_S for the one before it, then the hub reads the gap
+    from the database once, instead of every connection reading it for itself."""
+
+    def __init__(self, event_id: int = 0) -> None:
+        self.event_id = event_id
         self.buffer: collections.deque[bytes] = collections.deque(maxlen=HUB_BUFFER)
         self.end = 0  # position after the newest message
         self.wake = asyncio.Event()
         self.flush_scheduled = False
         self.users = 0
+        self.last_id: int | None = None  # the newest id in the buffer (None: none yet)
+        self.early: dict[int, bytes] = {}  # by `prev`: messages waiting for their predecessor
+        self.repair: asyncio.Task | None = None
 
     def add(self, message: bytes) -> None:
+        message_id, prev, _sse = services.split(message)
+        if self.last_id is not None and message_id <= self.last_id:
+            return  # published twice, or read back by a repair already
+        if self.last_id is not None and prev != self.last_id:
+            self.early[prev] = message
+            if self.repair is None or self.repair.done():
+                self.repair = asyncio.get_running_loop().create_task(self._repair_gap())
+            return
+        self._append(message_id, message)
+        while self.last_id in self.early:
+            held = self.early.pop(self.last_id)
+            self._append(services.split(held)[0], held)
+
+    def _append(self, message_id: int, message: bytes) -> None:
+        self.last_id = message_id
         self.buffer.append(message)
         self.end += 1
         if not self.flush_scheduled:
             self.flush_scheduled = True
             asyncio.get_running_loop().call_later(FLUSH_S, self._flush)
+
+    async def _repair_gap(self) -> None:
+        await asyncio.sleep(GAP_WAIT_S)
+        while self.early and self.last_id is not None:
+            if self.last_id in self.early:  # the missing one arrived meanwhile
+                self.add(self.early.pop(self.last_id))
+                continue
+            before = self.last_id
+            try:
+                for row in await services.events_after(self.event_id, before):
+                    self.add(row)
+            except Exception:  # the database is the fallback; without it, send what came
+                log.warning("live hub could not read a gap back", exc_info=True)
+            if self.last_id == before:
+                # Nothing joined up: deliver the early ones as they are; each connection
+                # reads whatever it still misses (sse_stream).
+                for prev in sorted(self.early):
+                    self._append(services.split(self.early[prev])[0], self.early.pop(prev))
+                return
 
     def _flush(self) -> None:
         self.flush_scheduled = False
@@ -116,7 +164,7 @@ _hubs: dict[int, tuple[Hub, asyncio.Task]] = {}
 @contextlib.asynccontextmanager
 async def _hub(channels: ChannelsPlugin, event_id: int) -> AsyncIterator[Hub]:
     if event_id not in _hubs:
-        hub = Hub()
+        hub = Hub(event_id)
         subscriber = await channels.subscribe(services.channel_for(event_id))
 
         async def pump() -> None:
