@@ -68,8 +68,10 @@ async def fund_use(project_ids: Iterable[int]) -> dict[int, dict[str, Any]]:
     return found
 
 
-async def project_disclosure(project_id: int) -> dict[str, Any]:
-    figures = await project_fund_figures(project_id)
+async def project_disclosure(project_id: int, figures: FundFigures | None = None) -> dict[str, Any]:
+    """`figures`: the project's, when the caller has read them already."""
+    if figures is None:
+        figures = await project_fund_figures(project_id)
     return {**(await fund_use([project_id]))[project_id], "figures": figures}
 
 
