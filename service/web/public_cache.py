@@ -272,7 +272,8 @@ class PublicCacheMiddleware(ASGIMiddleware):
             if scope.get("method") == "GET" and not _has_session(scope):
                 if await _serve_form_page(scope, private):
                     return
-                private = _learning_form_page(scope, private)
+                if id(scope.get("route_handler")) in _form_handlers:  # not every stream
+                    private = _learning_form_page(scope, private)
             await next_app(scope, receive, private)
             return
         version = await content_version()
@@ -383,6 +384,8 @@ _FORM_PAGE_STATE = "public_form_page"
 _form_pages: dict[str, tuple[str, list[tuple[bytes, bytes]]]] = {}
 """Per request (path, query, language) whose answer `render_page` made: the page's key in
 `_latest_pages` and the headers of its answer (no cookie, no length)."""
+_form_handlers: set[int] = set()
+"""Route handlers (by id) that answered with `render_page`: only their answers are watched."""
 
 
 def _fresh_page(base: str, version: str) -> str | None:
@@ -500,6 +503,7 @@ async def render_page(
     html = None
     if version is not None and _reader is not None:
         request.scope.setdefault("state", {})[_FORM_PAGE_STATE] = base
+        _form_handlers.add(id(request.scope.get("route_handler")))
         html = _fresh_page(base, version)
         if html is None and (cached := await _reader.get(key)) is not None:
             html = cached.decode()
