@@ -15,7 +15,7 @@ from service.audit.services import Actor
 from service.auth.guards import CurrentStaff, requires_financial_reader, requires_organizer
 from service.bounds import OptionalEdition
 from service.errors import InvalidInput
-from service.events.lookup import edition_id
+from service.events.lookup import event_id_or_404
 from service.money import parse_yuan
 from service.payments import capture, online, queries, reconcile, refunds, webhooks
 from service.payments import stripe_gateway as gateway
@@ -139,7 +139,7 @@ class OnlinePaymentApi(Controller):
 async def _event_id(number: int | None) -> int | None:
     if number is None:
         return None
-    return await edition_id(number)
+    return await event_id_or_404(number)
 
 
 class PaymentPages(Controller):

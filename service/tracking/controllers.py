@@ -10,7 +10,7 @@ from litestar.response import Template
 from service.auth.guards import requires_financial_reader
 from service.bounds import OptionalEdition
 from service.errors import NotFound
-from service.events.lookup import edition_or_404
+from service.events.lookup import event_or_404
 from service.events.tables import Event
 from service.ledger.balances import FundFigures, event_fund_figures
 from service.settings import get_settings
@@ -31,7 +31,7 @@ SPARK_W, SPARK_H = 160, 32
 async def _event(number: int | None) -> dict:
     columns = (Event.id, Event.number, Event.title)
     if number is not None:
-        return await edition_or_404(number, *columns)
+        return await event_or_404(number, *columns)
     row = await Event.select(*columns).order_by(Event.number, ascending=False).first()
     if row is None:
         raise NotFound.on("event", "no such edition")
