@@ -13,7 +13,7 @@ from litestar.response import Redirect, Template
 
 from service.audit.services import Actor
 from service.auth.guards import CurrentStaff, requires_financial_reader, requires_organizer
-from service.bounds import OptionalEdition
+from service.bounds import OptionalEventNumber
 from service.errors import InvalidInput
 from service.events.lookup import event_id_or_404
 from service.money import parse_yuan
@@ -120,7 +120,7 @@ class OnlinePaymentApi(Controller):
         operation_id="reconciliationReport",
         guards=[requires_financial_reader],
     )
-    async def report(self, event: OptionalEdition = None) -> ReconciliationOut:
+    async def report(self, event: OptionalEventNumber = None) -> ReconciliationOut:
         event_id = await _event_id(event)
         differences = await reconcile.report(event_id)
         return ReconciliationOut([DifferenceOut(**d) for d in reconcile.as_dicts(differences)])
@@ -212,7 +212,9 @@ class PaymentPages(Controller):
         return Redirect(f"/console/payments/{payment_id}", status_code=303)
 
     @get("/console/payments/reconciliation", guards=[requires_financial_reader])
-    async def reconciliation(self, staff: CurrentStaff, event: OptionalEdition = None) -> Template:
+    async def reconciliation(
+        self, staff: CurrentStaff, event: OptionalEventNumber = None
+    ) -> Template:
         differences = await reconcile.report(await _event_id(event))
         return Template(
             "payments/reconciliation.html",

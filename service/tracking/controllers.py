@@ -8,7 +8,7 @@ from litestar import Controller, get
 from litestar.response import Template
 
 from service.auth.guards import requires_financial_reader
-from service.bounds import OptionalEdition
+from service.bounds import OptionalEventNumber
 from service.errors import NotFound
 from service.events.lookup import event_or_404
 from service.events.tables import Event
@@ -44,7 +44,7 @@ class DashboardPage(Controller):
     include_in_schema = False
 
     @get("/", name="console_dashboard")
-    async def dashboard(self, event: OptionalEdition = None) -> Template:
+    async def dashboard(self, event: OptionalEventNumber = None) -> Template:
         edition = await _event(event)
         figures = await event_fund_figures(edition["id"])
         rows = []
