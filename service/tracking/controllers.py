@@ -45,21 +45,23 @@ class DashboardPage(Controller):
 
     @get("/", name="console_dashboard")
     async def dashboard(self, event: OptionalEventNumber = None) -> Template:
-        edition = await _event(event)
-        figures = await event_fund_figures(edition["id"])
+        event_row = await _event(event)
+        figures = await event_fund_figures(event_row["id"])
         rows = []
-        for project in await tracked_projects(edition["id"]):
+        for project in await tracked_projects(event_row["id"]):
             f = figures.get(project["id"], FundFigures())
             rows.append(
                 {**project, "figures": f, "percent": funded_percent(f, project["target_fen"])}
             )
-        series = await history(edition["id"])
+        series = await history(event_row["id"])
         now = dt.datetime.now(dt.UTC)
-        alerts = await find_alerts(edition["number"], now, Thresholds.from_settings(get_settings()))
+        alerts = await find_alerts(
+            event_row["number"], now, Thresholds.from_settings(get_settings())
+        )
         return Template(
             "console/dashboard.html",
             context={
-                "event": edition,
+                "event": event_row,
                 "rows": rows,
                 "alerts": alerts,
                 "lines": charts.lines(series, CHART_W, CHART_H),
