@@ -11,7 +11,7 @@ from litestar.params import PathParameter
 from litestar.response import Template
 
 from service.auth.guards import CurrentStaff, requires_staff
-from service.bounds import OptionalEdition
+from service.bounds import OptionalEventNumber
 from service.clock import today
 from service.disclosure.calendar import ProjectCalendar
 from service.disclosure.fund_use import project_disclosure
@@ -96,7 +96,7 @@ class DisclosureBoard(Controller):
         guards=[requires_staff],
     )
     async def api(
-        self, staff: CurrentStaff, event: OptionalEdition = None
+        self, staff: CurrentStaff, event: OptionalEventNumber = None
     ) -> list[ProjectDisclosureRow]:
         return _rows(await board(today(), staff, event))
 
@@ -106,7 +106,7 @@ class DisclosureBoard(Controller):
         guards=[requires_staff],
         include_in_schema=False,
     )
-    async def page(self, staff: CurrentStaff, event: OptionalEdition = None) -> Template:
+    async def page(self, staff: CurrentStaff, event: OptionalEventNumber = None) -> Template:
         rows = await board(today(), staff, event)
         return Template(
             "console/disclosures.html",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import msgspec
 from litestar import Controller, get
 
-from service.bounds import Edition
+from service.bounds import EventNumber
 from service.events.services import get_public_event
 from service.ledger.auditor_pages import AuditPortal
 from service.ledger.balances import event_fund_figures, event_total
@@ -34,7 +34,7 @@ class LedgerApi(Controller):
     tags = ["ledger"]
 
     @get("/balances", operation_id="getLedgerBalances")
-    async def balances(self, event: Edition) -> Balances:
+    async def balances(self, event: EventNumber) -> Balances:
         row = await get_public_event(event)
         figures = await event_fund_figures(row["id"])
         projects = (

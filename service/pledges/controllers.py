@@ -8,10 +8,11 @@ from typing import Annotated, Any
 import msgspec
 from litestar import Controller, Request, Response, get, post
 from litestar.openapi.datastructures import ResponseSpec
-from litestar.params import FromPath, HeaderParameter, JSONBody, PathParameter
+from litestar.params import FromPath, HeaderParameter, JSONBody
 
 from service.audit.services import Actor
 from service.auth.guards import CurrentStaff, requires_financial_reader, requires_organizer
+from service.bounds import EventNumberInPath
 from service.donors.privacy import log_contact_view
 from service.donors.services import public_name
 from service.matching.queries import decisions_for_pledge
@@ -44,7 +45,6 @@ IdempotencyKey = Annotated[
         description="The same key with the same body returns the same pledge.",
     ),
 ]
-EventNumber = Annotated[int, PathParameter(gt=0, le=2**31 - 1, description="Edition number")]
 
 
 def answer_out(row: dict[str, Any]) -> PledgeOut:
@@ -142,7 +142,7 @@ class TrackingApi(Controller):
         operation_id="getPledgeTracking",
         guards=[requires_financial_reader],
     )
-    async def tracking(self, number: EventNumber, staff: CurrentStaff) -> TrackingOut:
+    async def tracking(self, number: EventNumberInPath, staff: CurrentStaff) -> TrackingOut:
         """Per project and for the event: pledged, received, outstanding; overdue pledges
         (with the donors' contacts: each view is written to the audit log)."""
         tracking = await event_tracking(number)

@@ -14,7 +14,7 @@ from service.audit.services import Actor, record
 from service.db import is_sqlite, is_unique_violation, write_transaction
 from service.donors.services import DonorDraft, create_donor, donor_exists
 from service.errors import Conflict, InvalidInput, NotAllowed, NotFound
-from service.events.lookup import edition_or_404
+from service.events.lookup import event_or_404
 from service.events.services import PLEDGE_OPEN
 from service.events.tables import Event
 from service.ledger import rules
@@ -74,7 +74,7 @@ def _check_amount(amount_fen: int | None, whole_project: bool) -> None:
 
 
 async def _open_event(number: int) -> dict[str, Any]:
-    event = await edition_or_404(
+    event = await event_or_404(
         number, Event.id, Event.status, Event.oversubscription_rule, Event.title
     )
     if event["status"] not in PLEDGE_OPEN:

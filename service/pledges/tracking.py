@@ -12,7 +12,7 @@ from typing import Any
 
 from service import clock
 from service.errors import NotFound
-from service.events.lookup import edition_id, edition_or_404
+from service.events.lookup import event_id_or_404, event_or_404
 from service.events.tables import Event
 from service.ledger.balances import event_fund_figures, event_total
 from service.pledges.codes import pledge_code
@@ -23,7 +23,7 @@ from service.projects.tables import Project
 
 
 async def event_id_for(number: int) -> int:
-    return await edition_id(number)
+    return await event_id_or_404(number)
 
 
 async def overdue_pledges(event_id: int, today: dt.date | None = None) -> list[dict[str, Any]]:
@@ -135,7 +135,7 @@ async def console_event(number: int | None) -> dict[str, Any]:
     pledges, else the newest."""
     columns = (Event.id, Event.number, Event.title, Event.status, Event.oversubscription_rule)
     if number is not None:
-        return await edition_or_404(number, *columns)
+        return await event_or_404(number, *columns)
     row = (
         await Event.select(*columns)
         .where(Event.status.is_in(["pledging", "live"]))
