@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from typing import Any
 
 from piccolo.query.functions.aggregate import Sum
 
@@ -21,6 +20,7 @@ from service.locks import lock_row
 from service.mail import Mail, queue_mail, render_mail
 from service.matching.allocation import release_match
 from service.payments import stripe_gateway as gateway
+from service.payments.records import BookedRefund, LoadedPayment
 from service.payments.tables import Payment, Refund
 from service.pledges import money
 from service.pledges.tables import Pledge
@@ -99,7 +99,7 @@ async def refund_payment(
     return refund_id
 
 
-async def book_stripe_refunds(pay: dict[str, Any], refunds: tuple[gateway.RefundView, ...]) -> None:
+async def book_stripe_refunds(pay: LoadedPayment, refunds: tuple[gateway.RefundView, ...]) -> None:
     """Inside the caller's transaction: book every succeeded refund Stripe reports that
     we have not booked (ours left pending by a crash, or made in the dashboard)."""
     for seen in refunds:
@@ -207,7 +207,7 @@ async def _book(refund_id: uuid.UUID, actor: Actor) -> None:
         )
 
 
-async def _correct_pledge(refund: dict[str, Any]) -> None:
+async def _correct_pledge(refund: BookedRefund) -> None:
     """The pledge's status after the refund (`pledges.money.status_after_refund`)."""
     back = await Refund.select(Sum(Refund.amount_fen).as_alias("total")).where(
         (Refund.payment.pledge == refund["pledge_id"])
