@@ -11,7 +11,7 @@ from service.auth.tables import StaffUser
 from service.disbursements.records import (
     EvidenceFile,
     EvidenceRow,
-    PaidDisbursement,
+    PaidDisbursementRow,
     StaffDisbursement,
 )
 from service.disbursements.tables import Disbursement, DisbursementEvidence
@@ -104,7 +104,7 @@ async def get_for_staff(disbursement_id: uuid.UUID, staff: StaffIdentity) -> Sta
 
 async def paid_for_projects(
     project_ids: Iterable[int],
-) -> dict[int, list[PaidDisbursement]]:
+) -> dict[int, list[PaidDisbursementRow]]:
     """Paid disbursements per project, oldest first, each with its public evidence."""
     ids = list(project_ids)
     if not ids:
@@ -126,7 +126,7 @@ async def paid_for_projects(
         .order_by(Disbursement.paid_at)
     )
     evidence = await evidence_of([r["id"] for r in rows], public_only=True)
-    found: dict[int, list[PaidDisbursement]] = {}
+    found: dict[int, list[PaidDisbursementRow]] = {}
     for row in rows:
         row["evidence"] = evidence.get(row["id"], [])
         found.setdefault(row["project"], []).append(row)

@@ -89,7 +89,7 @@ class StaffDisbursement(TypedDict):
     """Only on one disbursement (`get_for_staff`)."""
 
 
-class PaidDisbursement(TypedDict):
+class PaidDisbursementRow(TypedDict):
     """A paid disbursement on its project's public page (`queries.paid_for_projects`)."""
 
     id: uuid.UUID

@@ -9,13 +9,13 @@ from collections.abc import Iterable
 
 from service.clock import today
 from service.disbursements.queries import paid_for_projects
-from service.disbursements.records import PaidDisbursement
+from service.disbursements.records import PaidDisbursementRow
 from service.disclosure.calendar import calendars
 from service.disclosure.records import (
     BudgetLineRow,
     DonorProject,
     FundUse,
-    LineSpending,
+    LineSpendingRow,
     ProjectDisclosure,
 )
 from service.ledger.balances import FundFigures, project_fund_figures
@@ -25,14 +25,14 @@ from service.projects.tables import BudgetLine, Project
 
 
 def spending_by_line(
-    budget: list[BudgetLineRow], disbursements: list[PaidDisbursement]
-) -> list[LineSpending]:
+    budget: list[BudgetLineRow], disbursements: list[PaidDisbursementRow]
+) -> list[LineSpendingRow]:
     """Each budget line with what was paid against it; payments against no line (a
     milestone) last, as their own row."""
     spent: dict[int | None, int] = {}
     for d in disbursements:
         spent[d["budget_line"]] = spent.get(d["budget_line"], 0) + d["amount_fen"]
-    rows: list[LineSpending] = [
+    rows: list[LineSpendingRow] = [
         {
             "item": line["item"],
             "budget_fen": line["amount_fen"],

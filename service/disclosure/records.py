@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import TypedDict
 
-from service.disbursements.records import PaidDisbursement
+from service.disbursements.records import PaidDisbursementRow
 from service.disclosure.calendar import ProjectCalendar
 from service.ledger.balances import FundFigures
 from service.progress.records import TimelineReport
@@ -20,7 +20,7 @@ class BudgetLineRow(TypedDict):
     amount_fen: int
 
 
-class LineSpending(TypedDict):
+class LineSpendingRow(TypedDict):
     """A budget line with what was paid against it; `item` None for payments against
     no line (`fund_use.spending_by_line`)."""
 
@@ -33,8 +33,8 @@ class FundUse(TypedDict):
     """A project's fund use: disbursements, spending per line, progress, calendar
     (`fund_use.fund_use`)."""
 
-    disbursements: list[PaidDisbursement]
-    by_line: list[LineSpending]
+    disbursements: list[PaidDisbursementRow]
+    by_line: list[LineSpendingRow]
     timeline: list[TimelineReport]
     calendar: ProjectCalendar
 
