@@ -13,12 +13,13 @@ from litestar.response import Redirect, Template
 from service.auth.guards import CurrentStaff, requires_organizer
 from service.bounds import OptionalEdition
 from service.reports import services
+from service.reports.records import ReportLine
 from service.reports.schemas import ReportRequested, ReportSummary
 
 EventNumber = Annotated[int, PathParameter(gt=0, le=2**31 - 1, description="Edition number")]
 
 
-def _summary(row: dict[str, Any]) -> ReportSummary:
+def _summary(row: ReportLine) -> ReportSummary:
     ready = row["status"] == "ready"
     return ReportSummary(
         id=row["id"],
