@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from typing import TypedDict
+from typing import NotRequired, TypedDict
+
+from service.matching.records import PledgeDecision
 
 
 class PledgingEvent(TypedDict):
@@ -53,6 +55,13 @@ class PledgeAnswer(TypedDict):
     outstanding_fen: int
     general_fund_pledge: uuid.UUID | None
     general_fund_fen: int
+
+
+class AnsweredPledge(PledgeAnswer):
+    """A pledge's answer as the API builds it (`controllers.answer_out`): with its
+    matching record on a read, without it on a new pledge."""
+
+    matching: NotRequired[list[PledgeDecision]]
 
 
 class ConfirmationPledge(TypedDict):
