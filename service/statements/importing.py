@@ -30,8 +30,7 @@ from service.statements.parsing import (
     open_statement,
 )
 from service.statements.proposals import propose_matches
-from service.statements.records import AccountRow, EntryValues
-from service.statements.schemas import ImportOutcome
+from service.statements.records import AccountRow, EntryValues, ImportOutcome
 from service.statements.tables import (
     StatementAccount,
     StatementEntry,

@@ -1,10 +1,12 @@
-"""The shapes of the statement rows the services read and hand around (Piccolo selects
-are plain dicts): typed records that document the keys, nothing at run time."""
+"""What the statement services read and hand back: typed records of the rows (Piccolo
+selects are plain dicts; the records change nothing at run time), and the outcomes of an
+import and of a bulk confirmation that pages and the CLI show."""
 
 from __future__ import annotations
 
 import datetime as dt
 import uuid
+from dataclasses import dataclass, field
 from typing import NotRequired, TypedDict
 
 
@@ -104,3 +106,24 @@ class ImportRow(TypedDict):
     imported_by: int | None
     created_at: dt.datetime
     account_name: str
+
+
+@dataclass
+class ImportOutcome:
+    account_id: int
+    account_name: str
+    import_id: int
+    layout: str
+    lines: int = 0
+    new_credits: int = 0
+    new_debits: int = 0
+    known: int = 0
+    proposed: int = 0
+    certain: int = 0
+
+
+@dataclass
+class BulkOutcome:
+    applied: int = 0
+    failed: list[tuple[int, str]] = field(default_factory=list)
+    """(entry id, why) for certain proposals that could not be applied."""

@@ -33,8 +33,7 @@ from service.statements.accounts import mappings as mappings
 from service.statements.accounts import save_mapping as save_mapping
 from service.statements.importing import import_statement_file as import_statement_file
 from service.statements.proposals import propose_matches
-from service.statements.records import ImportRow, OpenCredit, StatementQueue
-from service.statements.schemas import BulkOutcome
+from service.statements.records import BulkOutcome, ImportRow, OpenCredit, StatementQueue
 from service.statements.tables import (
     StatementEntry,
     StatementImport,
