@@ -52,3 +52,37 @@ class RegisterReceipt(TypedDict):
     payment: uuid.UUID
     voided_at: dt.datetime | None
     void_reason: str
+
+
+class JournalLine(TypedDict):
+    """One entry of the journal with its transaction (`reports.journal_page`)."""
+
+    seq: int
+    occurred_at: dt.datetime
+    kind: str
+    memo: str
+    project: int | None
+    """The transaction's project."""
+    account: str
+    """The account's code."""
+    account_type: str
+    amount_fen: int
+    hash: str
+
+
+class ChainTransaction(TypedDict):
+    """`LedgerTransaction.select()` with its entries as (account code, amount) in line
+    order (`services.iter_transactions`)."""
+
+    id: uuid.UUID
+    seq: int
+    key: str
+    kind: str
+    event: int | None
+    project: int | None
+    memo: str
+    occurred_at: dt.datetime
+    posted_at: dt.datetime
+    prev_hash: str
+    hash: str
+    entries: list[tuple[str, int]]

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from service import clock
-from service.ledger.records import RegisterReceipt, TrialBalanceLine, UnpaidPledgeLine
+from service.ledger.records import JournalLine, RegisterReceipt, TrialBalanceLine, UnpaidPledgeLine
 from service.ledger.tables import LedgerEntry
 from service.pledges import money
 from service.pledges.tables import Pledge
@@ -46,7 +46,9 @@ def _journal_where(event_id: int, f: JournalFilter) -> tuple[str, list[Any]]:
     return " AND ".join(clauses), args
 
 
-async def journal_page(event_id: int, f: JournalFilter, page: int = 1) -> tuple[list[dict], bool]:
+async def journal_page(
+    event_id: int, f: JournalFilter, page: int = 1
+) -> tuple[list[JournalLine], bool]:
     """One page of entries matching the filter, in chain order; True when more follow."""
     where, args = _journal_where(event_id, f)
     sql = (
