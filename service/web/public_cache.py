@@ -45,6 +45,7 @@ from litestar.middleware.csrf import generate_csrf_token
 from litestar.stores.base import Store
 from litestar.stores.memory import MemoryStore
 from litestar.types import ASGIApp, HTTPScope, Message, Receive, Scope, Send
+from litestar.utils.scope.state import ScopeState
 from markupsafe import escape
 
 from service import db, i18n
@@ -471,7 +472,9 @@ def _learning_form_page(scope: Scope, send: Send) -> Send:
     async def wrapped(message: Message) -> None:
         if message["type"] == "http.response.start" and message["status"] == 200:
             page = scope.get("state", {}).get(_FORM_PAGE_STATE)
-            if page is not None:
+            # Only where the CSRF middleware gave this request a token (a route it skips
+            # is left to its handler).
+            if page is not None and isinstance(ScopeState.from_scope(scope).csrf_token, str):
                 headers = [
                     (name, value)
                     for name, value in message.get("headers", [])
@@ -494,8 +497,6 @@ async def render_page(
     form key are put into its slots. The answer itself stays private (`no-store`).
     Anonymous visitors are then served this process's copy by `PublicCacheMiddleware`
     directly (`_serve_form_page`), while it may be served."""
-    from litestar.utils.scope.state import ScopeState
-
     # Staff (a session) get it rendered afresh, like every other public answer.
     version = None if _has_session(request.scope) else await content_version()
     base = f"page:{name}|{i18n.current_locale.get()}"
