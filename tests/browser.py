@@ -96,6 +96,8 @@ def service_process(
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait()
+            # Shown by pytest only when the test fails: what the server said meanwhile.
+            print(f"--- {command} output ---\n{output()[-30_000:]}")
 
 
 @contextmanager
