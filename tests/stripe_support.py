@@ -106,6 +106,7 @@ def authenticate(base: str, intent_id: str, client_secret: str, success: bool = 
         f"{base}/v1/payment_intents/{intent_id}/_authenticate",
         params={"success": "true" if success else "false"},
         json={"key": PUBLISHABLE_KEY, "client_secret": client_secret},
+        timeout=30,
     )
     response.raise_for_status()
 
