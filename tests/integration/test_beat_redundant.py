@@ -43,7 +43,7 @@ async def test_two_beats_send_each_periodic_task_once_per_period(private_redis):
     beats = [Proc("beat", env), Proc("beat", env)]
     try:
         for beat in beats:
-            await asyncio.to_thread(beat.wait_for, "beat: Starting", 90)
+            await asyncio.to_thread(beat.wait_for, "beat: Starting")
         # One of them holds the lock and sends; wait for its first relay, then measure.
         deadline = time.monotonic() + 60
         while relay_count(private_redis.url) == 0:

@@ -13,7 +13,7 @@ def test_concurrent_idempotent_pledges_on_sqlite(tmp_path):
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "MINSHENG_DATA_DIR"}}
-    with service_process(["demo", "--port", str(port)], base, env=env, cwd=tmp_path, timeout=90):
+    with service_process(["demo", "--port", str(port)], base, env=env, cwd=tmp_path, timeout=180):
         events = httpx.get(f"{base}/api/v1/events", timeout=30).json()
         open_event = next(e for e in events if e["status"] in ("pledging", "live"))
         url = f"{base}/api/v1/events/{open_event['number']}/projects"
