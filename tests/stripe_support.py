@@ -32,7 +32,7 @@ SECRET_KEY = "sk_test_minsheng"
 PUBLISHABLE_KEY = "pk_test_minsheng"
 
 
-def _wait_for_port(port: int, process: subprocess.Popen | None = None, timeout: float = 20) -> None:
+def _wait_for_port(port: int, process: subprocess.Popen | None = None, timeout: float = 60) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process is not None and process.poll() is not None:
