@@ -73,7 +73,10 @@ class SseClient:
         while len(self.updates) < count:
             if self.task and self.task.done():
                 self.task.result()
-            assert time.monotonic() < deadline, f"got {len(self.updates)} of {count} updates"
+            assert time.monotonic() < deadline, (
+                f"{self.url}: got {len(self.updates)} of {count} updates in {within_s:g} s:"
+                f" {[(u['id'], u['prev']) for u in self.updates]}"
+            )
             await asyncio.sleep(0.02)
         return self.updates
 
@@ -101,7 +104,14 @@ async def undelivered_live_rows() -> int:
 async def wait_delivered(within_s: float = 30) -> None:
     deadline = time.monotonic() + within_s
     while await undelivered_live_rows():
-        assert time.monotonic() < deadline, "live outbox rows stayed undelivered"
+        if time.monotonic() > deadline:
+            rows = await OutboxMessage.select(
+                OutboxMessage.topic,
+                OutboxMessage.attempts,
+                OutboxMessage.available_at,
+                OutboxMessage.last_error,
+            ).where(OutboxMessage.topic.like("live.%") & OutboxMessage.delivered_at.is_null())
+            raise AssertionError(f"live outbox rows undelivered after {within_s:g} s: {rows}")
         await asyncio.sleep(0.1)
 
 
@@ -174,7 +184,7 @@ async def test_a_pledge_through_one_process_reaches_a_client_of_the_other(clean_
             private.start()
             # No kick and no beat reach anyone now: web process A retries its live row
             # by itself once it is due again.
-            await wait_delivered(within_s=20)
+            await wait_delivered(within_s=60)  # its back-off grew while Redis was down
             await asyncio.sleep(1)  # the worker and both web processes reconnect
             await pledge(a, event.number, project, 60_000)
             after_outage = await resumed.wait_for(5, within_s=40)
