@@ -43,7 +43,7 @@ from .data import (
     PoolSeed,
     ProjectSeed,
 )
-from .money_out import load_money_out
+from .money_out import Step, load_money_out, plan_money_out
 
 DEMO = Actor("demo loader")
 Progress = Callable[[int], None]
@@ -272,36 +272,64 @@ async def _record_history(
     donors: dict[str, uuid.UUID],
     advance: Progress,
 ) -> None:
-    """Pledges, payments and receipts posted in the order they happened, so the journal's
-    sequence and its dates tell the same story; then the daily funding pictures."""
-    timeline: list[tuple[dt.datetime, int, int, PledgeSeed, PaymentSeed | None]] = []
-    for index, seed in enumerate(edition.pledges):
-        timeline.append((pledge_moment(seed), 0, index, seed, None))
-        timeline.extend((settlement_moment(paid), 1, index, seed, paid) for paid in seed.payments)
-    timeline.sort(key=lambda item: item[:3])
+    """Every dated step of the edition in the order it happened, so the journal's sequence
+    and its dates tell the same story: pledges, payments (their matches with them), the
+    receipts of the next morning, the funding picture at the close of each day money came
+    in, and the money out of its built projects (service/demo/money_out.py) with their
+    progress reports and disclosures."""
+    event_id = (await Event.select(Event.id).where(Event.number == edition.number).first())["id"]
     pledge_ids: dict[str, uuid.UUID] = {}
-    receipts: list[tuple[dt.datetime, uuid.UUID]] = []
-    for _moment, _order, _index, seed, paid in timeline:
-        if paid is None:
+    payment_ids: dict[str, uuid.UUID] = {}
+
+    def pledge(seed: PledgeSeed) -> Step:
+        async def step() -> None:
             pledge_ids[seed.key] = await _record_pledge(edition, seed, projects, donors)
             advance(1)
-            continue
-        payment_id = await record_offline_payment(
-            OfflinePayment(
-                pledge_id=pledge_ids[seed.key],
-                provider=Payment.Provider(paid.provider),
-                amount_fen=paid.amount_fen,
-                reference=paid.reference,
-                received_on=paid.paid_on,
-            ),
-            DEMO,
-        )
-        receipts.append((settlement_moment(paid) + RECEIPT_DELAY, payment_id))
-    for issued_at, payment_id in receipts:  # numbered in the order they were issued
-        await issue_receipt(payment_id, DEMO, issued_at=issued_at)
-    event_id = (await Event.select(Event.id).where(Event.number == edition.number).first())["id"]
-    for moment in snapshot_moments(edition):
-        await snapshot_event(event_id, moment, as_of=True)
+
+        return step
+
+    def payment(seed: PledgeSeed, paid: PaymentSeed) -> Step:
+        async def step() -> None:
+            payment_ids[paid.reference] = await record_offline_payment(
+                OfflinePayment(
+                    pledge_id=pledge_ids[seed.key],
+                    provider=Payment.Provider(paid.provider),
+                    amount_fen=paid.amount_fen,
+                    reference=paid.reference,
+                    received_on=paid.paid_on,
+                ),
+                DEMO,
+            )
+
+        return step
+
+    def receipt(paid: PaymentSeed, issued_at: dt.datetime) -> Step:
+        async def step() -> None:  # numbered in the order they were issued
+            await issue_receipt(payment_ids[paid.reference], DEMO, issued_at=issued_at)
+
+        return step
+
+    def snapshot(moment: dt.datetime) -> Step:
+        async def step() -> None:
+            await snapshot_event(event_id, moment, as_of=True)
+
+        return step
+
+    # (moment, rank within the same moment, position in the seed, step)
+    timeline: list[tuple[dt.datetime, int, int, Step]] = []
+    for index, seed in enumerate(edition.pledges):
+        timeline.append((pledge_moment(seed), 0, index, pledge(seed)))
+        for paid in seed.payments:
+            settled = settlement_moment(paid)
+            timeline.append((settled, 1, index, payment(seed, paid)))
+            issued = settled + RECEIPT_DELAY
+            timeline.append((issued, 2, index, receipt(paid, issued)))
+    money_out = await plan_money_out(edition, projects)
+    timeline.extend((moment, 3, index, step) for index, (moment, step) in enumerate(money_out))
+    timeline.extend((moment, 4, 0, snapshot(moment)) for moment in snapshot_moments(edition))
+    timeline.sort(key=lambda item: item[:3])
+    for _moment, _rank, _index, step in timeline:
+        await step()
 
 
 async def load_edition(
@@ -352,6 +380,8 @@ async def load_demo(advance: Progress = lambda _: None) -> list[int]:
             loaded.append(edition.number)
         else:
             advance(len(edition.projects) + len(edition.pledges))
-    await load_money_out(5)  # the 5th edition's projects were built: their money went out
+    # The 5th edition's money out is loaded with it; a database loaded before that was so
+    # gets it now (appended after the rest).
+    await load_money_out(5)
     await load_statement_demo(EVENTS[-1].number)  # the open edition's bank statement
     return loaded
