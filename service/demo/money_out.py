@@ -166,57 +166,78 @@ async def _report(project_id: int, day: dt.date, status: str, title: str, body: 
     )
 
 
-async def _pay(
+def _payout(
     project: dict,
     line: dict,
     amount: int,
     paid_on: dt.date,
     stage: str,
     actors: tuple[Actor, Actor],
-) -> None:
+) -> list[Dated]:
+    """One budget line's payout on its value date: asked for with its invoice in the
+    morning, approved by the second organizer in the afternoon, paid in the evening —
+    three steps of the day's calendar, each dated when it happened."""
     finance, reviewer = actors
     reference = f"WJ5-{project['id']:02d}-{line['id']:03d}-{stage}"
-    evidence = [
-        _evidence(
-            f"发票 {reference}",
-            [f"Invoice {reference}", f"Payee: {project['implementer']}", f"Amount: {amount} fen"],
-            True,
-            "invoice",
-        )
-    ]
-    if stage == "D":
-        evidence.append(
-            _evidence(
-                "合同（含签字页）", [f"Contract {reference}", "signed copy"], False, "contract"
-            )
-        )
-    disbursement = await request_disbursement(
-        DisbursementDraft(
-            project_id=project["id"],
-            milestone="预付款" if stage == "D" else "验收后结算",
-            amount_fen=amount,
-            payee=project["implementer"] or project["title"],
-            budget_line_id=line["id"],
-            purpose=f"{line['item']}：{'预付款' if stage == 'D' else '尾款'}",
-        ),
-        finance,
-        evidence=evidence,
-    )
-    await approve_disbursement(disbursement, reviewer, "凭证齐全，金额与预算一致")
-    await mark_disbursement_paid(
-        disbursement, finance, bank_reference=f"HZB{reference}", paid_on=paid_on
-    )
-    # Asked for and approved that morning and afternoon, not the day the demo was loaded.
     requested_at = _local(paid_on, REQUEST_TIME)
-    await Disbursement.update(
-        {
-            Disbursement.created_at: requested_at,
-            Disbursement.approved_at: _local(paid_on, APPROVAL_TIME),
-        }
-    ).where(Disbursement.id == disbursement)
-    await DisbursementEvidence.update({DisbursementEvidence.created_at: requested_at}).where(
-        DisbursementEvidence.disbursement == disbursement
-    )
+    approved_at = _local(paid_on, APPROVAL_TIME)
+    made: list[uuid.UUID] = []
+
+    async def request() -> None:
+        evidence = [
+            _evidence(
+                f"发票 {reference}",
+                [
+                    f"Invoice {reference}",
+                    f"Payee: {project['implementer']}",
+                    f"Amount: {amount} fen",
+                ],
+                True,
+                "invoice",
+            )
+        ]
+        if stage == "D":
+            evidence.append(
+                _evidence(
+                    "合同（含签字页）", [f"Contract {reference}", "signed copy"], False, "contract"
+                )
+            )
+        disbursement = await request_disbursement(
+            DisbursementDraft(
+                project_id=project["id"],
+                milestone="预付款" if stage == "D" else "验收后结算",
+                amount_fen=amount,
+                payee=project["implementer"] or project["title"],
+                budget_line_id=line["id"],
+                purpose=f"{line['item']}：{'预付款' if stage == 'D' else '尾款'}",
+            ),
+            finance,
+            evidence=evidence,
+        )
+        made.append(disbursement)
+        await Disbursement.update({Disbursement.created_at: requested_at}).where(
+            Disbursement.id == disbursement
+        )
+        await DisbursementEvidence.update({DisbursementEvidence.created_at: requested_at}).where(
+            DisbursementEvidence.disbursement == disbursement
+        )
+
+    async def approve() -> None:
+        await approve_disbursement(made[0], reviewer, "凭证齐全，金额与预算一致")
+        await Disbursement.update({Disbursement.approved_at: approved_at}).where(
+            Disbursement.id == made[0]
+        )
+
+    async def pay() -> None:
+        await mark_disbursement_paid(
+            made[0], finance, bank_reference=f"HZB{reference}", paid_on=paid_on
+        )
+
+    return [
+        (requested_at, request),
+        (approved_at, approve),
+        (_local(paid_on, PAYOUT_TIME), pay),
+    ]
 
 
 async def _return_the_rest(project_id: int, day: dt.date, actor: Actor) -> None:
@@ -353,10 +374,7 @@ def _plan(
         plan.append((_local(day, REPORT_TIME), step))
 
     def pay(line: dict, amount: int, day: dt.date, stage: str) -> None:
-        async def step() -> None:
-            await _pay(project, line, amount, day, stage, actors)
-
-        plan.append((_local(day, PAYOUT_TIME), step))
+        plan.extend(_payout(project, line, amount, day, stage, actors))
 
     implementer = project["implementer"] or "实施单位"
     report(
