@@ -43,15 +43,20 @@ from .data import (
     PoolSeed,
     ProjectSeed,
 )
-from .money_out import Step, load_money_out, plan_money_out
+from .money_out import Step, load_money_out, payouts, plan_money_out
 
 DEMO = Actor("demo loader")
 Progress = Callable[[int], None]
 
 
+def edition_steps(edition: EventSeed) -> int:
+    """Progress steps of one edition: its projects, pledges and payouts."""
+    return len(edition.projects) + len(edition.pledges) + payouts(edition)
+
+
 def demo_steps() -> int:
     """How many progress steps a full load takes (for a progress bar)."""
-    return sum(len(e.projects) + len(e.pledges) for e in EVENTS)
+    return sum(edition_steps(e) for e in EVENTS)
 
 
 async def _org_ids() -> dict[str, int]:
@@ -324,7 +329,7 @@ async def _record_history(
             timeline.append((settled, 1, index, payment(seed, paid)))
             issued = settled + RECEIPT_DELAY
             timeline.append((issued, 2, index, receipt(paid, issued)))
-    money_out = await plan_money_out(edition, projects)
+    money_out = await plan_money_out(edition, projects, advance)
     timeline.extend((moment, 3, index, step) for index, (moment, step) in enumerate(money_out))
     timeline.extend((moment, 4, 0, snapshot(moment)) for moment in snapshot_moments(edition))
     timeline.sort(key=lambda item: item[:3])
@@ -379,7 +384,7 @@ async def load_demo(advance: Progress = lambda _: None) -> list[int]:
         if await load_edition(edition, orgs, donors, advance):
             loaded.append(edition.number)
         else:
-            advance(len(edition.projects) + len(edition.pledges))
+            advance(edition_steps(edition))
     # The 5th edition's money out is loaded with it; a database loaded before that was so
     # gets it now (appended after the rest).
     await load_money_out(5)

@@ -173,6 +173,7 @@ def _payout(
     paid_on: dt.date,
     stage: str,
     actors: tuple[Actor, Actor],
+    advance: Callable[[int], None],
 ) -> list[Dated]:
     """One budget line's payout on its value date: asked for with its invoice in the
     morning, approved by the second organizer in the afternoon, paid in the evening —
@@ -232,6 +233,7 @@ def _payout(
         await mark_disbursement_paid(
             made[0], finance, bank_reference=f"HZB{reference}", paid_on=paid_on
         )
+        advance(1)
 
     return [
         (requested_at, request),
@@ -298,7 +300,22 @@ def schedule(edition: EventSeed, seed: ProjectSeed) -> Schedule:
     return Schedule(start=max(first, ready_on + dt.timedelta(days=7)), funded_on=paid[-1][0])
 
 
-async def plan_money_out(edition: EventSeed, project_ids: dict[str, int]) -> list[Dated]:
+def payouts(edition: EventSeed) -> int:
+    """How many payouts building the edition's completed projects takes (a progress step
+    each): a deposit on every budget line, and the balance where one is left."""
+    return sum(
+        1 + (line.amount_fen > _deposit_of(line.amount_fen, line.kind))
+        for seed in edition.projects
+        if seed.status == "completed"
+        for line in seed.budget
+    )
+
+
+async def plan_money_out(
+    edition: EventSeed,
+    project_ids: dict[str, int],
+    advance: Callable[[int], None] = lambda _: None,
+) -> list[Dated]:
     """Every dated step of building the edition's completed projects (reports, payouts,
     the matched surplus returned), for the loader to run in calendar order with the rest."""
     built = [seed for seed in edition.projects if seed.status == "completed"]
@@ -321,7 +338,7 @@ async def plan_money_out(edition: EventSeed, project_ids: dict[str, int]) -> lis
             .where(BudgetLine.project == project["id"])
             .order_by(BudgetLine.position)
         )
-        steps.extend(_plan(project, lines, actors, schedule(edition, seed)))
+        steps.extend(_plan(project, lines, actors, schedule(edition, seed), advance))
     return steps
 
 
@@ -357,6 +374,7 @@ def _plan(
     lines: list[dict],
     actors: tuple[Actor, Actor],
     when: Schedule,
+    advance: Callable[[int], None],
 ) -> list[Dated]:
     """One project's reports and payments, each with its moment."""
     story = STORIES.get(project["category"], DEFAULT_STORY)
@@ -374,7 +392,7 @@ def _plan(
         plan.append((_local(day, REPORT_TIME), step))
 
     def pay(line: dict, amount: int, day: dt.date, stage: str) -> None:
-        plan.extend(_payout(project, line, amount, day, stage, actors))
+        plan.extend(_payout(project, line, amount, day, stage, actors, advance))
 
     implementer = project["implementer"] or "实施单位"
     report(

@@ -10,7 +10,7 @@ import uuid
 from service.audit.tables import AuditLog
 from service.clock import SHANGHAI, today
 from service.demo.data import EVENTS, edition
-from service.demo.loader import load_demo, on_todays_calendar
+from service.demo.loader import demo_steps, load_demo, on_todays_calendar
 from service.disbursements.tables import Disbursement
 from service.ledger.services import verify_chain
 from service.ledger.tables import LedgerEntry, LedgerTransaction
@@ -192,7 +192,9 @@ async def test_the_fifth_editions_journal_and_audit_log_read_in_calendar_order(c
 
 
 async def test_the_audit_log_tells_the_fifth_edition_in_the_order_it_happened(clean_db):
-    await load_demo()
+    steps: list[int] = []
+    await load_demo(steps.append)
+    assert sum(steps) == demo_steps()  # the progress bar ends full, payouts counted
     story: dict[tuple[str, str], dt.datetime] = {}
     for row in await Pledge.select(Pledge.id, Pledge.created_at):
         story["pledge.create", str(row["id"])] = row["created_at"]
@@ -218,3 +220,9 @@ async def test_the_audit_log_tells_the_fifth_edition_in_the_order_it_happened(cl
     reports = await ProgressReport.select(ProgressReport.report_date, ProgressReport.created_at)
     assert reports
     assert all(r["created_at"].astimezone(SHANGHAI).date() == r["report_date"] for r in reports)
+
+    logged = await AuditLog.count()
+    steps.clear()
+    assert await load_demo(steps.append) == []
+    assert sum(steps) == demo_steps()
+    assert await AuditLog.count() == logged
