@@ -11,6 +11,7 @@ from service.audit.tables import AuditLog
 from service.clock import SHANGHAI, today
 from service.demo.data import EVENTS, edition
 from service.demo.loader import demo_steps, load_demo, on_todays_calendar
+from service.demo.money_out import payouts
 from service.disbursements.tables import Disbursement
 from service.ledger.services import verify_chain
 from service.ledger.tables import LedgerEntry, LedgerTransaction
@@ -226,3 +227,20 @@ async def test_the_audit_log_tells_the_fifth_edition_in_the_order_it_happened(cl
     assert await load_demo(steps.append) == []
     assert sum(steps) == demo_steps()
     assert await AuditLog.count() == logged
+
+
+async def test_a_database_loaded_without_money_out_gets_it_afterwards(clean_db, monkeypatch):
+    """A database whose 5th edition was loaded before money out was loaded with it gets its
+    payouts and reports appended, still dated in the story."""
+
+    async def nothing(*_args: object, **_kwargs: object) -> list:
+        return []
+
+    monkeypatch.setattr("service.demo.loader.plan_money_out", nothing)
+    await load_demo()
+    paid = await Disbursement.select(Disbursement.paid_at).where(Disbursement.status == "paid")
+    assert len(paid) == payouts(edition(5))
+    assert {row["paid_at"].astimezone(SHANGHAI).year for row in paid} <= {2017, 2018}
+    assert await ProgressReport.count() > 23 * 3
+    report = await verify_chain()
+    assert report.ok, report.problems
