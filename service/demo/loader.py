@@ -178,10 +178,12 @@ def _project_draft(seed: ProjectSeed, event_id: int, orgs: dict[str, int], commu
     )
 
 
-# The edition's own calendar, in Asia/Shanghai: on-stage claims during the meeting's
-# afternoon, other pledges in the morning of their day; bank and cash payments settle at
-# 20:00 of the day received (service.payments); a receipt is issued the next morning; the
-# funding picture is taken at the close of every day something moved.
+# The edition's own calendar, in Asia/Shanghai: projects published the morning pledging
+# opens; on-stage claims during the meeting's afternoon, other pledges in the morning of
+# their day; bank and cash payments settle at 20:00 of the day received (service.payments);
+# a receipt is issued the next morning; the funding picture is taken at the close of every
+# day something moved.
+PUBLISH_TIME = dt.time(9, 0)
 CLAIM_TIME = dt.time(15, 0)
 PLEDGE_TIME = dt.time(10, 0)
 RECEIPT_DELAY = dt.timedelta(days=1, hours=-10)  # 20:00 settlement + 14 h = 10:00 next day
@@ -361,6 +363,12 @@ async def load_edition(
             )
         )
         projects = await _create_projects(edition, event_id, orgs, advance)
+        # Set up and published as pledging opened, not the day the demo was loaded.
+        await Event.update({Event.created_at: opens}).where(Event.id == event_id)
+        published = _local(edition.pledge_opens, PUBLISH_TIME)
+        await Project.update(
+            {Project.created_at: published, Project.published_at: published}
+        ).where(Project.event == event_id)
         for pool in MATCHING_POOLS:
             if pool.event == edition.number:
                 await _create_pool(pool, edition, event_id, projects)

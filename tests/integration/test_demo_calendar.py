@@ -18,6 +18,7 @@ from service.ledger.tables import LedgerEntry, LedgerTransaction
 from service.payments.tables import Payment
 from service.pledges.tables import Pledge
 from service.progress.tables import ProgressReport
+from service.projects.tables import Project
 from service.receipts.tables import Receipt
 from service.tracking.tables import ProjectSnapshot
 
@@ -218,6 +219,14 @@ async def test_the_audit_log_tells_the_fifth_edition_in_the_order_it_happened(cl
     ]
     assert len(moments) > 400
     assert moments == sorted(moments)
+    first_pledge = min(story[key] for key in story if key[0] == "pledge.create")
+    published = await Project.select(Project.published_at, Project.created_at).where(
+        Project.event.number == 5
+    )
+    assert all(r["published_at"] == r["created_at"] < first_pledge for r in published)
+    assert {r["published_at"].astimezone(SHANGHAI).date() for r in published} == {
+        edition(5).pledge_opens
+    }
     reports = await ProgressReport.select(ProgressReport.report_date, ProgressReport.created_at)
     assert reports
     assert all(r["created_at"].astimezone(SHANGHAI).date() == r["report_date"] for r in reports)
