@@ -49,14 +49,14 @@ DEMO = Actor("demo loader")
 Progress = Callable[[int], None]
 
 
-def edition_steps(edition: EventSeed) -> int:
-    """Progress steps of one edition: its projects, pledges and payouts."""
-    return len(edition.projects) + len(edition.pledges) + payouts(edition)
+def event_steps(event: EventSeed) -> int:
+    """Progress steps of one event: its projects, pledges and payouts."""
+    return len(event.projects) + len(event.pledges) + payouts(event)
 
 
 def demo_steps() -> int:
     """How many progress steps a full load takes (for a progress bar)."""
-    return sum(edition_steps(e) for e in EVENTS)
+    return sum(event_steps(e) for e in EVENTS)
 
 
 async def _org_ids() -> dict[str, int]:
@@ -84,7 +84,7 @@ async def _community_id(name: str, orgs: dict[str, int]) -> int:
 
 
 async def _create_pool(
-    seed: PoolSeed, edition: EventSeed, event_id: int, projects: dict[str, int]
+    seed: PoolSeed, event: EventSeed, event_id: int, projects: dict[str, int]
 ) -> None:
     row = (
         await Organization.select(Organization.id).where(Organization.name == seed.sponsor).first()
@@ -97,7 +97,7 @@ async def _create_pool(
         sponsor = org.id
     else:
         sponsor = row["id"]
-    eligible = tuple(projects[p.key] for p in edition.projects if p.category == seed.category)
+    eligible = tuple(projects[p.key] for p in event.projects if p.category == seed.category)
     await create_pool(
         PoolDraft(
             event_id=event_id,
@@ -110,7 +110,7 @@ async def _create_pool(
             eligible_project_ids=eligible,
         ),
         DEMO,
-        funded_at=_local(edition.pledge_opens, PLEDGE_TIME),  # paid in as pledging opened
+        funded_at=_local(event.pledge_opens, PLEDGE_TIME),  # paid in as pledging opened
     )
 
 
@@ -148,10 +148,10 @@ async def _donor_id(seed: DonorSeed, known: dict[str, uuid.UUID]) -> uuid.UUID:
 
 
 async def _create_projects(
-    edition: EventSeed, event_id: int, orgs: dict[str, int], advance: Progress
+    event: EventSeed, event_id: int, orgs: dict[str, int], advance: Progress
 ) -> dict[str, int]:
     ids: dict[str, int] = {}
-    for seed in edition.projects:
+    for seed in event.projects:
         ids[seed.key] = await create_project(
             _project_draft(seed, event_id, orgs, await _community_id(seed.community, orgs))
         )
@@ -204,39 +204,39 @@ def settlement_moment(paid: PaymentSeed) -> dt.datetime:
     return dt.datetime.combine(paid.paid_on, dt.time(12), dt.UTC)
 
 
-def _activity_days(edition: EventSeed) -> set[dt.date]:
-    days = {seed.pledged_on for seed in edition.pledges}
-    return days | {paid.paid_on for seed in edition.pledges for paid in seed.payments}
+def _activity_days(event: EventSeed) -> set[dt.date]:
+    days = {seed.pledged_on for seed in event.pledges}
+    return days | {paid.paid_on for seed in event.pledges for paid in seed.payments}
 
 
-def snapshot_moments(edition: EventSeed, now: dt.datetime | None = None) -> list[dt.datetime]:
+def snapshot_moments(event: EventSeed, now: dt.datetime | None = None) -> list[dt.datetime]:
     """The close of every day of the edition on which a pledge or a payment was made (today's
     picture is taken now, not at a close still to come)."""
     now = now or dt.datetime.now(dt.UTC)
-    return [min(_local(day, SNAPSHOT_TIME), now) for day in sorted(_activity_days(edition))]
+    return [min(_local(day, SNAPSHOT_TIME), now) for day in sorted(_activity_days(event))]
 
 
 OPEN_STATUSES = ("pledging", "live")
 
 
-def on_todays_calendar(edition: EventSeed, today: dt.date) -> EventSeed:
+def on_todays_calendar(event: EventSeed, today: dt.date) -> EventSeed:
     """An edition still open for pledges is shifted, every date by the same number of days,
     so that its latest pledge or payment falls yesterday (all of it is past, settled at
     20:00 included): its meeting, due dates and close are then as near as the seed tells
     them, and nothing lapses the day the demo starts. Closed editions keep their
     historical dates."""
-    if edition.status not in OPEN_STATUSES or not edition.pledges:
-        return edition
-    shift = today - dt.timedelta(days=1) - max(_activity_days(edition))
+    if event.status not in OPEN_STATUSES or not event.pledges:
+        return event
+    shift = today - dt.timedelta(days=1) - max(_activity_days(event))
 
     def moved(day: dt.date) -> dt.date:
         return day + shift
 
     return dataclasses.replace(
-        edition,
-        held_on=moved(edition.held_on),
-        pledge_opens=moved(edition.pledge_opens),
-        pledge_closes=moved(edition.pledge_closes),
+        event,
+        held_on=moved(event.held_on),
+        pledge_opens=moved(event.pledge_opens),
+        pledge_closes=moved(event.pledge_closes),
         pledges=tuple(
             dataclasses.replace(
                 seed,
@@ -245,13 +245,13 @@ def on_todays_calendar(edition: EventSeed, today: dt.date) -> EventSeed:
                     dataclasses.replace(paid, paid_on=moved(paid.paid_on)) for paid in seed.payments
                 ),
             )
-            for seed in edition.pledges
+            for seed in event.pledges
         ),
     )
 
 
 async def _record_pledge(
-    edition: EventSeed,
+    event: EventSeed,
     seed: PledgeSeed,
     projects: dict[str, int],
     donors: dict[str, uuid.UUID],
@@ -259,7 +259,7 @@ async def _record_pledge(
     donor_seeds = {donor.key: donor for donor in DONORS}
     result = await create_pledge(
         PledgeDraft(
-            event_number=edition.number,
+            event_number=event.number,
             project_id=projects[seed.project] if seed.project else None,
             donor=None,  # type: ignore[arg-type]
             donor_id=await _donor_id(donor_seeds[seed.donor], donors),
@@ -274,7 +274,7 @@ async def _record_pledge(
 
 
 async def _record_history(
-    edition: EventSeed,
+    event: EventSeed,
     projects: dict[str, int],
     donors: dict[str, uuid.UUID],
     advance: Progress,
@@ -284,13 +284,13 @@ async def _record_history(
     receipts of the next morning, the funding picture at the close of each day money came
     in, and the money out of its built projects (service/demo/money_out.py) with their
     progress reports and disclosures."""
-    event_id = (await Event.select(Event.id).where(Event.number == edition.number).first())["id"]
+    event_id = (await Event.select(Event.id).where(Event.number == event.number).first())["id"]
     pledge_ids: dict[str, uuid.UUID] = {}
     payment_ids: dict[str, uuid.UUID] = {}
 
     def pledge(seed: PledgeSeed) -> Step:
         async def step() -> None:
-            pledge_ids[seed.key] = await _record_pledge(edition, seed, projects, donors)
+            pledge_ids[seed.key] = await _record_pledge(event, seed, projects, donors)
             advance(1)
 
         return step
@@ -324,57 +324,55 @@ async def _record_history(
 
     # (moment, rank within the same moment, position in the seed, step)
     timeline: list[tuple[dt.datetime, int, int, Step]] = []
-    for index, seed in enumerate(edition.pledges):
+    for index, seed in enumerate(event.pledges):
         timeline.append((pledge_moment(seed), 0, index, pledge(seed)))
         for paid in seed.payments:
             settled = settlement_moment(paid)
             timeline.append((settled, 1, index, payment(seed, paid)))
             issued = settled + RECEIPT_DELAY
             timeline.append((issued, 2, index, receipt(paid, issued)))
-    money_out = await plan_money_out(edition, projects, advance)
+    money_out = await plan_money_out(event, projects, advance)
     timeline.extend((moment, 3, index, step) for index, (moment, step) in enumerate(money_out))
-    timeline.extend((moment, 4, 0, snapshot(moment)) for moment in snapshot_moments(edition))
+    timeline.extend((moment, 4, 0, snapshot(moment)) for moment in snapshot_moments(event))
     timeline.sort(key=lambda item: item[:3])
     for _moment, _rank, _index, step in timeline:
         await step()
 
 
-async def load_edition(
-    edition: EventSeed, orgs: dict[str, int], donors: dict[str, uuid.UUID], advance: Progress
+async def load_event(
+    event: EventSeed, orgs: dict[str, int], donors: dict[str, uuid.UUID], advance: Progress
 ) -> bool:
     """Load one edition; False when it is already there."""
-    if await Event.exists().where(Event.number == edition.number):
+    if await Event.exists().where(Event.number == event.number):
         return False
     async with write_transaction():
-        opens = dt.datetime.combine(edition.pledge_opens, dt.time(0), dt.UTC)
+        opens = dt.datetime.combine(event.pledge_opens, dt.time(0), dt.UTC)
         event_id = await create_event(
             EventDraft(
-                number=edition.number,
-                title=edition.title,
-                summary=edition.summary,
-                held_on=edition.held_on,
-                venue=edition.venue,
+                number=event.number,
+                title=event.title,
+                summary=event.summary,
+                held_on=event.held_on,
+                venue=event.venue,
                 pledge_opens_at=opens,
-                pledge_closes_at=dt.datetime.combine(
-                    edition.pledge_closes, dt.time(23, 59), dt.UTC
-                ),
+                pledge_closes_at=dt.datetime.combine(event.pledge_closes, dt.time(23, 59), dt.UTC),
                 status=Event.Status.live,
-                operator_id=orgs[edition.operator] if edition.operator else None,
+                operator_id=orgs[event.operator] if event.operator else None,
             )
         )
-        projects = await _create_projects(edition, event_id, orgs, advance)
+        projects = await _create_projects(event, event_id, orgs, advance)
         # Set up and published as pledging opened, not the day the demo was loaded.
         await Event.update({Event.created_at: opens}).where(Event.id == event_id)
-        published = _local(edition.pledge_opens, PUBLISH_TIME)
+        published = _local(event.pledge_opens, PUBLISH_TIME)
         await Project.update(
             {Project.created_at: published, Project.published_at: published}
         ).where(Project.event == event_id)
         for pool in MATCHING_POOLS:
-            if pool.event == edition.number:
-                await _create_pool(pool, edition, event_id, projects)
-        await _record_history(edition, projects, donors, advance)
-        await Event.update({Event.status: edition.status}).where(Event.id == event_id)
-        for seed in edition.projects:
+            if pool.event == event.number:
+                await _create_pool(pool, event, event_id, projects)
+        await _record_history(event, projects, donors, advance)
+        await Event.update({Event.status: event.status}).where(Event.id == event_id)
+        for seed in event.projects:
             await Project.update({Project.status: seed.status}).where(
                 Project.id == projects[seed.key]
             )
@@ -388,11 +386,11 @@ async def load_demo(advance: Progress = lambda _: None) -> list[int]:
     donors: dict[str, uuid.UUID] = {}
     loaded = []
     for seed in EVENTS:
-        edition = on_todays_calendar(seed, today())
-        if await load_edition(edition, orgs, donors, advance):
-            loaded.append(edition.number)
+        event = on_todays_calendar(seed, today())
+        if await load_event(event, orgs, donors, advance):
+            loaded.append(event.number)
         else:
-            advance(edition_steps(edition))
+            advance(event_steps(event))
     # The 5th edition's money out is loaded with it; a database loaded before that was so
     # gets it now (appended after the rest).
     await load_money_out(5)

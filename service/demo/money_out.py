@@ -40,8 +40,7 @@ from service.ledger.balances import project_fund_figures
 from service.progress.tables import ProgressReport
 from service.projects.tables import BudgetLine, Project
 
-from .data import EventSeed, ProjectSeed
-from .data import edition as edition_seed
+from .data import EventSeed, ProjectSeed, event_seed
 
 NO_PASSWORD = "!"  # noqa: S105 - not a hash of anything: these accounts never log in
 DEPOSIT_PERCENT = {"equipment": 60, "construction": 60, "service": 50, "operation": 50}
@@ -278,13 +277,13 @@ class Schedule:
     funded_on: dt.date
 
 
-def schedule(edition: EventSeed, seed: ProjectSeed) -> Schedule:
+def schedule(event: EventSeed, seed: ProjectSeed) -> Schedule:
     """From the edition's calendar and the seed's payments to the project (its matches
     only add to them): five days after pledging closed, three days after the project
     before it, and a week after its deposits were covered."""
     paid = sorted(
         (payment.paid_on, payment.amount_fen)
-        for pledge in edition.pledges
+        for pledge in event.pledges
         if pledge.project == seed.key
         for payment in pledge.payments
     )
@@ -295,31 +294,31 @@ def schedule(edition: EventSeed, seed: ProjectSeed) -> Schedule:
         if total >= deposits:
             ready_on = day
             break
-    index = edition.projects.index(seed)
-    first = edition.pledge_closes + dt.timedelta(days=5 + 3 * index)
+    index = event.projects.index(seed)
+    first = event.pledge_closes + dt.timedelta(days=5 + 3 * index)
     return Schedule(start=max(first, ready_on + dt.timedelta(days=7)), funded_on=paid[-1][0])
 
 
-def payouts(edition: EventSeed) -> int:
+def payouts(event: EventSeed) -> int:
     """How many payouts building the edition's completed projects takes (a progress step
     each): a deposit on every budget line, and the balance where one is left."""
     return sum(
         1 + (line.amount_fen > _deposit_of(line.amount_fen, line.kind))
-        for seed in edition.projects
+        for seed in event.projects
         if seed.status == "completed"
         for line in seed.budget
     )
 
 
 async def plan_money_out(
-    edition: EventSeed,
+    event: EventSeed,
     project_ids: dict[str, int],
     advance: Callable[[int], None] = lambda _: None,
 ) -> list[Dated]:
     """Every dated step of building the edition's completed projects (reports, payouts,
     the matched surplus returned), for the loader to run in calendar order with the rest."""
     built = [
-        seed for seed in edition.projects if seed.status == "completed" and seed.key in project_ids
+        seed for seed in event.projects if seed.status == "completed" and seed.key in project_ids
     ]
     if not built:
         return []
@@ -340,7 +339,7 @@ async def plan_money_out(
             .where(BudgetLine.project == project["id"])
             .order_by(BudgetLine.position)
         )
-        steps.extend(_plan(project, lines, actors, schedule(edition, seed), advance))
+        steps.extend(_plan(project, lines, actors, schedule(event, seed), advance))
     return steps
 
 
@@ -348,21 +347,21 @@ async def load_money_out(event_number: int = 5) -> bool:
     """Disburse and report the edition's completed projects in a database whose edition was
     loaded before its money out was (the loader now loads both together); False when
     already done."""
-    event = await Event.select(Event.id).where(Event.number == event_number).first()
-    if event is None:
+    found = await Event.select(Event.id).where(Event.number == event_number).first()
+    if found is None:
         return False
     rows = await Project.select(Project.id, Project.title).where(
-        (Project.event == event["id"]) & (Project.status == "completed")
+        (Project.event == found["id"]) & (Project.status == "completed")
     )
     ids = [row["id"] for row in rows]
     if not ids or await Disbursement.exists().where(Disbursement.project.is_in(ids)):
         return False
-    edition = edition_seed(event_number)
+    event = event_seed(event_number)
     by_title = {row["title"]: row["id"] for row in rows}
     project_ids = {
-        seed.key: by_title[seed.title] for seed in edition.projects if seed.title in by_title
+        seed.key: by_title[seed.title] for seed in event.projects if seed.title in by_title
     }
-    steps = await plan_money_out(edition, project_ids)
+    steps = await plan_money_out(event, project_ids)
     async with write_transaction():
         for _moment, step in sorted(steps, key=lambda item: item[0]):
             await step()

@@ -9,7 +9,7 @@ import uuid
 
 from service.audit.tables import AuditLog
 from service.clock import SHANGHAI, today
-from service.demo.data import EVENTS, edition
+from service.demo.data import EVENTS, event_seed
 from service.demo.loader import demo_steps, load_demo, on_todays_calendar
 from service.demo.money_out import payouts
 from service.disbursements.tables import Disbursement
@@ -82,10 +82,10 @@ async def test_the_journal_never_dates_a_payment_before_its_pledge(clean_db):
     assert max(p["created_at"] for p in pledges.values()) < dt.datetime.now(dt.UTC)
 
 
-def test_the_open_edition_is_moved_onto_todays_calendar_and_the_closed_one_is_not():
+def test_the_open_event_is_moved_onto_todays_calendar_and_the_closed_one_is_not():
     day = dt.date(2026, 11, 30)
-    assert on_todays_calendar(edition(5), day) == edition(5)
-    sixth, moved = edition(6), on_todays_calendar(edition(6), day)
+    assert on_todays_calendar(event_seed(5), day) == event_seed(5)
+    sixth, moved = event_seed(6), on_todays_calendar(event_seed(6), day)
     latest = max(
         [p.pledged_on for p in moved.pledges]
         + [paid.paid_on for p in moved.pledges for paid in p.payments]
@@ -121,7 +121,7 @@ async def test_snapshots_picture_each_day_money_moved(clean_db):
         ProjectSnapshot.project.event.number.as_alias("event_number"),
     ).where(ProjectSnapshot.project.event.number == 5)
     days = sorted({r["taken_at"].astimezone(SHANGHAI).date() for r in rows})
-    fifth = edition(5)
+    fifth = event_seed(5)
     assert days[0] == min(p.pledged_on for p in fifth.pledges)
     assert days[-1] == max(paid.paid_on for p in fifth.pledges for paid in p.payments)
     first = sum(
@@ -140,7 +140,7 @@ async def test_project_pages_show_funding_over_time_from_the_first_start(client)
     assert "2017年" in chart[: chart.index("</figure>")]  # its first picture, in 2017
 
 
-async def test_the_fifth_editions_journal_and_audit_log_read_in_calendar_order(clean_db):
+async def test_the_fifth_events_journal_and_audit_log_read_in_calendar_order(clean_db):
     """Money in and money out are loaded as one story: the sequence never goes back in time,
     a payout comes after the gifts that paid for it (in date and in sequence), and the
     5th edition's last gifts came in while its first works were being paid for."""
@@ -193,7 +193,7 @@ async def test_the_fifth_editions_journal_and_audit_log_read_in_calendar_order(c
     assert report.ok, report.problems
 
 
-async def test_the_audit_log_tells_the_fifth_edition_in_the_order_it_happened(clean_db):
+async def test_the_audit_log_tells_the_fifth_event_in_the_order_it_happened(clean_db):
     steps: list[int] = []
     await load_demo(steps.append)
     assert sum(steps) == demo_steps()  # the progress bar ends full, payouts counted
@@ -225,7 +225,7 @@ async def test_the_audit_log_tells_the_fifth_edition_in_the_order_it_happened(cl
     )
     assert all(r["published_at"] == r["created_at"] < first_pledge for r in published)
     assert {r["published_at"].astimezone(SHANGHAI).date() for r in published} == {
-        edition(5).pledge_opens
+        event_seed(5).pledge_opens
     }
     reports = await ProgressReport.select(ProgressReport.report_date, ProgressReport.created_at)
     assert reports
@@ -248,7 +248,7 @@ async def test_a_database_loaded_without_money_out_gets_it_afterwards(clean_db, 
     monkeypatch.setattr("service.demo.loader.plan_money_out", nothing)
     await load_demo()
     paid = await Disbursement.select(Disbursement.paid_at).where(Disbursement.status == "paid")
-    assert len(paid) == payouts(edition(5))
+    assert len(paid) == payouts(event_seed(5))
     assert {row["paid_at"].astimezone(SHANGHAI).year for row in paid} <= {2017, 2018}
     assert await ProgressReport.count() > 23 * 3
     report = await verify_chain()
