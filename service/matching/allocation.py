@@ -22,12 +22,8 @@ from service.errors import InvalidInput, NotAllowed, NotFound
 from service.ledger import rules
 from service.locks import lock_row
 from service.matching import abuse
-from service.matching.services import (
-    AllocationResult,
-    allocate_locked,
-    serialize_with_postings,
-    settled_gift,
-)
+from service.matching.draws import AllocationResult, allocate_locked, settled_gift
+from service.matching.locking import serialize_with_postings
 from service.matching.tables import MatchAllocation, MatchDecision, MatchingPool, MatchRelease
 from service.outbox.services import enqueue
 

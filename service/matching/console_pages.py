@@ -17,7 +17,7 @@ from service.auth.guards import CurrentStaff, requires_financial_reader, require
 from service.auth.services import StaffIdentity
 from service.errors import DomainError, InvalidInput
 from service.events.tables import Event
-from service.matching import allocation, queries, services
+from service.matching import allocation, drafts, pools, queries, ratios
 from service.money import MoneyError, parse_yuan
 from service.orgs.tables import Organization
 from service.projects.tables import Project
@@ -76,11 +76,11 @@ def _moment(text: str, field: str) -> dt.datetime | None:
         raise InvalidInput.on(field, "a date and time, e.g. 2026-12-05T09:00") from exc
 
 
-async def _draft(form: dict[str, str], projects: tuple[int, ...]) -> services.PoolDraft:
+async def _draft(form: dict[str, str], projects: tuple[int, ...]) -> drafts.PoolDraft:
     if not form["event"].isdigit() or not form["sponsor_org_id"].isdigit():
         raise InvalidInput.on("event", "choose an edition and a sponsor")
-    numerator, denominator = services.parse_ratio(form["ratio"] or "1:1")
-    return services.PoolDraft(
+    numerator, denominator = ratios.parse_ratio(form["ratio"] or "1:1")
+    return drafts.PoolDraft(
         event_id=await queries.event_id_of(int(form["event"][:5])),
         sponsor_org_id=int(form["sponsor_org_id"][:9]),
         name=form["name"],
@@ -138,7 +138,7 @@ class ConsoleMatchingPages(Controller):
         form["projects"] = _ids(data, "projects")
         try:
             draft = await _draft(form, form["projects"])
-            pool_id = await services.create_pool(draft, staff.actor, fund=bool(data.get("fund")))
+            pool_id = await pools.create_pool(draft, staff.actor, fund=bool(data.get("fund")))
         except DomainError as exc:
             return Template(
                 "console/matching/index.html",
@@ -187,9 +187,9 @@ class ConsoleMatchingPages(Controller):
         action, reason = _text(data, "action"), _text(data, "reason")
         try:
             if action == "fund":
-                await services.fund_pool(pool_id, staff.actor)
+                await pools.fund_pool(pool_id, staff.actor)
             else:
-                await services.set_pool_state(pool_id, action, reason, staff.actor)
+                await pools.set_pool_state(pool_id, action, reason, staff.actor)
         except DomainError as exc:
             context = await _pool_context(staff, pool_id)
             context["errors"] = {e.field: e.message for e in exc.errors} or {"form": exc.detail}

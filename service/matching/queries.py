@@ -8,7 +8,7 @@ from typing import Any
 
 from service.errors import NotFound
 from service.events.tables import Event
-from service.matching.services import ratio_text
+from service.matching.ratios import ratio_text
 from service.matching.tables import MatchAllocation, MatchDecision, MatchingPool, MatchRelease
 
 _POOLS_SQL = """

@@ -13,6 +13,8 @@ from service.donors.services import DonorDraft
 from service.donors.tables import Donor
 from service.ledger.tables import LedgerTransaction
 from service.matching.allocation import release_match
+from service.matching.drafts import PoolDraft
+from service.matching.pools import create_pool
 from service.matching.tables import MatchAllocation, MatchDecision, MatchingPool
 from service.payments.services import OfflinePayment, record_offline_payment
 from service.payments.tables import Payment
@@ -190,7 +192,6 @@ async def test_200_concurrent_settlements_never_overdraw_the_pool(clean_db):
     event = await factories.event()
     project = await factories.project(event.id, budget_fen=(100_000_000,))
     sponsor = await factories.organization("enterprise")
-    from service.matching.services import PoolDraft, create_pool
 
     pool = await create_pool(PoolDraft(event.id, sponsor, "小配捐池", 123_457), TEST_ACTOR)
     pledges = []
@@ -236,7 +237,6 @@ async def test_a_refund_releases_its_match(clean_db):
     event = await factories.event()
     project = await factories.project(event.id, budget_fen=(1_000_000,))
     sponsor = await factories.organization("enterprise")
-    from service.matching.services import PoolDraft, create_pool
 
     pool = await create_pool(PoolDraft(event.id, sponsor, "1:1 配捐", 50_000), TEST_ACTOR)
     pay = await gift(event.number, project, 30_000)
@@ -264,7 +264,6 @@ async def test_a_burst_from_one_donor_is_held_for_review_and_a_normal_donor_is_m
     event = await factories.event()
     project = await factories.project(event.id, budget_fen=(10_000_000,))
     sponsor = await factories.organization("enterprise")
-    from service.matching.services import PoolDraft, create_pool
 
     await create_pool(
         PoolDraft(event.id, sponsor, "1:1 配捐", 1_000_000, cap_per_gift_fen=5_000), TEST_ACTOR
@@ -336,7 +335,6 @@ async def test_auditors_see_pools_and_matching_in_the_portal_and_exports(client)
     event = await factories.event()
     project = await factories.project(event.id, budget_fen=(1_000_000,))
     sponsor = await factories.organization("enterprise", "审计可见的企业")
-    from service.matching.services import PoolDraft, create_pool
 
     await create_pool(PoolDraft(event.id, sponsor, "审计配捐", 7_000), TEST_ACTOR)
     await gift(event.number, project, 5_000, name="甲")
