@@ -19,6 +19,7 @@ from service.audit.services import SYSTEM, Actor, record
 from service.db import write_transaction
 from service.disbursements.services import available_fen
 from service.errors import InvalidInput, NotAllowed, NotFound
+from service.i18n import gettext as _
 from service.ledger import rules
 from service.locks import lock_row
 from service.matching import abuse
@@ -225,16 +226,16 @@ async def _held(decision_id: uuid.UUID) -> dict[str, Any]:
     await lock_row(MatchDecision, decision_id)
     decision = await MatchDecision.select().where(MatchDecision.id == decision_id).first()
     if decision is None:
-        raise NotFound.on("decision_id", "no such matching record")
+        raise NotFound.on("decision_id", _("没有这条配捐记录。"))
     if decision["outcome"] != Outcome.held.value:
-        raise NotAllowed.on("decision_id", f"the match is {decision['outcome']}, not held")
+        raise NotAllowed.on("decision_id", _("这笔配捐不在待审核状态。"))
     return decision
 
 
 async def release_held(decision_id: uuid.UUID, reason: str, actor: Actor) -> dict[str, Any]:
     """An organizer clears a held gift: it is matched now, as far as the pool allows."""
     if not reason.strip():
-        raise InvalidInput.on("reason", "say why the match is released")
+        raise InvalidInput.on("reason", _("请填写放行配捐的原因。"))
     async with write_transaction():
         await serialize_with_postings()
         decision = await _held(decision_id)
@@ -272,7 +273,7 @@ async def release_held(decision_id: uuid.UUID, reason: str, actor: Actor) -> dic
 async def refuse_held(decision_id: uuid.UUID, reason: str, actor: Actor) -> None:
     """An organizer refuses a held gift's match; the reason goes to the audit log."""
     if not reason.strip():
-        raise InvalidInput.on("reason", "say why the match is refused")
+        raise InvalidInput.on("reason", _("请填写拒绝配捐的原因。"))
     async with write_transaction():
         decision = await _held(decision_id)
         await MatchDecision.update(

@@ -17,6 +17,7 @@ from service.auth.guards import CurrentStaff, requires_financial_reader, require
 from service.auth.services import StaffIdentity
 from service.errors import DomainError, InvalidInput
 from service.events.tables import Event
+from service.i18n import gettext as _
 from service.matching import allocation, drafts, pools, queries, ratios
 from service.money import MoneyError, parse_yuan
 from service.orgs.tables import Organization
@@ -56,14 +57,14 @@ def _fen(form: dict[str, str], name: str, field: str, required: bool = False) ->
     text = form.get(name, "")
     if not text:
         if required:
-            raise InvalidInput.on(field, "required")
+            raise InvalidInput.on(field, _("必填。"))
         return None
     try:
         fen = parse_yuan(text)
     except MoneyError as exc:
-        raise InvalidInput.on(field, "write an amount in yuan, e.g. 50000 or 1234.50") from exc
+        raise InvalidInput.on(field, _("请填写以元为单位的金额，如 50000 或 1234.50。")) from exc
     if fen <= 0:
-        raise InvalidInput.on(field, "must be positive")
+        raise InvalidInput.on(field, _("金额必须大于0。"))
     return fen
 
 
@@ -73,12 +74,12 @@ def _moment(text: str, field: str) -> dt.datetime | None:
     try:
         return dt.datetime.fromisoformat(text).replace(tzinfo=LOCAL_TZ)
     except ValueError as exc:
-        raise InvalidInput.on(field, "a date and time, e.g. 2026-12-05T09:00") from exc
+        raise InvalidInput.on(field, _("请填写日期和时间，如 2026-12-05T09:00。")) from exc
 
 
 async def _draft(form: dict[str, str], projects: tuple[int, ...]) -> drafts.PoolDraft:
     if not form["event"].isdigit() or not form["sponsor_org_id"].isdigit():
-        raise InvalidInput.on("event", "choose an edition and a sponsor")
+        raise InvalidInput.on("event", _("请选择届次和出资方。"))
     numerator, denominator = ratios.parse_ratio(form["ratio"] or "1:1")
     return drafts.PoolDraft(
         event_id=await queries.event_id_of(int(form["event"][:5])),
@@ -165,7 +166,7 @@ class ConsoleMatchingPages(Controller):
             elif verdict == "refuse":
                 await allocation.refuse_held(decision_id, reason, staff.actor)
             else:
-                raise InvalidInput.on("verdict", "release or refuse")
+                raise InvalidInput.on("verdict", _("请选择放行或拒绝。"))
         except DomainError as exc:
             return Template(
                 "console/matching/review.html",

@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 
 from service.errors import FieldError, InvalidInput, NotFound
 from service.events.tables import Event
+from service.i18n import gettext as _
+from service.money import format_yuan
 from service.orgs.tables import Organization
 from service.projects.tables import Project
 
@@ -28,6 +30,7 @@ class PoolDraft:
     ends_at: dt.datetime | None = None
 
 
+MAX_NAME = 200
 CAP_FIELDS = ("cap_per_gift_fen", "cap_per_project_fen", "cap_per_donor_day_fen")
 
 
@@ -40,34 +43,38 @@ def check_draft(draft: PoolDraft) -> None:
 
     total_ok = type(draft.total_fen) is int and draft.total_fen > 0
     if not total_ok:
-        bad("total_fen", "must be a positive whole number of fen")
+        bad("total_fen", _("总额必须是大于0的金额。"))
     if not (
         type(draft.ratio_numerator) is int
         and type(draft.ratio_denominator) is int
         and draft.ratio_numerator > 0
         and draft.ratio_denominator > 0
     ):
-        bad("ratio", "the matching ratio must be positive")
+        bad("ratio", _("配捐比例必须大于0。"))
     caps = {}
     for name in CAP_FIELDS:
         cap = getattr(draft, name)
         if cap is None:
             continue
         if type(cap) is not int or cap <= 0:
-            bad(name, "a cap must be a positive whole number of fen")
+            bad(name, _("上限必须是大于0的金额。"))
         elif total_ok and cap > draft.total_fen:
-            bad(name, f"a cap cannot be larger than the pool's total ({draft.total_fen} fen)")
+            bad(
+                name,
+                _("上限不能超过配捐池总额（%(total)s）。")
+                % {"total": format_yuan(draft.total_fen)},
+            )
         else:
             caps[name] = cap
     gift, project = caps.get("cap_per_gift_fen"), caps.get("cap_per_project_fen")
     if gift is not None and project is not None and gift > project:
-        bad("cap_per_gift_fen", "the cap per gift cannot exceed the cap per project")
+        bad("cap_per_gift_fen", _("每笔上限不能超过每个项目上限。"))
     if not draft.name.strip():
-        bad("name", "the pool needs a name")
-    elif len(draft.name.strip()) > 200:
-        bad("name", "at most 200 characters")
+        bad("name", _("请填写配捐池名称。"))
+    elif len(draft.name.strip()) > MAX_NAME:
+        bad("name", _("不能超过%(n)s个字符。") % {"n": MAX_NAME})
     if draft.starts_at and draft.ends_at and draft.starts_at >= draft.ends_at:
-        bad("ends_at", "the window must end after it starts")
+        bad("ends_at", _("结束时间必须晚于开始时间。"))
     if errors:
         raise InvalidInput(errors[0].message, errors)
 
@@ -75,9 +82,9 @@ def check_draft(draft: PoolDraft) -> None:
 async def check_references(draft: PoolDraft) -> None:
     """The edition, the sponsor and every eligible project exist (projects of the edition)."""
     if not await Event.exists().where(Event.id == draft.event_id):
-        raise NotFound.on("event", "no such edition")
+        raise NotFound.on("event", _("没有这一届众筹会。"))
     if not await Organization.exists().where(Organization.id == draft.sponsor_org_id):
-        raise InvalidInput.on("sponsor_org_id", "no such organization")
+        raise InvalidInput.on("sponsor_org_id", _("没有这个组织。"))
     if draft.eligible_project_ids:
         found = await Project.select(Project.id).where(
             Project.id.is_in(list(draft.eligible_project_ids)) & (Project.event == draft.event_id)
@@ -86,5 +93,5 @@ async def check_references(draft: PoolDraft) -> None:
         if missing:
             raise InvalidInput.on(
                 "eligible_project_ids",
-                f"not projects of this edition: {', '.join(map(str, sorted(missing)))}",
+                _("这些项目不属于这一届：%(ids)s") % {"ids": ", ".join(map(str, sorted(missing)))},
             )

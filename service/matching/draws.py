@@ -17,6 +17,7 @@ from typing import Any
 from service.audit.services import SYSTEM, Actor, record
 from service.db import write_transaction
 from service.errors import NotAllowed, NotFound
+from service.i18n import gettext as _
 from service.ledger import rules
 from service.matching.caps import matchable
 from service.matching.locking import locked_pool
@@ -59,9 +60,9 @@ async def settled_gift(payment_id: uuid.UUID) -> dict[str, Any]:
         .first()
     )
     if row is None:
-        raise NotFound.on("payment_id", f"no payment {payment_id}")
+        raise NotFound.on("payment_id", _("没有这笔到账。"))
     if row["status"] != Payment.Status.succeeded.value:
-        raise NotAllowed.on("payment_id", "only a settled payment can be matched")
+        raise NotAllowed.on("payment_id", _("只有已到账的捐赠可以配捐。"))
     return row
 
 
@@ -131,7 +132,7 @@ async def allocate(pool_id: int, payment_id: uuid.UUID, actor: Actor = SYSTEM) -
         pool = await locked_pool(pool_id)
         gift = await settled_gift(payment_id)
         if gift["project"] is None:
-            raise NotAllowed.on("payment_id", "gifts to the general fund are not matched")
+            raise NotAllowed.on("payment_id", _("捐给公益总基金的款项不配捐。"))
         if gift["event"] != pool["event"]:
-            raise NotAllowed.on("pool_id", "the pool matches gifts of another edition")
+            raise NotAllowed.on("pool_id", _("这个配捐池只配捐另一届的捐赠。"))
         return await allocate_locked(pool, gift, actor)

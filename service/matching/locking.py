@@ -9,6 +9,7 @@ from typing import Any
 
 from service.db import get_engine, is_sqlite
 from service.errors import NotFound
+from service.i18n import gettext as _
 from service.ledger.services import CHAIN_LOCK_ID
 from service.locks import lock_row
 from service.matching.tables import MatchingPool
@@ -27,5 +28,5 @@ async def locked_pool(pool_id: int) -> dict[str, Any]:
     await lock_row(MatchingPool, pool_id)
     pool = await MatchingPool.select().where(MatchingPool.id == pool_id).first()
     if pool is None:
-        raise NotFound.on("pool_id", f"no matching pool {pool_id}")
+        raise NotFound.on("pool_id", _("没有编号为%(id)s的配捐池。") % {"id": pool_id})
     return pool

@@ -8,6 +8,7 @@ import datetime as dt
 from service.audit.services import Actor, record
 from service.db import write_transaction
 from service.errors import InvalidInput, NotAllowed
+from service.i18n import gettext as _
 from service.ledger import rules
 from service.matching.drafts import PoolDraft, check_draft, check_references
 from service.matching.locking import locked_pool
@@ -62,9 +63,9 @@ async def fund_pool(pool_id: int, actor: Actor, *, at: dt.datetime | None = None
     async with write_transaction():
         pool = await locked_pool(pool_id)
         if pool["funded_at"] is not None:
-            raise NotAllowed.on("pool_id", "the pool is already funded")
+            raise NotAllowed.on("pool_id", _("配捐池已经注资。"))
         if pool["status"] == Status.closed.value:
-            raise NotAllowed.on("pool_id", "the pool is closed")
+            raise NotAllowed.on("pool_id", _("配捐池已关闭。"))
         now = at or dt.datetime.now(dt.UTC)
         await rules.pool_funded(
             pool_id=pool_id, event_id=pool["event"], amount_fen=pool["total_fen"], occurred_at=now
@@ -75,6 +76,18 @@ async def fund_pool(pool_id: int, actor: Actor, *, at: dt.datetime | None = None
         await record(
             actor, "matching.pool.fund", "matching_pool", pool_id, data={"fen": pool["total_fen"]}
         )
+
+
+def status_label(status: str) -> str:
+    """The pool status as pages name it (console/matching/_labels.html has the same)."""
+    labels = {
+        Status.draft.value: _("待注资"),
+        Status.open.value: _("配捐中"),
+        Status.paused.value: _("已暂停"),
+        Status.exhausted.value: _("已用完"),
+        Status.closed.value: _("已关闭"),
+    }
+    return labels.get(status, status)
 
 
 _MOVES = {
@@ -91,14 +104,18 @@ async def set_pool_state(pool_id: int, move: str, reason: str, actor: Actor) -> 
     """Pause, resume or close a pool; returns its new status. Closing keeps what was
     allocated; what is left stays in the pool account for the sponsor."""
     if move not in _MOVES:
-        raise InvalidInput.on("action", "pause, resume or close")
+        raise InvalidInput.on("action", _("请选择暂停、恢复或关闭。"))
     if move != "resume" and not reason.strip():
-        raise InvalidInput.on("reason", "say why")
+        raise InvalidInput.on("reason", _("请填写原因。"))
     allowed, target = _MOVES[move]
     async with write_transaction():
         pool = await locked_pool(pool_id)
         if pool["status"] not in allowed:
-            raise NotAllowed.on("pool_id", f"a {pool['status']} pool cannot {move}")
+            raise NotAllowed.on(
+                "pool_id",
+                _("状态为“%(status)s”的配捐池不能这样操作。")
+                % {"status": status_label(pool["status"])},
+            )
         await MatchingPool.update(
             {MatchingPool.status: target.value, MatchingPool.status_reason: reason.strip()}
         ).where(MatchingPool.id == pool_id)

@@ -8,6 +8,7 @@ from typing import Any
 
 from service.errors import NotFound
 from service.events.tables import Event
+from service.i18n import gettext as _
 from service.matching.ratios import ratio_text
 from service.matching.tables import MatchAllocation, MatchDecision, MatchingPool, MatchRelease
 
@@ -43,7 +44,7 @@ def _shape(row: dict[str, Any]) -> dict[str, Any]:
 async def event_id_of(number: int) -> int:
     row = await Event.select(Event.id).where(Event.number == number).first()
     if row is None:
-        raise NotFound.on("event", f"no edition {number}")
+        raise NotFound.on("event", _("没有这一届众筹会。"))
     return row["id"]
 
 
@@ -58,7 +59,7 @@ async def list_pools(event_id: int | None = None) -> list[dict[str, Any]]:
 async def get_pool(pool_id: int) -> dict[str, Any]:
     rows = await MatchingPool.raw(_POOLS_SQL + " WHERE mp.id = {}", pool_id)
     if not rows:
-        raise NotFound.on("pool_id", f"no matching pool {pool_id}")
+        raise NotFound.on("pool_id", _("没有编号为%(id)s的配捐池。") % {"id": pool_id})
     return _shape(rows[0])
 
 

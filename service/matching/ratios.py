@@ -5,6 +5,7 @@ from __future__ import annotations
 from fractions import Fraction
 
 from service.errors import InvalidInput
+from service.i18n import gettext as _
 
 MAX_RATIO_DENOMINATOR = 1000
 
@@ -18,12 +19,12 @@ def parse_ratio(text: str) -> tuple[int, int]:
             raise ValueError
         gift, match = Fraction(parts[0].strip()), Fraction(parts[1].strip())
     except (ValueError, ZeroDivisionError) as exc:
-        raise InvalidInput.on("ratio", "write the ratio as gift:match, e.g. 1:1 or 1:0.5") from exc
+        raise InvalidInput.on("ratio", _("请按“捐:配”填写比例，如 1:1 或 1:0.5。")) from exc
     if gift <= 0 or match <= 0:
-        raise InvalidInput.on("ratio", "both sides of the ratio must be positive")
+        raise InvalidInput.on("ratio", _("比例两边都必须大于0。"))
     ratio = match / gift
     if ratio.denominator > MAX_RATIO_DENOMINATOR or ratio > 100:
-        raise InvalidInput.on("ratio", "the ratio is too fine or too large (at most 1:100)")
+        raise InvalidInput.on("ratio", _("比例过细或过大（最多 1:100）。"))
     return ratio.numerator, ratio.denominator
 
 

@@ -9,6 +9,7 @@ import uuid
 
 from service.audit.tables import AuditLog
 from service.db import write_transaction
+from service.disbursements.settlement import record_offline_refund
 from service.donors.services import DonorDraft
 from service.donors.tables import Donor
 from service.ledger.tables import LedgerTransaction
@@ -57,6 +58,12 @@ async def gift(
 
 async def decision(payment_id: uuid.UUID) -> dict:
     return await MatchDecision.select().where(MatchDecision.payment == payment_id).first()
+
+
+async def pledge_record(client, payment_id: uuid.UUID) -> list[dict]:
+    """The matching record on the gift's pledge, as `GET /api/v1/pledges/{id}` shows it."""
+    row = await Payment.select(Payment.pledge).where(Payment.id == payment_id).first()
+    return (await client.get(f"/api/v1/pledges/{row['pledge']}")).json()["matching"]
 
 
 async def test_pool_lifecycle_through_the_api(client):
@@ -146,6 +153,8 @@ async def test_pool_lifecycle_through_the_api(client):
     after = await gift(event.number, project, 10_000)
     assert (await decision(after))["outcome"] == "none"
     assert "pool_closed" in (await decision(after))["reason"]
+    closed_record = await pledge_record(client, after)
+    assert closed_record[0]["outcome"] == "none" and "pool_closed" in closed_record[0]["reason"]
 
     # Auditors read pools and allocations; the public project shows its matched amount.
     pools = await client.get(f"{API}/pools?event={event.number}", headers=auditor.headers)
@@ -185,6 +194,31 @@ async def test_console_form_refuses_a_cap_above_the_total(client):
     assert page.status_code == 200
     assert response.status_code == 400
     assert 'data-field="cap_per_gift"' in response.text
+    assert await MatchingPool.count() == 0
+    # The field errors are Chinese first, English with ?lang=en (the language switch).
+    assert "上限不能超过配捐池总额（¥1,000.00）" in response.text
+    form = {
+        "_csrf_token": token,
+        "event": str(event.number),
+        "sponsor_org_id": str(sponsor),
+        "name": "企业配捐",
+        "total": "1000",
+    }
+    for ratio in ("1:-1", "one to one"):
+        bad_ratio = await client.post("/console/matching/", data=form | {"ratio": ratio})
+        assert bad_ratio.status_code == 400 and 'data-field="ratio"' in bad_ratio.text
+        assert "比例" in bad_ratio.text.split('data-field="ratio">')[1].split("<")[0]
+    gift_over_project = form | {"cap_per_gift": "500", "cap_per_project": "100"}
+    crossed = await client.post("/console/matching/", data=gift_over_project)
+    assert "每笔上限不能超过每个项目上限" in crossed.text
+    english = await client.post(
+        "/console/matching/?lang=en", data=form | {"ratio": "1:1", "cap_per_gift": "2000"}
+    )
+    assert english.status_code == 400 and 'data-field="cap_per_gift"' in english.text
+    assert "A cap cannot be larger than the pool" in english.text
+    assert "上限不能超过" not in english.text
+    english_ratio = await client.post("/console/matching/", data=form | {"ratio": "0:1"})
+    assert "Both sides of the ratio must be positive." in english_ratio.text  # lang cookie
     assert await MatchingPool.count() == 0
 
 
@@ -389,3 +423,81 @@ async def test_console_creates_funds_and_pauses_a_pool(client):
     assert (await MatchingPool.select().first())["status"] == "paused"
     refused = await client.post(pool_page, data={"_csrf_token": token, "action": "close"})
     assert refused.status_code == 400  # a reason is required
+
+
+async def test_a_booked_refund_releases_its_match_everywhere_auditors_look(client):
+    auditor = await staff.make("auditor")
+    event = await factories.event()
+    project = await factories.project(event.id, budget_fen=(1_000_000,))
+    sponsor = await factories.organization("enterprise", "退款可见的企业")
+    pool = await create_pool(PoolDraft(event.id, sponsor, "1:1 配捐", 50_000), TEST_ACTOR)
+    pay = await gift(event.number, project, 30_000, name="退款人")
+    kept = await gift(event.number, project, 10_000, name="留下的人")
+    assert (await decision(pay))["matched_fen"] == 30_000
+
+    await record_offline_refund(pay, 20_000, "REF-0001", "捐赠人要求部分退款", TEST_ACTOR)
+    row = await MatchingPool.select().where(MatchingPool.id == pool).first()
+    assert row["allocated_fen"] == 20_000  # 10,000 kept by the refunded gift + 10,000
+    public = (await client.get(f"/api/v1/projects/{project}")).json()
+    assert public["totals"]["matched"] == 20_000
+
+    export = await client.get(
+        f"/api/v1/exports/ledger?event={event.number}&kind=matching&format=json",
+        headers=auditor.headers,
+    )
+    assert export.status_code == 200, export.text
+    rows = export.json()["rows"] if isinstance(export.json(), dict) else export.json()
+    by_payment = {r["payment_id"]: r for r in rows}
+    refunded = by_payment[str(pay)]
+    assert (refunded["matched_fen"], refunded["released_fen"], refunded["net_matched_fen"]) == (
+        30_000,
+        20_000,
+        10_000,
+    )
+    assert by_payment[str(kept)]["net_matched_fen"] == 10_000
+    csv = await client.get(
+        f"/api/v1/exports/ledger?event={event.number}&kind=matching&format=csv",
+        headers=auditor.headers,
+    )
+    assert csv.status_code == 200 and "退款人" in csv.text
+    page = await client.get(f"/audit/events/{event.number}/matching", headers=auditor.headers)
+    assert page.status_code == 200
+    pools_table = page.text.split('id="audit-pools"')[1].split("</table>")[0]
+    assert "退款可见的企业" in pools_table
+    assert "¥400.00" in pools_table and "¥200.00" in pools_table  # allocated, released
+    assert "¥300.00" in pools_table  # remaining
+    pool_api = await client.get(f"{API}/pools/{pool}/allocations", headers=auditor.headers)
+    released = {a["payment"]: a["released_fen"] for a in pool_api.json()}
+    assert released == {str(pay): 20_000, str(kept): 0}
+    await assert_invariants(event.id, event.number)
+
+
+async def test_an_exhausted_pool_matches_nothing_and_the_pledge_record_says_why(client):
+    event = await factories.event()
+    project = await factories.project(event.id, budget_fen=(1_000_000,))
+    sponsor = await factories.organization("enterprise")
+    await create_pool(PoolDraft(event.id, sponsor, "小池", 5_000), TEST_ACTOR)
+    first = await gift(event.number, project, 8_000)
+    assert (await decision(first))["matched_fen"] == 5_000
+    record = await pledge_record(client, first)
+    assert record[0]["outcome"] == "matched" and record[0]["matched_fen"] == 5_000
+    assert "pool_exhausted" in record[0]["reason"]  # matched less than the ratio, and why
+    after = await gift(event.number, project, 1_000)
+    record = await pledge_record(client, after)
+    assert (record[0]["outcome"], record[0]["matched_fen"]) == ("none", 0)
+    assert "pool_exhausted" in record[0]["reason"] and "小池" in record[0]["reason"]
+    await assert_invariants(event.id, event.number)
+
+
+async def test_the_live_screen_and_phone_page_show_matched_amounts(client):
+    event = await factories.event()
+    project = await factories.project(event.id, budget_fen=(1_000_000,))
+    sponsor = await factories.organization("enterprise", "现场企业")
+    await create_pool(PoolDraft(event.id, sponsor, "现场配捐", 50_000), TEST_ACTOR)
+    await gift(event.number, project, 12_000)
+    for path in (f"/events/{event.number}/live", f"/events/{event.number}/live/phone"):
+        page = await client.get(path)
+        assert page.status_code == 200, path
+        assert "现场配捐" in page.text and "¥380.00" in page.text  # the pool's remainder
+        assert 'data-matched data-fen="12000"' in page.text  # the project's match
+        assert 'data-total="matched" data-fen="12000"' in page.text
