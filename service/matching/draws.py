@@ -51,6 +51,7 @@ async def settled_gift(payment_id: uuid.UUID) -> dict[str, Any]:
             Payment.status,
             Payment.settled_at,
             Payment.created_at,
+            Payment.provider_reference,
             Payment.pledge,
             Payment.pledge.event.as_alias("event"),
             Payment.pledge.project.as_alias("project"),

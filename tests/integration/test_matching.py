@@ -501,3 +501,53 @@ async def test_the_live_screen_and_phone_page_show_matched_amounts(client):
         assert "现场配捐" in page.text and "¥380.00" in page.text  # the pool's remainder
         assert 'data-matched data-fen="12000"' in page.text  # the project's match
         assert 'data-total="matched" data-fen="12000"' in page.text
+
+
+async def test_gifts_paid_from_one_bank_account_are_one_donor_for_the_abuse_rule(clean_db):
+    """Six transfers from one account within a minute, each for another donor's pledge
+    under another name: held like a burst from one donor. Masked payers (wallet exports)
+    identify nobody: six of them are matched."""
+    from service.statements import services as statements
+    from service.statements.tables import StatementAccount, StatementEntry, StatementImport
+
+    event = await factories.event()
+    project = await factories.project(event.id, budget_fen=(10_000_000,))
+    sponsor = await factories.organization("enterprise")
+    await create_pool(PoolDraft(event.id, sponsor, "1:1 配捐", 1_000_000), TEST_ACTOR)
+    account = StatementAccount(name="工行专户", provider="bank", number="6222000011112222")
+    await account.save()
+    upload = StatementImport(account=account.id, file_sha256="0" * 64, layout="test")
+    await upload.save()
+
+    async def transfer(i: int, payer: str, payer_account: str) -> uuid.UUID:
+        pledge = await create_pledge(
+            PledgeDraft(
+                event_number=event.number,
+                project_id=project,
+                donor=DonorDraft(kind=Donor.Kind.individual, display_name=f"{payer}的账号{i}"),
+                amount_fen=1_000,
+            ),
+            TEST_ACTOR,
+        )
+        entry = StatementEntry(
+            account=account.id,
+            statement_import=upload.id,
+            line_key=uuid.uuid4().hex + uuid.uuid4().hex,
+            direction="credit",
+            booked_on=dt.date(2026, 11, 1),
+            booked_time=dt.time(10, 0, i),
+            amount_fen=1_000,
+            payer=payer,
+            payer_account=payer_account,
+        )
+        await entry.save()
+        return await statements.confirm_entry(entry.id, pledge.pledge_id, TEST_ACTOR)
+
+    one_account = [await transfer(i, f"付款人{i}", "6222021234567890") for i in range(6)]
+    assert [(await decision(p))["outcome"] for p in one_account] == ["matched"] * 5 + ["held"]
+    assert "burst" in (await decision(one_account[5]))["reason"]
+    one_name = [await transfer(i, "赵六", f"62220212345678{i:02d}") for i in range(6)]
+    assert (await decision(one_name[5]))["outcome"] == "held"
+    masked = [await transfer(i, "张**", "138****0000") for i in range(6)]
+    assert {(await decision(p))["outcome"] for p in masked} == {"matched"}
+    await assert_invariants(event.id, event.number)
