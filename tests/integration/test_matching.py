@@ -361,6 +361,7 @@ async def test_a_burst_from_one_donor_is_held_for_review_and_a_normal_donor_is_m
     assert (await decision(burst[6]))["matched_fen"] == 0
     page = await client.get("/console/matching/review", headers=organizer.headers)
     assert "李先生" in page.text
+    assert "拆分捐赠以规避每笔上限" in page.text and 'data-reason="split"' in page.text
     await assert_invariants(event.id, event.number)
 
 
@@ -376,6 +377,7 @@ async def test_auditors_see_pools_and_matching_in_the_portal_and_exports(client)
     page = await client.get(f"/audit/events/{event.number}/matching", headers=auditor.headers)
     assert page.status_code == 200
     assert "审计可见的企业" in page.text and "pool_exhausted" in page.text
+    assert "配捐池已用完" in page.text  # the reason, as the auditor reads it
     export = await client.get(
         f"/api/v1/exports/ledger?event={event.number}&kind=matching&format=json",
         headers=auditor.headers,
@@ -466,6 +468,9 @@ async def test_a_booked_refund_releases_its_match_everywhere_auditors_look(clien
     assert "退款可见的企业" in pools_table
     assert "¥400.00" in pools_table and "¥200.00" in pools_table  # allocated, released
     assert "¥300.00" in pools_table  # remaining
+    gifts_table = page.text.split('id="audit-decisions"')[1].split("</table>")[0]
+    refunded_row = next(r for r in gifts_table.split("<tr>") if "退款人" in r)
+    assert "¥300.00" in refunded_row and "¥200.00" in refunded_row  # matched, released
     pool_api = await client.get(f"{API}/pools/{pool}/allocations", headers=auditor.headers)
     released = {a["payment"]: a["released_fen"] for a in pool_api.json()}
     assert released == {str(pay): 20_000, str(kept): 0}
