@@ -18,7 +18,7 @@ from service.auth.services import StaffIdentity
 from service.errors import DomainError, InvalidInput
 from service.events.tables import Event
 from service.i18n import gettext as _
-from service.matching import allocation, drafts, pools, queries, ratios
+from service.matching import drafts, pools, queries, ratios, review
 from service.money import MoneyError, parse_yuan
 from service.orgs.tables import Organization
 from service.projects.tables import Project
@@ -162,9 +162,9 @@ class ConsoleMatchingPages(Controller):
         reason, verdict = _text(data, "reason"), _text(data, "verdict")
         try:
             if verdict == "release":
-                await allocation.release_held(decision_id, reason, staff.actor)
+                await review.release_held(decision_id, reason, staff.actor)
             elif verdict == "refuse":
-                await allocation.refuse_held(decision_id, reason, staff.actor)
+                await review.refuse_held(decision_id, reason, staff.actor)
             else:
                 raise InvalidInput.on("verdict", _("请选择放行或拒绝。"))
         except DomainError as exc:

@@ -15,7 +15,7 @@ from service.auth.guards import (
     requires_financial_reader,
     requires_organizer,
 )
-from service.matching import allocation, drafts, pools, queries, ratios
+from service.matching import drafts, pools, queries, ratios, review
 from service.matching.console_pages import ConsoleMatchingPages
 from service.matching.schemas import (
     AllocationOut,
@@ -114,7 +114,7 @@ class MatchingApi(Controller):
     async def release(
         self, staff: CurrentStaff, decision_id: FromPath[uuid.UUID], data: JSONBody[Reasoned]
     ) -> ReviewOut:
-        result = await allocation.release_held(decision_id, data.reason, staff.actor)
+        result = await review.release_held(decision_id, data.reason, staff.actor)
         return msgspec.convert(result, ReviewOut)
 
     @post(
@@ -126,7 +126,7 @@ class MatchingApi(Controller):
     async def refuse(
         self, staff: CurrentStaff, decision_id: FromPath[uuid.UUID], data: JSONBody[Reasoned]
     ) -> ReviewOut:
-        await allocation.refuse_held(decision_id, data.reason, staff.actor)
+        await review.refuse_held(decision_id, data.reason, staff.actor)
         return ReviewOut(outcome="refused", matched_fen=0)
 
     @get("/allocations", operation_id="listMatchAllocations", guards=[requires_financial_reader])
