@@ -41,6 +41,7 @@ REASONS = {
     "cap_per_gift": "the cap per gift",
     "cap_per_project": "the project's cap is reached",
     "cap_per_donor_day": "the donor's daily cap is reached",
+    "refunded": "the gift was refunded in full",
 }
 
 

@@ -14,9 +14,10 @@ from service.errors import InvalidInput, NotAllowed, NotFound
 from service.i18n import gettext as _
 from service.locks import lock_row
 from service.matching.allocation import announce, reason_text
-from service.matching.draws import allocate_locked, settled_gift
+from service.matching.draws import AllocationResult, allocate_locked, settled_gift
 from service.matching.locking import serialize_with_postings
 from service.matching.tables import MatchDecision, MatchingPool
+from service.payments.refunds import refunded_fen
 
 Outcome = MatchDecision.Outcome
 
@@ -32,7 +33,8 @@ async def _held(decision_id: uuid.UUID) -> dict[str, Any]:
 
 
 async def release_held(decision_id: uuid.UUID, reason: str, actor: Actor) -> dict[str, Any]:
-    """An organizer clears a held gift: it is matched now, as far as the pool allows."""
+    """An organizer clears a held gift: it is matched now, as far as the pool allows, on
+    what is left of the gift after refunds."""
     if not reason.strip():
         raise InvalidInput.on("reason", _("请填写放行配捐的原因。"))
     async with write_transaction():
@@ -41,7 +43,13 @@ async def release_held(decision_id: uuid.UUID, reason: str, actor: Actor) -> dic
         await lock_row(MatchingPool, decision["pool"])
         pool = await MatchingPool.select().where(MatchingPool.id == decision["pool"]).first()
         gift = await settled_gift(decision["payment"])
-        result = await allocate_locked(pool, gift, actor)
+        # A refund while the match was held released nothing (there was no allocation):
+        # the match is what the gift still earns.
+        left = gift["amount_fen"] - await refunded_fen(gift["id"])
+        if left > 0:
+            result = await allocate_locked(pool, {**gift, "amount_fen": left}, actor)
+        else:
+            result = AllocationResult(None, 0, created=False, reason="refunded")
         note = "" if result.amount_fen else reason_text(result.reason, pool)
         await MatchDecision.update(
             {

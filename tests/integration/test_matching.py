@@ -556,3 +556,33 @@ async def test_gifts_paid_from_one_bank_account_are_one_donor_for_the_abuse_rule
     masked = [await transfer(i, "张**", "138****0000") for i in range(6)]
     assert {(await decision(p))["outcome"] for p in masked} == {"matched"}
     await assert_invariants(event.id, event.number)
+
+
+async def test_a_held_gift_refunded_before_review_is_matched_on_what_is_left(client):
+    organizer = await staff.make("organizer")
+    event = await factories.event()
+    project = await factories.project(event.id, budget_fen=(1_000_000,))
+    sponsor = await factories.organization("enterprise")
+    pool = await create_pool(
+        PoolDraft(event.id, sponsor, "1:1 配捐", 100_000, cap_per_gift_fen=5_000), TEST_ACTOR
+    )
+    gifts = [
+        await gift(event.number, project, 4_000, name="周女士", email="zhou@example.cn")
+        for _ in range(3)
+    ]
+    assert [(await decision(p))["outcome"] for p in gifts] == ["matched", "held", "held"]
+    await record_offline_refund(gifts[1], 3_000, "REF-A", "部分退款", TEST_ACTOR)
+    await record_offline_refund(gifts[2], 4_000, "REF-B", "全额退款", TEST_ACTOR)
+    for payment in gifts[1:]:
+        released = await client.post(
+            f"{API}/held/{(await decision(payment))['id']}/release",
+            json={"reason": "核实无误"},
+            headers=organizer.headers,
+        )
+        assert released.status_code == 200, released.text
+    assert (await decision(gifts[1]))["matched_fen"] == 1_000  # 1:1 on the 1,000 left
+    assert (await decision(gifts[2]))["matched_fen"] == 0
+    assert "refunded" in (await decision(gifts[2]))["reason"]
+    row = await MatchingPool.select().where(MatchingPool.id == pool).first()
+    assert row["allocated_fen"] == 5_000
+    await assert_invariants(event.id, event.number)
