@@ -94,7 +94,8 @@ SELECT d.id, d.payment, d.pledge, d.pool, mp.name AS pool_name, d.outcome, d.rea
        d.matched_fen, d.reviewed_at, d.review_reason, d.created_at,
        CAST(COALESCE((SELECT SUM(r.amount_fen) FROM match_release r
                       WHERE r.allocation = d.allocation), 0) AS BIGINT) AS released_fen,
-       pay.amount_fen AS gift_fen, pay.created_at AS paid_at, pr.title AS project_title,
+       pay.amount_fen AS gift_fen, COALESCE(pay.settled_at, pay.created_at) AS paid_at,
+       pr.title AS project_title,
        dn.display_name AS donor_name, dn.email AS donor_email, dn.phone AS donor_phone
 FROM match_decision d
 JOIN payment pay ON pay.id = d.payment

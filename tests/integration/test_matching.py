@@ -406,6 +406,8 @@ async def test_console_creates_funds_and_pauses_a_pool(client):
             "total": "500",
             "ratio": "1:0.5",
             "cap_per_gift": "100",
+            "starts_at": "2026-10-01T09:00",
+            "ends_at": "2027-01-01T00:00",
             "projects": [str(project)],
         },
     )
@@ -418,6 +420,7 @@ async def test_console_creates_funds_and_pauses_a_pool(client):
     await gift(event.number, project, 30_000)
     page = await client.get(pool_page)
     assert "¥100.00" in page.text and "配捐中" in page.text
+    assert "2026年10月1日 09:00" in page.text  # the window in Hangzhou time
     paused = await client.post(
         pool_page, data={"_csrf_token": token, "action": "pause", "reason": "核对"}
     )
