@@ -428,6 +428,13 @@ async def test_console_creates_funds_and_pauses_a_pool(client):
     assert (await MatchingPool.select().first())["status"] == "paused"
     refused = await client.post(pool_page, data={"_csrf_token": token, "action": "close"})
     assert refused.status_code == 400  # a reason is required
+    assert "请填写原因。" in refused.text
+    english = await client.post(
+        f"{pool_page}?lang=en", data={"_csrf_token": token, "action": "resume"}
+    )
+    assert english.status_code == 303
+    again = await client.post(pool_page, data={"_csrf_token": token, "action": "resume"})
+    assert again.status_code == 422 and "A pool that is “Matching” cannot do that." in again.text
 
 
 async def test_a_booked_refund_releases_its_match_everywhere_auditors_look(client):
