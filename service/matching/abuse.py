@@ -28,10 +28,11 @@ JOIN pledge pl ON pl.id = pay.pledge
 JOIN donor d ON d.id = pl.donor
 WHERE pl.event = {} AND pay.status = 'succeeded' AND pay.id <> {}
   AND (d.id = {} OR (d.email IS NOT NULL AND lower(d.email) = {})
-       OR (d.phone IS NOT NULL AND d.phone = {}) OR d.display_name = {}
-       OR pay.id IN (SELECT se.payment FROM statement_entry se WHERE se.payment IS NOT NULL
-                     AND (se.payer_account = {} OR se.payer = {})))
+       OR (d.phone IS NOT NULL AND d.phone = {}) OR d.display_name = {} /*payer*/)
 """
+_SAME_PAYER_SQL = """
+       OR pay.id IN (SELECT se.payment FROM statement_entry se WHERE se.payment IS NOT NULL
+                     AND (se.payer_account = {} OR se.payer = {}))"""
 _PAYER_SQL = """
 SELECT se.payer AS payer, se.payer_account AS payer_account FROM statement_entry se
 WHERE se.payment = {} OR substr(se.line_key, 1, 40) = {}
@@ -92,18 +93,19 @@ async def _same_donor_gifts(gift: dict[str, Any], since: dt.datetime) -> list[di
     )
     if donor is None:
         return []
-    payer, payer_account = await _payer(gift)
-    rows = await Donor.raw(
-        _SAME_DONOR_SQL,
+    args: list[Any] = [
         gift["event"],
         gift["id"],
         donor["id"],
         (donor["email"] or "").strip().lower() or None,
         (donor["phone"] or "").strip() or None,
         None if _placeholder(donor["display_name"]) else donor["display_name"],
-        payer_account,
-        payer,
-    )
+    ]
+    payer, payer_account = await _payer(gift)
+    sql = _SAME_DONOR_SQL.replace("/*payer*/", _SAME_PAYER_SQL if payer or payer_account else "")
+    if payer or payer_account:
+        args += [payer_account, payer]
+    rows = await Donor.raw(sql, *args)
     until = _when(gift)
     # Compared here, not in SQL: SQLite hands timestamps back as text.
     found = [{**row, "at": _moment(row["at"])} for row in rows]
