@@ -596,3 +596,36 @@ async def test_a_held_gift_refunded_before_review_is_matched_on_what_is_left(cli
     row = await MatchingPool.select().where(MatchingPool.id == pool).first()
     assert row["allocated_fen"] == 5_000
     await assert_invariants(event.id, event.number)
+
+
+async def test_a_gift_outside_the_pools_window_matches_nothing_and_says_why(client):
+    event = await factories.event()
+    project = await factories.project(event.id, budget_fen=(1_000_000,))
+    sponsor = await factories.organization("enterprise")
+    shanghai = dt.timezone(dt.timedelta(hours=8))
+    await create_pool(
+        PoolDraft(
+            event.id,
+            sponsor,
+            "会后配捐",
+            50_000,
+            starts_at=dt.datetime(2026, 12, 1, 9, 0, tzinfo=shanghai),
+        ),
+        TEST_ACTOR,
+    )
+    await create_pool(
+        PoolDraft(
+            event.id,
+            sponsor,
+            "会前配捐",
+            50_000,
+            ends_at=dt.datetime(2026, 10, 1, 0, 0, tzinfo=shanghai),
+        ),
+        TEST_ACTOR,
+    )
+    payment = await gift(event.number, project, 10_000)  # its money moved on 2026-11-01
+    record = await pledge_record(client, payment)
+    assert (record[0]["outcome"], record[0]["matched_fen"]) == ("none", 0)
+    assert "not_started" in record[0]["reason"] and "会后配捐" in record[0]["reason"]
+    assert "ended" in record[0]["reason"] and "会前配捐" in record[0]["reason"]
+    await assert_invariants(event.id, event.number)
