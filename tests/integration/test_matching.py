@@ -4,7 +4,9 @@ releasing matches, concurrency, the abuse rule and the review queue."""
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import datetime as dt
+import os
 import uuid
 
 from service.audit.tables import AuditLog
@@ -629,3 +631,26 @@ async def test_a_gift_outside_the_pools_window_matches_nothing_and_says_why(clie
     assert "not_started" in record[0]["reason"] and "会后配捐" in record[0]["reason"]
     assert "ended" in record[0]["reason"] and "会前配捐" in record[0]["reason"]
     await assert_invariants(event.id, event.number)
+
+
+async def test_the_burst_rate_is_configurable(clean_db, monkeypatch):
+    from service.matching import abuse
+    from service.settings import get_settings, load_settings
+
+    env = {"MATCH_BURST_MAX": "2", "MATCH_BURST_WINDOW_S": "600", "MATCH_SPLIT_WINDOW_S": "60"}
+    configured = load_settings({**os.environ, **env})
+    assert (configured.match_burst_max, configured.match_burst_window_s) == (2, 600)
+    strict = dataclasses.replace(
+        get_settings(), match_burst_max=2, match_burst_window_s=600, match_split_window_s=60
+    )
+    monkeypatch.setattr(abuse, "get_settings", lambda: strict)
+    event = await factories.event()
+    project = await factories.project(event.id, budget_fen=(1_000_000,))
+    sponsor = await factories.organization("enterprise")
+    await create_pool(PoolDraft(event.id, sponsor, "1:1 配捐", 100_000), TEST_ACTOR)
+    gifts = [
+        await gift(event.number, project, 1_000, name=f"号{i}", email="same@example.cn")
+        for i in range(3)
+    ]
+    assert [(await decision(p))["outcome"] for p in gifts] == ["matched", "matched", "held"]
+    assert "2" in (await decision(gifts[2]))["reason"]
