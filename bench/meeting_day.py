@@ -34,7 +34,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import reads
 
 
-async def open_edition() -> tuple[int, list[int]]:
+async def open_event() -> tuple[int, list[int]]:
     import asyncpg
 
     connection = await asyncpg.connect(reads.database_url(reads.BENCH_DB))
@@ -191,7 +191,7 @@ async def live_count(number: int) -> int:
 async def run(base: str, args: argparse.Namespace) -> Recorder:
     import aiohttp
 
-    number, projects = await open_edition()
+    number, projects = await open_event()
     rec = Recorder()
     connector = aiohttp.TCPConnector(limit=0)
     timeout = aiohttp.ClientTimeout(total=30)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Annotated
 
 import msgspec
-from litestar.params import QueryParameter
+from litestar.params import PathParameter, QueryParameter
 
 MAX_ROW_ID = 2**31 - 1
 """INTEGER and SERIAL columns (ids, edition numbers)."""
@@ -22,10 +22,12 @@ PositiveFen = Annotated[int, msgspec.Meta(gt=0, le=MAX_FEN)]
 AnyRowId = Annotated[int, msgspec.Meta(ge=-MAX_ROW_ID - 1, le=MAX_ROW_ID)]
 AnyFen = Annotated[int, msgspec.Meta(ge=-MAX_FEN, le=MAX_FEN)]
 
-Edition = Annotated[int, QueryParameter(gt=0, le=MAX_ROW_ID, description="Edition number")]
-OptionalEdition = Annotated[
+# An event (届) by its public number: `?event=5` in a query, `/…/5` in a path.
+EventNumber = Annotated[int, QueryParameter(gt=0, le=MAX_ROW_ID, description="Edition number")]
+OptionalEventNumber = Annotated[
     int | None, QueryParameter(gt=0, le=MAX_ROW_ID, description="Edition number")
 ]
+EventNumberInPath = Annotated[int, PathParameter(gt=0, le=MAX_ROW_ID, description="Edition number")]
 OptionalProject = Annotated[
     int | None, QueryParameter(gt=0, le=MAX_ROW_ID, description="One project")
 ]

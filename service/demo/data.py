@@ -27,7 +27,7 @@ __all__ = [
     "PledgeSeed",
     "ProjectSeed",
     "donor",
-    "edition",
+    "event_seed",
     "org",
 ]
 
@@ -1066,7 +1066,7 @@ EVENTS: tuple[EventSeed, ...] = (
 )
 
 
-def edition(number: int) -> EventSeed:
+def event_seed(number: int) -> EventSeed:
     """The event seed for one edition (届); KeyError if there is none."""
     for event in EVENTS:
         if event.number == number:

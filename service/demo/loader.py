@@ -80,7 +80,7 @@ async def _community_id(name: str, orgs: dict[str, int]) -> int:
 
 
 async def _create_pool(
-    seed: PoolSeed, edition: EventSeed, event_id: int, projects: dict[str, int]
+    seed: PoolSeed, event: EventSeed, event_id: int, projects: dict[str, int]
 ) -> None:
     row = (
         await Organization.select(Organization.id).where(Organization.name == seed.sponsor).first()
@@ -93,7 +93,7 @@ async def _create_pool(
         sponsor = org.id
     else:
         sponsor = row["id"]
-    eligible = tuple(projects[p.key] for p in edition.projects if p.category == seed.category)
+    eligible = tuple(projects[p.key] for p in event.projects if p.category == seed.category)
     await create_pool(
         PoolDraft(
             event_id=event_id,
@@ -106,7 +106,7 @@ async def _create_pool(
             eligible_project_ids=eligible,
         ),
         DEMO,
-        funded_at=_local(edition.pledge_opens, PLEDGE_TIME),  # paid in as pledging opened
+        funded_at=_local(event.pledge_opens, PLEDGE_TIME),  # paid in as pledging opened
     )
 
 
@@ -144,10 +144,10 @@ async def _donor_id(seed: DonorSeed, known: dict[str, uuid.UUID]) -> uuid.UUID:
 
 
 async def _create_projects(
-    edition: EventSeed, event_id: int, orgs: dict[str, int], advance: Progress
+    event: EventSeed, event_id: int, orgs: dict[str, int], advance: Progress
 ) -> dict[str, int]:
     ids: dict[str, int] = {}
-    for seed in edition.projects:
+    for seed in event.projects:
         ids[seed.key] = await create_project(
             _project_draft(seed, event_id, orgs, await _community_id(seed.community, orgs))
         )
@@ -198,39 +198,39 @@ def settlement_moment(paid: PaymentSeed) -> dt.datetime:
     return dt.datetime.combine(paid.paid_on, dt.time(12), dt.UTC)
 
 
-def _activity_days(edition: EventSeed) -> set[dt.date]:
-    days = {seed.pledged_on for seed in edition.pledges}
-    return days | {paid.paid_on for seed in edition.pledges for paid in seed.payments}
+def _activity_days(event: EventSeed) -> set[dt.date]:
+    days = {seed.pledged_on for seed in event.pledges}
+    return days | {paid.paid_on for seed in event.pledges for paid in seed.payments}
 
 
-def snapshot_moments(edition: EventSeed, now: dt.datetime | None = None) -> list[dt.datetime]:
+def snapshot_moments(event: EventSeed, now: dt.datetime | None = None) -> list[dt.datetime]:
     """The close of every day of the edition on which a pledge or a payment was made (today's
     picture is taken now, not at a close still to come)."""
     now = now or dt.datetime.now(dt.UTC)
-    return [min(_local(day, SNAPSHOT_TIME), now) for day in sorted(_activity_days(edition))]
+    return [min(_local(day, SNAPSHOT_TIME), now) for day in sorted(_activity_days(event))]
 
 
 OPEN_STATUSES = ("pledging", "live")
 
 
-def on_todays_calendar(edition: EventSeed, today: dt.date) -> EventSeed:
+def on_todays_calendar(event: EventSeed, today: dt.date) -> EventSeed:
     """An edition still open for pledges is shifted, every date by the same number of days,
     so that its latest pledge or payment falls yesterday (all of it is past, settled at
     20:00 included): its meeting, due dates and close are then as near as the seed tells
     them, and nothing lapses the day the demo starts. Closed editions keep their
     historical dates."""
-    if edition.status not in OPEN_STATUSES or not edition.pledges:
-        return edition
-    shift = today - dt.timedelta(days=1) - max(_activity_days(edition))
+    if event.status not in OPEN_STATUSES or not event.pledges:
+        return event
+    shift = today - dt.timedelta(days=1) - max(_activity_days(event))
 
     def moved(day: dt.date) -> dt.date:
         return day + shift
 
     return dataclasses.replace(
-        edition,
-        held_on=moved(edition.held_on),
-        pledge_opens=moved(edition.pledge_opens),
-        pledge_closes=moved(edition.pledge_closes),
+        event,
+        held_on=moved(event.held_on),
+        pledge_opens=moved(event.pledge_opens),
+        pledge_closes=moved(event.pledge_closes),
         pledges=tuple(
             dataclasses.replace(
                 seed,
@@ -239,13 +239,13 @@ def on_todays_calendar(edition: EventSeed, today: dt.date) -> EventSeed:
                     dataclasses.replace(paid, paid_on=moved(paid.paid_on)) for paid in seed.payments
                 ),
             )
-            for seed in edition.pledges
+            for seed in event.pledges
         ),
     )
 
 
 async def _record_pledge(
-    edition: EventSeed,
+    event: EventSeed,
     seed: PledgeSeed,
     projects: dict[str, int],
     donors: dict[str, uuid.UUID],
@@ -253,7 +253,7 @@ async def _record_pledge(
     donor_seeds = {donor.key: donor for donor in DONORS}
     result = await create_pledge(
         PledgeDraft(
-            event_number=edition.number,
+            event_number=event.number,
             project_id=projects[seed.project] if seed.project else None,
             donor=None,  # type: ignore[arg-type]
             donor_id=await _donor_id(donor_seeds[seed.donor], donors),
@@ -268,7 +268,7 @@ async def _record_pledge(
 
 
 async def _record_history(
-    edition: EventSeed,
+    event: EventSeed,
     projects: dict[str, int],
     donors: dict[str, uuid.UUID],
     advance: Progress,
@@ -276,7 +276,7 @@ async def _record_history(
     """Pledges, payments and receipts posted in the order they happened, so the journal's
     sequence and its dates tell the same story; then the daily funding pictures."""
     timeline: list[tuple[dt.datetime, int, int, PledgeSeed, PaymentSeed | None]] = []
-    for index, seed in enumerate(edition.pledges):
+    for index, seed in enumerate(event.pledges):
         timeline.append((pledge_moment(seed), 0, index, seed, None))
         timeline.extend((settlement_moment(paid), 1, index, seed, paid) for paid in seed.payments)
     timeline.sort(key=lambda item: item[:3])
@@ -284,7 +284,7 @@ async def _record_history(
     receipts: list[tuple[dt.datetime, uuid.UUID]] = []
     for _moment, _order, _index, seed, paid in timeline:
         if paid is None:
-            pledge_ids[seed.key] = await _record_pledge(edition, seed, projects, donors)
+            pledge_ids[seed.key] = await _record_pledge(event, seed, projects, donors)
             advance(1)
             continue
         payment_id = await record_offline_payment(
@@ -300,41 +300,39 @@ async def _record_history(
         receipts.append((settlement_moment(paid) + RECEIPT_DELAY, payment_id))
     for issued_at, payment_id in receipts:  # numbered in the order they were issued
         await issue_receipt(payment_id, DEMO, issued_at=issued_at)
-    event_id = (await Event.select(Event.id).where(Event.number == edition.number).first())["id"]
-    for moment in snapshot_moments(edition):
+    event_id = (await Event.select(Event.id).where(Event.number == event.number).first())["id"]
+    for moment in snapshot_moments(event):
         await snapshot_event(event_id, moment, as_of=True)
 
 
-async def load_edition(
-    edition: EventSeed, orgs: dict[str, int], donors: dict[str, uuid.UUID], advance: Progress
+async def load_event(
+    event: EventSeed, orgs: dict[str, int], donors: dict[str, uuid.UUID], advance: Progress
 ) -> bool:
     """Load one edition; False when it is already there."""
-    if await Event.exists().where(Event.number == edition.number):
+    if await Event.exists().where(Event.number == event.number):
         return False
     async with write_transaction():
-        opens = dt.datetime.combine(edition.pledge_opens, dt.time(0), dt.UTC)
+        opens = dt.datetime.combine(event.pledge_opens, dt.time(0), dt.UTC)
         event_id = await create_event(
             EventDraft(
-                number=edition.number,
-                title=edition.title,
-                summary=edition.summary,
-                held_on=edition.held_on,
-                venue=edition.venue,
+                number=event.number,
+                title=event.title,
+                summary=event.summary,
+                held_on=event.held_on,
+                venue=event.venue,
                 pledge_opens_at=opens,
-                pledge_closes_at=dt.datetime.combine(
-                    edition.pledge_closes, dt.time(23, 59), dt.UTC
-                ),
+                pledge_closes_at=dt.datetime.combine(event.pledge_closes, dt.time(23, 59), dt.UTC),
                 status=Event.Status.live,
-                operator_id=orgs[edition.operator] if edition.operator else None,
+                operator_id=orgs[event.operator] if event.operator else None,
             )
         )
-        projects = await _create_projects(edition, event_id, orgs, advance)
+        projects = await _create_projects(event, event_id, orgs, advance)
         for pool in MATCHING_POOLS:
-            if pool.event == edition.number:
-                await _create_pool(pool, edition, event_id, projects)
-        await _record_history(edition, projects, donors, advance)
-        await Event.update({Event.status: edition.status}).where(Event.id == event_id)
-        for seed in edition.projects:
+            if pool.event == event.number:
+                await _create_pool(pool, event, event_id, projects)
+        await _record_history(event, projects, donors, advance)
+        await Event.update({Event.status: event.status}).where(Event.id == event_id)
+        for seed in event.projects:
             await Project.update({Project.status: seed.status}).where(
                 Project.id == projects[seed.key]
             )
@@ -348,11 +346,11 @@ async def load_demo(advance: Progress = lambda _: None) -> list[int]:
     donors: dict[str, uuid.UUID] = {}
     loaded = []
     for seed in EVENTS:
-        edition = on_todays_calendar(seed, today())
-        if await load_edition(edition, orgs, donors, advance):
-            loaded.append(edition.number)
+        event = on_todays_calendar(seed, today())
+        if await load_event(event, orgs, donors, advance):
+            loaded.append(event.number)
         else:
-            advance(len(edition.projects) + len(edition.pledges))
+            advance(len(event.projects) + len(event.pledges))
     await load_money_out(5)  # the 5th edition's projects were built: their money went out
     await load_statement_demo(EVENTS[-1].number)  # the open edition's bank statement
     return loaded

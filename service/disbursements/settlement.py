@@ -14,9 +14,9 @@ from service.i18n import gettext as _
 from service.ledger import rules
 from service.locks import lock_row
 from service.matching.allocation import release_match
-from service.payments.refunds import _correct_pledge as correct_pledge_after_refund
 from service.payments.refunds import refunded_fen
 from service.payments.tables import Payment, Refund
+from service.pledges import money
 from service.pledges.tables import Pledge
 
 OFFLINE = (Payment.Provider.bank.value, Payment.Provider.cash.value)
@@ -84,10 +84,7 @@ async def record_offline_refund(
             f"refund {refund_id}",
         )
         status = await Pledge.select(Pledge.status).where(Pledge.id == pay["pledge"]).first()
-        # The pledge's status after a refund has one home (pledges.money, via refunds).
-        await correct_pledge_after_refund(
-            {"pledge_id": pay["pledge"], "pledge_status": status["status"]}
-        )
+        await money.correct_status_after_refund(pay["pledge"], status["status"])
         await record(
             actor,
             "refund.offline",

@@ -3,7 +3,7 @@ board of every project (console page and staff API)."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 import msgspec
 from litestar import Controller, get
@@ -11,10 +11,11 @@ from litestar.params import PathParameter
 from litestar.response import Template
 
 from service.auth.guards import CurrentStaff, requires_staff
-from service.bounds import OptionalEdition
+from service.bounds import OptionalEventNumber
 from service.clock import today
 from service.disclosure.calendar import ProjectCalendar
 from service.disclosure.fund_use import project_disclosure
+from service.disclosure.records import ProjectDisclosure
 from service.disclosure.schemas import (
     DisclosureOut,
     FundFiguresOut,
@@ -35,7 +36,7 @@ def _disclosures(calendar: ProjectCalendar, only_overdue: bool = False) -> list[
     return [DisclosureOut(d.kind, d.period_start, d.due_on, d.state, d.satisfied_on) for d in items]
 
 
-def fund_use_out(project_id: int, disclosure: dict[str, Any]) -> FundUseOut:
+def fund_use_out(project_id: int, disclosure: ProjectDisclosure) -> FundUseOut:
     f = disclosure["figures"]
     return FundUseOut(
         project_id=project_id,
@@ -96,7 +97,7 @@ class DisclosureBoard(Controller):
         guards=[requires_staff],
     )
     async def api(
-        self, staff: CurrentStaff, event: OptionalEdition = None
+        self, staff: CurrentStaff, event: OptionalEventNumber = None
     ) -> list[ProjectDisclosureRow]:
         return _rows(await board(today(), staff, event))
 
@@ -106,7 +107,7 @@ class DisclosureBoard(Controller):
         guards=[requires_staff],
         include_in_schema=False,
     )
-    async def page(self, staff: CurrentStaff, event: OptionalEdition = None) -> Template:
+    async def page(self, staff: CurrentStaff, event: OptionalEventNumber = None) -> Template:
         rows = await board(today(), staff, event)
         return Template(
             "console/disclosures.html",

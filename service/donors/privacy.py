@@ -22,7 +22,7 @@ from service.pledges.tables import Pledge
 from service.receipts.tables import Receipt
 from service.settings import get_settings
 
-CLOSED_EDITIONS = (
+CLOSED_EVENTS = (
     Event.Status.closed.value,
     Event.Status.reporting.value,
     Event.Status.archived.value,
@@ -66,7 +66,7 @@ async def erase_expired_contacts(today: dt.date | None = None, actor: Actor = SY
     today = today or clock.today()
     cutoff = today - dt.timedelta(days=get_settings().retention_days)
     expired = Event.select(Event.id).where(
-        Event.status.is_in(list(CLOSED_EDITIONS)) & (Event.held_on < cutoff)
+        Event.status.is_in(list(CLOSED_EVENTS)) & (Event.held_on < cutoff)
     )
     still_needed = Pledge.select(Pledge.donor).where(Pledge.event.not_in(expired))
     async with write_transaction():

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated, Any
 
 import msgspec
@@ -10,34 +9,15 @@ from litestar import Controller, get, post, put
 from litestar.params import JSONBody, PathParameter
 
 from service.auth.guards import CurrentStaff, requires_organizer, requires_staff
-from service.events import editions
-from service.events.editions import EditionFields
-from service.events.schemas import EventOut
+from service.events import editing
+from service.events.editing import EventFields
+from service.events.schemas import EventCreate, EventIn, EventOut, StatusIn
 
 EventNumber = Annotated[int, PathParameter(gt=0, le=10_000, description="Edition number")]
-Text = Annotated[str, msgspec.Meta(max_length=20_000)]
 
 
-class EditionIn(msgspec.Struct, forbid_unknown_fields=True):
-    title: Text
-    summary: Text = ""
-    held_on: dt.date | None = None
-    venue: Text = ""
-    pledge_opens_at: dt.datetime | None = None
-    pledge_closes_at: dt.datetime | None = None
-
-
-class EditionCreate(EditionIn, forbid_unknown_fields=True):
-    number: int = 0
-
-
-class StatusIn(msgspec.Struct, forbid_unknown_fields=True):
-    status: Annotated[str, msgspec.Meta(max_length=20)]
-    reason: Text = ""
-
-
-def fields_of(data: EditionIn) -> EditionFields:
-    return EditionFields(
+def fields_of(data: EventIn) -> EventFields:
+    return EventFields(
         title=data.title,
         summary=data.summary,
         held_on=data.held_on,
@@ -57,23 +37,23 @@ class ConsoleEventApi(Controller):
 
     @get("/", operation_id="listAllEvents", guards=[requires_staff])
     async def list_events(self) -> list[EventOut]:
-        return [event_out(row) for row in await editions.list_editions()]
+        return [event_out(row) for row in await editing.list_events()]
 
     @post("/", operation_id="createEvent", guards=[requires_organizer])
-    async def create(self, staff: CurrentStaff, data: JSONBody[EditionCreate]) -> EventOut:
-        await editions.create_edition(data.number, fields_of(data), staff.actor)
-        return event_out(await editions.get_edition(data.number))
+    async def create(self, staff: CurrentStaff, data: JSONBody[EventCreate]) -> EventOut:
+        await editing.add_event(data.number, fields_of(data), staff.actor)
+        return event_out(await editing.get_event_by_number(data.number))
 
     @put("/{number:int}", operation_id="updateEvent", guards=[requires_organizer])
     async def update(
-        self, staff: CurrentStaff, number: EventNumber, data: JSONBody[EditionIn]
+        self, staff: CurrentStaff, number: EventNumber, data: JSONBody[EventIn]
     ) -> EventOut:
-        await editions.update_edition(number, fields_of(data), staff.actor)
-        return event_out(await editions.get_edition(number))
+        await editing.update_event(number, fields_of(data), staff.actor)
+        return event_out(await editing.get_event_by_number(number))
 
     @post("/{number:int}/status", operation_id="moveEvent", guards=[requires_organizer])
     async def move(
         self, staff: CurrentStaff, number: EventNumber, data: JSONBody[StatusIn]
     ) -> EventOut:
-        await editions.move_edition(number, data.status, staff.actor, data.reason)
-        return event_out(await editions.get_edition(number))
+        await editing.move_event(number, data.status, staff.actor, data.reason)
+        return event_out(await editing.get_event_by_number(number))

@@ -14,8 +14,8 @@ from litestar.response import Redirect, Template
 from service import clock
 from service.auth.guards import CurrentStaff, requires_organizer
 from service.errors import FieldError, InvalidInput
-from service.events import editions
-from service.events.editions import EditionFields
+from service.events import editing
+from service.events.editing import EventFields
 from service.events.workflow import NEXT
 from service.i18n import gettext as _
 from service.projects.tables import Project
@@ -26,7 +26,7 @@ BEIJING = clock.SHANGHAI
 UrlForm = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
 
 
-def _fields(data: dict[str, Any]) -> EditionFields:
+def _fields(data: dict[str, Any]) -> EventFields:
     errors: list[FieldError] = []
 
     def parse(name: str, kind: type) -> Any:
@@ -45,7 +45,7 @@ def _fields(data: dict[str, Any]) -> EditionFields:
     if errors:
         raise InvalidInput(_("众筹会内容不正确"), errors)
     local = BEIJING  # the form's times are Beijing time
-    return EditionFields(
+    return EventFields(
         title=text(data, "title"),
         summary=text(data, "summary"),
         held_on=held_on,
@@ -64,7 +64,7 @@ class ConsoleEventPages(Controller):
     async def index(self, staff: CurrentStaff) -> Template:
         return Template(
             "console/events/list.html",
-            context={"staff": staff, "events": await editions.list_editions(), "errors": {}},
+            context={"staff": staff, "events": await editing.list_events(), "errors": {}},
         )
 
     @post("/")
@@ -74,13 +74,13 @@ class ConsoleEventPages(Controller):
             if not number_text.isdigit() or len(number_text) > 5:
                 raise InvalidInput.on("number", _("届次必须是1到10000之间的整数。"))
             number = int(number_text)
-            await editions.create_edition(number, _fields(data), staff.actor)
+            await editing.add_event(number, _fields(data), staff.actor)
         except InvalidInput as exc:
             return Template(
                 "console/events/list.html",
                 context={
                     "staff": staff,
-                    "events": await editions.list_editions(),
+                    "events": await editing.list_events(),
                     "errors": {e.field: e.message for e in exc.errors},
                     "detail": exc.detail,
                 },
@@ -90,7 +90,7 @@ class ConsoleEventPages(Controller):
 
     @get("/{number:int}", name="console_event")
     async def detail(self, staff: CurrentStaff, number: EventNumber) -> Template:
-        event = await editions.get_edition(number)
+        event = await editing.get_event_by_number(number)
         projects = (
             await Project.select(Project.id, Project.title, Project.status, Project.target_fen)
             .where(Project.event == event["id"])
@@ -101,7 +101,7 @@ class ConsoleEventPages(Controller):
             context={
                 "staff": staff,
                 "event": event,
-                "next_statuses": sorted(s.value for s in NEXT[editions.Status(event["status"])]),
+                "next_statuses": sorted(s.value for s in NEXT[editing.Status(event["status"])]),
                 "projects": projects,
                 "errors": {},
                 "beijing": BEIJING,
@@ -113,17 +113,15 @@ class ConsoleEventPages(Controller):
         self, staff: CurrentStaff, number: EventNumber, data: UrlForm
     ) -> Response[Any]:
         try:
-            await editions.update_edition(number, _fields(data), staff.actor)
+            await editing.update_event(number, _fields(data), staff.actor)
         except InvalidInput as exc:
-            event = await editions.get_edition(number)
+            event = await editing.get_event_by_number(number)
             return Template(
                 "console/events/detail.html",
                 context={
                     "staff": staff,
                     "event": event,
-                    "next_statuses": sorted(
-                        s.value for s in NEXT[editions.Status(event["status"])]
-                    ),
+                    "next_statuses": sorted(s.value for s in NEXT[editing.Status(event["status"])]),
                     "projects": [],
                     "beijing": BEIJING,
                     "errors": {e.field: e.message for e in exc.errors},
@@ -135,5 +133,5 @@ class ConsoleEventPages(Controller):
 
     @post("/{number:int}/status")
     async def move(self, staff: CurrentStaff, number: EventNumber, data: UrlForm) -> Redirect:
-        await editions.move_edition(number, text(data, "status"), staff.actor, text(data, "reason"))
+        await editing.move_event(number, text(data, "status"), staff.actor, text(data, "reason"))
         return Redirect(f"/console/events/{number}", status_code=303)

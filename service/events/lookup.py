@@ -10,7 +10,7 @@ from service.errors import NotFound
 from service.events.tables import Event
 
 
-async def edition_or_404(
+async def event_or_404(
     number: int, *columns: Column, field: str = "event", message: str | None = None
 ) -> dict[str, Any]:
     """The edition numbered `number` (the columns asked for, else all of them); a 404
@@ -22,6 +22,6 @@ async def edition_or_404(
     return row
 
 
-async def edition_id(number: int, *, field: str = "event") -> int:
+async def event_id_or_404(number: int, *, field: str = "event") -> int:
     """The id of the edition numbered `number`; a 404 when there is none."""
-    return (await edition_or_404(number, Event.id, field=field))["id"]
+    return (await event_or_404(number, Event.id, field=field))["id"]

@@ -13,7 +13,7 @@ from litestar.params import PathParameter, QueryParameter
 from litestar.response import Stream
 
 from service.auth.guards import CurrentStaff, requires_financial_reader
-from service.bounds import Edition, OptionalProject
+from service.bounds import EventNumber, OptionalProject
 from service.exports.services import get_manifest, prepare_export
 
 ExportKind = Literal[
@@ -31,7 +31,7 @@ class ExportApi(Controller):
     async def export_ledger(
         self,
         staff: CurrentStaff,
-        event: Edition,
+        event: EventNumber,
         format: Annotated[ExportFormat, QueryParameter(description="File format")] = "csv",
         kind: Annotated[ExportKind, QueryParameter(description="What to export")] = "journal",
         project: OptionalProject = None,

@@ -19,7 +19,7 @@ from service.audit.services import Actor, record
 from service.audit.tables import AuditLog
 from service.db import write_transaction
 from service.errors import InvalidInput, NotFound
-from service.events.lookup import edition_or_404
+from service.events.lookup import event_or_404
 from service.events.tables import Event
 from service.exports import fastcsv
 from service.exports.base import Exporter, Scope
@@ -172,7 +172,7 @@ async def prepare_export(
         raise InvalidInput.on("kind", f"kind is one of {', '.join(EXPORTERS)}")
     if fmt not in WRITERS:
         raise InvalidInput.on("format", f"format is one of {', '.join(WRITERS)}")
-    event = await edition_or_404(event_number, Event.id)
+    event = await event_or_404(event_number, Event.id)
     if project_id is not None:
         project = (
             await Project.select(Project.id)

@@ -16,7 +16,7 @@ from litestar.response import Template
 
 from service.auth.guards import CurrentStaff, requires_financial_reader
 from service.errors import NotFound
-from service.events.lookup import edition_or_404
+from service.events.lookup import event_or_404
 from service.events.tables import Event
 from service.exports.base import Scope
 from service.exports.exporters import GENERAL_FUND_TITLE, StatementExporter
@@ -50,7 +50,7 @@ KINDS = [kind.value for kind in LedgerTransaction.Kind]
 
 
 async def _event(number: int) -> dict[str, Any]:
-    return await edition_or_404(number, Event.id, Event.number, Event.title, Event.status)
+    return await event_or_404(number, Event.id, Event.number, Event.title, Event.status)
 
 
 async def _projects(event_id: int) -> list[dict[str, Any]]:

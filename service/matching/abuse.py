@@ -15,9 +15,9 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
 
 from service.donors.tables import Donor
+from service.matching.records import Gift, PoolRow, SameDonorGift
 from service.settings import get_settings
 
 _SAME_DONOR_SQL = """
@@ -64,7 +64,7 @@ def _identifying(value: str | None, shortest: int = 2) -> str | None:
     return value
 
 
-async def _payer(gift: dict[str, Any]) -> tuple[str | None, str | None]:
+async def _payer(gift: Gift) -> tuple[str | None, str | None]:
     """(payer name, payer account) of the statement line the gift was paid by, if any."""
     reference = gift.get("provider_reference") or ""
     if not reference.startswith(STATEMENT_REFERENCE):
@@ -80,12 +80,12 @@ def _moment(value: dt.datetime | str) -> dt.datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
 
 
-def _when(gift: dict[str, Any]) -> dt.datetime:
+def _when(gift: Gift) -> dt.datetime:
     """When the money moved: settled_at (a bank transfer's value date), else recorded."""
     return _moment(gift["settled_at"] or gift["created_at"])
 
 
-async def _same_donor_gifts(gift: dict[str, Any], since: dt.datetime) -> list[dict[str, Any]]:
+async def _same_donor_gifts(gift: Gift, since: dt.datetime) -> list[SameDonorGift]:
     donor = (
         await Donor.select(Donor.id, Donor.email, Donor.phone, Donor.display_name)
         .where(Donor.id == gift["donor"])
@@ -93,7 +93,7 @@ async def _same_donor_gifts(gift: dict[str, Any], since: dt.datetime) -> list[di
     )
     if donor is None:
         return []
-    args: list[Any] = [
+    args: list[object] = [
         gift["event"],
         gift["id"],
         donor["id"],
@@ -108,11 +108,11 @@ async def _same_donor_gifts(gift: dict[str, Any], since: dt.datetime) -> list[di
     rows = await Donor.raw(sql, *args)
     until = _when(gift)
     # Compared here, not in SQL: SQLite hands timestamps back as text.
-    found = [{**row, "at": _moment(row["at"])} for row in rows]
+    found: list[SameDonorGift] = [{**row, "at": _moment(row["at"])} for row in rows]
     return [row for row in found if since < row["at"] <= until]
 
 
-async def hold_for(pool: dict[str, Any], gift: dict[str, Any]) -> Hold | None:
+async def hold_for(pool: PoolRow, gift: Gift) -> Hold | None:
     """The rule the gift trips for this pool, or None when it may be matched."""
     settings = get_settings()
     at = _when(gift)

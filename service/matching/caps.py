@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 from piccolo.query.functions.aggregate import Sum
 
+from service.matching.records import Gift, PoolRow
 from service.matching.tables import MatchAllocation, MatchRelease
 
 LOCAL_TZ = ZoneInfo("Asia/Shanghai")
@@ -23,7 +24,7 @@ def local_day(moment: dt.datetime | None) -> dt.date:
     return moment.astimezone(LOCAL_TZ).date()
 
 
-async def matchable(pool: dict[str, Any], gift: dict[str, Any]) -> tuple[int, str]:
+async def matchable(pool: PoolRow, gift: Gift) -> tuple[int, str]:
     """(fen, the binding limit's name) for the gift now: the ratio under every cap."""
     limits = [
         (gift["amount_fen"] * pool["ratio_numerator"] // pool["ratio_denominator"], "ratio"),

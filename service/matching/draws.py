@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from typing import Any
 
 from service.audit.services import SYSTEM, Actor, record
 from service.db import write_transaction
@@ -21,6 +20,7 @@ from service.i18n import gettext as _
 from service.ledger import rules
 from service.matching.caps import matchable
 from service.matching.locking import locked_pool
+from service.matching.records import Gift, PoolRow
 from service.matching.tables import MatchAllocation, MatchingPool
 from service.payments.tables import Payment
 
@@ -42,7 +42,7 @@ def allocation_id_for(pool_id: int, payment_id: uuid.UUID) -> uuid.UUID:
     return uuid.uuid5(ALLOCATION_NAMESPACE, f"{pool_id}:{payment_id}")
 
 
-async def settled_gift(payment_id: uuid.UUID) -> dict[str, Any]:
+async def settled_gift(payment_id: uuid.UUID) -> Gift:
     """The settled payment as matching sees it: amount, when, pledge, edition, project, donor."""
     row = (
         await Payment.select(
@@ -67,9 +67,7 @@ async def settled_gift(payment_id: uuid.UUID) -> dict[str, Any]:
     return row
 
 
-async def allocate_locked(
-    pool: dict[str, Any], gift: dict[str, Any], actor: Actor
-) -> AllocationResult:
+async def allocate_locked(pool: PoolRow, gift: Gift, actor: Actor) -> AllocationResult:
     """Match the gift from a pool whose row (and the chain) this transaction has locked."""
     pool_id, payment_id = pool["id"], gift["id"]
     allocation_id = allocation_id_for(pool_id, payment_id)

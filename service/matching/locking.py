@@ -5,13 +5,12 @@ keeps them from deadlocking."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from service.db import get_engine, is_sqlite
 from service.errors import NotFound
 from service.i18n import gettext as _
 from service.ledger.services import CHAIN_LOCK_ID
 from service.locks import lock_row
+from service.matching.records import PoolRow
 from service.matching.tables import MatchingPool
 
 
@@ -22,7 +21,7 @@ async def serialize_with_postings() -> None:
         await get_engine().run_ddl(f"SELECT pg_advisory_xact_lock({CHAIN_LOCK_ID})")
 
 
-async def locked_pool(pool_id: int) -> dict[str, Any]:
+async def locked_pool(pool_id: int) -> PoolRow:
     """The pool's row, read under its lock (after the chain lock)."""
     await serialize_with_postings()
     await lock_row(MatchingPool, pool_id)

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from typing import Any
 
 from service.audit.services import Actor, record
 from service.db import write_transaction
@@ -16,13 +15,14 @@ from service.locks import lock_row
 from service.matching.allocation import announce, reason_text
 from service.matching.draws import AllocationResult, allocate_locked, settled_gift
 from service.matching.locking import serialize_with_postings
+from service.matching.records import DecisionRow, ReleaseOutcome
 from service.matching.tables import MatchDecision, MatchingPool
 from service.payments.refunds import refunded_fen
 
 Outcome = MatchDecision.Outcome
 
 
-async def _held(decision_id: uuid.UUID) -> dict[str, Any]:
+async def _held(decision_id: uuid.UUID) -> DecisionRow:
     await lock_row(MatchDecision, decision_id)
     decision = await MatchDecision.select().where(MatchDecision.id == decision_id).first()
     if decision is None:
@@ -32,7 +32,7 @@ async def _held(decision_id: uuid.UUID) -> dict[str, Any]:
     return decision
 
 
-async def release_held(decision_id: uuid.UUID, reason: str, actor: Actor) -> dict[str, Any]:
+async def release_held(decision_id: uuid.UUID, reason: str, actor: Actor) -> ReleaseOutcome:
     """An organizer clears a held gift: it is matched now, as far as the pool allows, on
     what is left of the gift after refunds."""
     if not reason.strip():

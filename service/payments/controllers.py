@@ -13,9 +13,9 @@ from litestar.response import Redirect, Template
 
 from service.audit.services import Actor
 from service.auth.guards import CurrentStaff, requires_financial_reader, requires_organizer
-from service.bounds import OptionalEdition
+from service.bounds import OptionalEventNumber
 from service.errors import InvalidInput
-from service.events.lookup import edition_id
+from service.events.lookup import event_id_or_404
 from service.money import parse_yuan
 from service.payments import capture, online, queries, reconcile, refunds, webhooks
 from service.payments import stripe_gateway as gateway
@@ -120,7 +120,7 @@ class OnlinePaymentApi(Controller):
         operation_id="reconciliationReport",
         guards=[requires_financial_reader],
     )
-    async def report(self, event: OptionalEdition = None) -> ReconciliationOut:
+    async def report(self, event: OptionalEventNumber = None) -> ReconciliationOut:
         event_id = await _event_id(event)
         differences = await reconcile.report(event_id)
         return ReconciliationOut([DifferenceOut(**d) for d in reconcile.as_dicts(differences)])
@@ -139,7 +139,7 @@ class OnlinePaymentApi(Controller):
 async def _event_id(number: int | None) -> int | None:
     if number is None:
         return None
-    return await edition_id(number)
+    return await event_id_or_404(number)
 
 
 class PaymentPages(Controller):
@@ -212,7 +212,9 @@ class PaymentPages(Controller):
         return Redirect(f"/console/payments/{payment_id}", status_code=303)
 
     @get("/console/payments/reconciliation", guards=[requires_financial_reader])
-    async def reconciliation(self, staff: CurrentStaff, event: OptionalEdition = None) -> Template:
+    async def reconciliation(
+        self, staff: CurrentStaff, event: OptionalEventNumber = None
+    ) -> Template:
         differences = await reconcile.report(await _event_id(event))
         return Template(
             "payments/reconciliation.html",

@@ -6,9 +6,7 @@ replay posts nothing), the pledge is corrected and the donor gets a mail.
 
 from __future__ import annotations
 
-import datetime as dt
 import uuid
-from typing import Any
 
 from piccolo.query.functions.aggregate import Sum
 
@@ -21,6 +19,7 @@ from service.locks import lock_row
 from service.mail import Mail, queue_mail, render_mail
 from service.matching.allocation import release_match
 from service.payments import stripe_gateway as gateway
+from service.payments.records import LoadedPayment
 from service.payments.tables import Payment, Refund
 from service.pledges import money
 from service.pledges.tables import Pledge
@@ -99,7 +98,7 @@ async def refund_payment(
     return refund_id
 
 
-async def book_stripe_refunds(pay: dict[str, Any], refunds: tuple[gateway.RefundView, ...]) -> None:
+async def book_stripe_refunds(pay: LoadedPayment, refunds: tuple[gateway.RefundView, ...]) -> None:
     """Inside the caller's transaction: book every succeeded refund Stripe reports that
     we have not booked (ours left pending by a crash, or made in the dashboard)."""
     for seen in refunds:
@@ -183,7 +182,7 @@ async def _book(refund_id: uuid.UUID, actor: Actor) -> None:
         refund["payment_amount_fen"] - await refunded_fen(refund["payment"]),
         f"refund {refund_id}",
     )
-    await _correct_pledge(refund)
+    await money.correct_status_after_refund(refund["pledge_id"], refund["pledge_status"])
     await record(
         actor,
         "refund.book",
@@ -204,21 +203,4 @@ async def _book(refund_id: uuid.UUID, actor: Actor) -> None:
         await queue_mail(
             Mail(to=refund["donor_email"], subject=subject, text=text, html=html),
             dedupe_key=f"refund:{refund_id}:mail",
-        )
-
-
-async def _correct_pledge(refund: dict[str, Any]) -> None:
-    """The pledge's status after the refund (`pledges.money.status_after_refund`)."""
-    back = await Refund.select(Sum(Refund.amount_fen).as_alias("total")).where(
-        (Refund.payment.pledge == refund["pledge_id"])
-        & (Refund.status == Refund.Status.succeeded.value)
-    )
-    status = money.status_after_refund(
-        refund["pledge_status"],
-        await money.paid_fen(refund["pledge_id"]),
-        int(back[0]["total"] or 0),
-    )
-    if status is not None:
-        await money.write_status(
-            refund["pledge_id"], status, dt.datetime.now(dt.UTC), money.REFUNDED_REASON
         )

@@ -13,7 +13,7 @@ from litestar.response import Redirect, Template
 
 from service import clock
 from service.auth.guards import CurrentStaff, requires_organizer
-from service.bounds import OptionalEdition
+from service.bounds import OptionalEventNumber
 from service.donors.privacy import log_contact_view
 from service.donors.services import DonorDraft, find_donors
 from service.errors import DomainError, InvalidInput
@@ -111,7 +111,7 @@ class ClaimPages(Controller):
 
     @get("/", name="claims")
     async def page(
-        self, event: OptionalEdition = None, done: FromQuery[uuid.UUID | None] = None
+        self, event: OptionalEventNumber = None, done: FromQuery[uuid.UUID | None] = None
     ) -> Template:
         return await _page(event, done=done)
 

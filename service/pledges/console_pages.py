@@ -11,7 +11,7 @@ from litestar.params import Body, FromPath
 from litestar.response import Redirect, Template
 
 from service.auth.guards import CurrentStaff, requires_financial_reader, requires_organizer
-from service.bounds import OptionalEdition
+from service.bounds import OptionalEventNumber
 from service.donors.privacy import log_contact_view
 from service.pledges.forms import text
 from service.pledges.lifecycle import cancel_pledge
@@ -25,7 +25,7 @@ class PledgeConsolePages(Controller):
     include_in_schema = False
 
     @get("/", name="pledge-tracking", guards=[requires_financial_reader])
-    async def page(self, staff: CurrentStaff, event: OptionalEdition = None) -> Template:
+    async def page(self, staff: CurrentStaff, event: OptionalEventNumber = None) -> Template:
         current = await console_event(event)
         tracking = await event_tracking(current["number"])
         shown = sum(1 for row in tracking["overdue"] if row["contact"])

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated, Any
+from typing import Annotated
 
 import msgspec
 from litestar import Controller, Request, Response, get, post
 from litestar.openapi.datastructures import ResponseSpec
-from litestar.params import FromPath, HeaderParameter, JSONBody, PathParameter
+from litestar.params import FromPath, HeaderParameter, JSONBody
 
 from service.audit.services import Actor
 from service.auth.guards import CurrentStaff, requires_financial_reader, requires_organizer
+from service.bounds import EventNumberInPath
 from service.donors.privacy import log_contact_view
 from service.donors.services import public_name
 from service.matching.queries import decisions_for_pledge
@@ -23,6 +24,7 @@ from service.pledges.console_pages import PledgeConsolePages
 from service.pledges.forms import to_draft
 from service.pledges.lifecycle import cancel_pledge
 from service.pledges.public_pages import PublicPledgePages
+from service.pledges.records import AnsweredPledge
 from service.pledges.schemas import (
     OfflinePaymentIn,
     PaymentOut,
@@ -44,11 +46,11 @@ IdempotencyKey = Annotated[
         description="The same key with the same body returns the same pledge.",
     ),
 ]
-EventNumber = Annotated[int, PathParameter(gt=0, le=2**31 - 1, description="Edition number")]
 
 
-def answer_out(row: dict[str, Any]) -> PledgeOut:
-    """`services.pledge_answer` as the API shows it (the donor's public name)."""
+def answer_out(row: AnsweredPledge) -> PledgeOut:
+    """`services.pledge_answer` as the API shows it (the donor's public name), with the
+    pledge's matching record when the caller adds it."""
     return msgspec.convert(
         {**row, "donor_name": public_name(row["donor_name"], row["anonymous"])}, PledgeOut
     )
@@ -142,7 +144,7 @@ class TrackingApi(Controller):
         operation_id="getPledgeTracking",
         guards=[requires_financial_reader],
     )
-    async def tracking(self, number: EventNumber, staff: CurrentStaff) -> TrackingOut:
+    async def tracking(self, number: EventNumberInPath, staff: CurrentStaff) -> TrackingOut:
         """Per project and for the event: pledged, received, outstanding; overdue pledges
         (with the donors' contacts: each view is written to the audit log)."""
         tracking = await event_tracking(number)

@@ -9,6 +9,7 @@ its status now" asks here:
 - `outstanding`: what is still owed, and `due_now`: what a new attempt may ask for;
 - `status_after` (a payment), `status_after_refund`, and `write_status`, the one writer
   of a pledge's status for money reasons (payment, refund, release);
+  `correct_status_after_refund` applies the refund rule once a refund is booked;
 - `unpaid_pledges`: the one list of pledges still owed, used by tracking, reminders and
   the digest, the auditors' report, the payments page and bank-statement matching.
 
@@ -26,7 +27,7 @@ from piccolo.columns import Column
 from piccolo.columns.combination import Combinable
 from piccolo.query.functions.aggregate import Sum
 
-from service.payments.tables import Payment
+from service.payments.tables import Payment, Refund
 from service.pledges.codes import pledge_code
 from service.pledges.tables import Pledge
 
@@ -122,6 +123,19 @@ async def held_fen(pledge_id: uuid.UUID) -> int:
         .first()
     )
     return int(row["total"] or 0) if row else 0
+
+
+async def correct_status_after_refund(pledge_id: uuid.UUID, status: str) -> None:
+    """Once a refund against the pledge is booked (a Stripe refund or money given back
+    offline), inside that refund's transaction: `status` is the pledge's status before the
+    refund; `status_after_refund` decides from what was paid and what has gone back in all
+    (succeeded refunds), and `write_status` writes any change with reason "refunded"."""
+    back = await Refund.select(Sum(Refund.amount_fen).as_alias("total")).where(
+        (Refund.payment.pledge == pledge_id) & (Refund.status == Refund.Status.succeeded.value)
+    )
+    new = status_after_refund(status, await paid_fen(pledge_id), int(back[0]["total"] or 0))
+    if new is not None:
+        await write_status(pledge_id, new, dt.datetime.now(dt.UTC), REFUNDED_REASON)
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from service.auth.guards import CurrentStaff, requires_owner_or_organizer, requi
 from service.auth.services import StaffIdentity
 from service.auth.tables import StaffUser
 from service.errors import InvalidInput
-from service.events.editions import list_editions
+from service.events.editing import list_events
 from service.events.workflow import OPEN_FOR_PUBLISHING
 from service.orgs.services import list_organizations
 from service.projects import covers, proposals, transitions
@@ -41,7 +41,7 @@ async def _form_context(staff: StaffIdentity, project: dict[str, Any] | None) ->
         "project": project,
         "communities": await list_organizations("community"),
         "organizations": await list_organizations() if staff.role is Role.organizer else [],
-        "events": await list_editions(),
+        "events": await list_events(),
         "categories": [c.value for c in Project.Category],
         "kinds": [k.value for k in BudgetLine.Kind],
         "spare_rows": SPARE_BUDGET_ROWS,
@@ -149,7 +149,7 @@ class ConsoleProjectPages(Controller):
                 "trail": await proposals.audit_trail(project_id, staff),
                 "open_events": [
                     e
-                    for e in await list_editions()
+                    for e in await list_events()
                     if e["status"] in {s.value for s in OPEN_FOR_PUBLISHING}
                 ],
                 "editable": _editable(staff, status),

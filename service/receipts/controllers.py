@@ -11,7 +11,7 @@ from litestar.params import Body, FromPath, FromQuery
 from litestar.response import Redirect, Template
 
 from service.auth.guards import CurrentStaff, requires_organizer
-from service.bounds import OptionalEdition
+from service.bounds import OptionalEventNumber
 from service.receipts import documents, services
 from service.receipts.pdf import render_receipt
 from service.settings import get_settings
@@ -39,7 +39,7 @@ class ConsoleReceipts(Controller):
     include_in_schema = False
 
     @get("/", name="console_receipts")
-    async def index(self, event: OptionalEdition = None) -> Template:
+    async def index(self, event: OptionalEventNumber = None) -> Template:
         rows = await documents.list_receipts(event)
         return Template("console/receipts.html", context={"receipts": rows, "event": event})
 

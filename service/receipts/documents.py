@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from service.clock import local_date
 from service.errors import NotFound
+from service.receipts.records import ReceiptLine
 from service.receipts.services import CODE_LENGTH, display_number, parse_number
 from service.receipts.tables import Receipt
 
@@ -97,10 +98,10 @@ class Verification:
 
 async def verify(number_text: str, code: str, issuer: str) -> Verification:
     """Public check of a printed receipt: the number and its code must both match."""
-    edition, number = parse_number(number_text)
+    event_number, number = parse_number(number_text)
     row = (
         await Receipt.select(Receipt.id, Receipt.verification_code)
-        .where((Receipt.event.number == edition) & (Receipt.number == number))
+        .where((Receipt.event.number == event_number) & (Receipt.number == number))
         .first()
     )
     given = code.strip().upper()[: CODE_LENGTH * 2].encode()
@@ -111,11 +112,11 @@ async def verify(number_text: str, code: str, issuer: str) -> Verification:
     return Verification(
         found=True,
         document=document,
-        reissued_as=display_number(edition, reissued["number"]) if reissued else None,
+        reissued_as=display_number(event_number, reissued["number"]) if reissued else None,
     )
 
 
-async def list_receipts(event_number: int | None, limit: int = 200) -> list[dict]:
+async def list_receipts(event_number: int | None, limit: int = 200) -> list[ReceiptLine]:
     query = (
         Receipt.select(
             Receipt.id,

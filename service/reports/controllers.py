@@ -3,42 +3,21 @@ organizers' request (console button and API)."""
 
 from __future__ import annotations
 
-import datetime as dt
 import uuid
-from typing import Annotated, Any
+from typing import Any
 
-import msgspec
 from litestar import Controller, Response, get, post
-from litestar.params import FromPath, PathParameter
+from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
 from service.auth.guards import CurrentStaff, requires_organizer
-from service.bounds import OptionalEdition
+from service.bounds import EventNumberInPath, OptionalEventNumber
 from service.reports import services
-
-EventNumber = Annotated[int, PathParameter(gt=0, le=2**31 - 1, description="Edition number")]
-
-
-class ReportSummary(msgspec.Struct):
-    id: uuid.UUID
-    event_number: int
-    status: str
-    head_seq: int
-    head_hash: str
-    figures_sha256: str
-    pdf_sha256: str
-    created_at: dt.datetime
-    built_at: dt.datetime | None
-    url: str | None
-    pdf_url: str | None
+from service.reports.records import ReportLine
+from service.reports.schemas import ReportRequested, ReportSummary
 
 
-class ReportRequested(msgspec.Struct):
-    id: uuid.UUID
-    status: str
-
-
-def _summary(row: dict[str, Any]) -> ReportSummary:
+def _summary(row: ReportLine) -> ReportSummary:
     ready = row["status"] == "ready"
     return ReportSummary(
         id=row["id"],
@@ -60,7 +39,7 @@ class ReportApi(Controller):
     tags = ["transparency"]
 
     @get("/transparency-reports", operation_id="listTransparencyReports", cache=True)
-    async def list(self, event: OptionalEdition = None) -> list[ReportSummary]:
+    async def list(self, event: OptionalEventNumber = None) -> list[ReportSummary]:
         return [_summary(r) for r in await services.list_reports(event)]
 
     @get("/transparency-reports/{report_id:uuid}", operation_id="getTransparencyReport", cache=True)
@@ -74,7 +53,7 @@ class ReportApi(Controller):
         guards=[requires_organizer],
         status_code=202,
     )
-    async def request(self, number: EventNumber, staff: CurrentStaff) -> ReportRequested:
+    async def request(self, number: EventNumberInPath, staff: CurrentStaff) -> ReportRequested:
         """Build a report at the ledger head of now (a Celery task, through the outbox)."""
         return ReportRequested(await services.request_report(number, staff.actor), "pending")
 
@@ -83,7 +62,7 @@ class ReportPages(Controller):
     include_in_schema = False
 
     @get("/transparency", name="transparency", cache=True)
-    async def index(self, event: OptionalEdition = None) -> Template:
+    async def index(self, event: OptionalEventNumber = None) -> Template:
         return Template(
             "reports/list.html", context={"reports": await services.list_reports(event)}
         )
@@ -108,7 +87,7 @@ class ReportPages(Controller):
         "/console/events/{number:int}/transparency-reports",
         guards=[requires_organizer],
     )
-    async def request_page(self, number: EventNumber, staff: CurrentStaff) -> Redirect:
+    async def request_page(self, number: EventNumberInPath, staff: CurrentStaff) -> Redirect:
         await services.request_report(number, staff.actor)
         return Redirect(f"/transparency?event={number}", status_code=303)
 

@@ -28,11 +28,11 @@ def _yuan(fen: int) -> str:
     return f"{fen // 100:,}.{fen % 100:02d}"
 
 
-async def load_statement_demo(edition_number: int) -> bool:
+async def load_statement_demo(event_number: int) -> bool:
     """Register the demo account and import its statement; False when already there."""
     if await StatementAccount.exists().where(StatementAccount.name == ACCOUNT):
         return False
-    event = await Event.select(Event.id).where(Event.number == edition_number).first()
+    event = await Event.select(Event.id).where(Event.number == event_number).first()
     if event is None:
         return False
     account_id = await add_account(ACCOUNT, "bank", NUMBER, HOLDER, DEMO)

@@ -8,9 +8,9 @@ from litestar import Controller, get
 from litestar.response import Template
 
 from service.auth.guards import requires_financial_reader
-from service.bounds import OptionalEdition
+from service.bounds import OptionalEventNumber
 from service.errors import NotFound
-from service.events.lookup import edition_or_404
+from service.events.lookup import event_or_404
 from service.events.tables import Event
 from service.ledger.balances import FundFigures, event_fund_figures
 from service.settings import get_settings
@@ -31,7 +31,7 @@ SPARK_W, SPARK_H = 160, 32
 async def _event(number: int | None) -> dict:
     columns = (Event.id, Event.number, Event.title)
     if number is not None:
-        return await edition_or_404(number, *columns)
+        return await event_or_404(number, *columns)
     row = await Event.select(*columns).order_by(Event.number, ascending=False).first()
     if row is None:
         raise NotFound.on("event", "no such edition")
@@ -44,22 +44,24 @@ class DashboardPage(Controller):
     include_in_schema = False
 
     @get("/", name="console_dashboard")
-    async def dashboard(self, event: OptionalEdition = None) -> Template:
-        edition = await _event(event)
-        figures = await event_fund_figures(edition["id"])
+    async def dashboard(self, event: OptionalEventNumber = None) -> Template:
+        event_row = await _event(event)
+        figures = await event_fund_figures(event_row["id"])
         rows = []
-        for project in await tracked_projects(edition["id"]):
+        for project in await tracked_projects(event_row["id"]):
             f = figures.get(project["id"], FundFigures())
             rows.append(
                 {**project, "figures": f, "percent": funded_percent(f, project["target_fen"])}
             )
-        series = await history(edition["id"])
+        series = await history(event_row["id"])
         now = dt.datetime.now(dt.UTC)
-        alerts = await find_alerts(edition["number"], now, Thresholds.from_settings(get_settings()))
+        alerts = await find_alerts(
+            event_row["number"], now, Thresholds.from_settings(get_settings())
+        )
         return Template(
             "console/dashboard.html",
             context={
-                "event": edition,
+                "event": event_row,
                 "rows": rows,
                 "alerts": alerts,
                 "lines": charts.lines(series, CHART_W, CHART_H),

@@ -55,7 +55,7 @@ async def test_demo_ledger_verifies_and_balances_match_sources(client):
         assert by_project[project["id"]]["received"] == project["totals"]["received"]
 
 
-async def test_home_page_shows_the_fifth_edition_in_chinese(client):
+async def test_home_page_shows_the_fifth_event_in_chinese(client):
     await load_demo()
     page = await client.get("/", headers={"accept": "text/html"})
     assert page.status_code == 200

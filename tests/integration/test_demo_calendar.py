@@ -8,7 +8,7 @@ import datetime as dt
 import uuid
 
 from service.clock import SHANGHAI, today
-from service.demo.data import EVENTS, edition
+from service.demo.data import EVENTS, event_seed
 from service.demo.loader import load_demo, on_todays_calendar
 from service.ledger.tables import LedgerTransaction
 from service.payments.tables import Payment
@@ -76,10 +76,10 @@ async def test_the_journal_never_dates_a_payment_before_its_pledge(clean_db):
     assert max(p["created_at"] for p in pledges.values()) < dt.datetime.now(dt.UTC)
 
 
-def test_the_open_edition_is_moved_onto_todays_calendar_and_the_closed_one_is_not():
+def test_the_open_event_is_moved_onto_todays_calendar_and_the_closed_one_is_not():
     day = dt.date(2026, 11, 30)
-    assert on_todays_calendar(edition(5), day) == edition(5)
-    sixth, moved = edition(6), on_todays_calendar(edition(6), day)
+    assert on_todays_calendar(event_seed(5), day) == event_seed(5)
+    sixth, moved = event_seed(6), on_todays_calendar(event_seed(6), day)
     latest = max(
         [p.pledged_on for p in moved.pledges]
         + [paid.paid_on for p in moved.pledges for paid in p.payments]
@@ -115,7 +115,7 @@ async def test_snapshots_picture_each_day_money_moved(clean_db):
         ProjectSnapshot.project.event.number.as_alias("event_number"),
     ).where(ProjectSnapshot.project.event.number == 5)
     days = sorted({r["taken_at"].astimezone(SHANGHAI).date() for r in rows})
-    fifth = edition(5)
+    fifth = event_seed(5)
     assert days[0] == min(p.pledged_on for p in fifth.pledges)
     assert days[-1] == max(paid.paid_on for p in fifth.pledges for paid in p.payments)
     first = sum(

@@ -9,7 +9,7 @@ import httpx
 from tests.browser import free_port, service_process
 
 
-def test_demo_command_serves_the_fifth_edition_on_sqlite(tmp_path):
+def test_demo_command_serves_the_fifth_event_on_sqlite(tmp_path):
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "MINSHENG_DATA_DIR"}}

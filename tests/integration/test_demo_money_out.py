@@ -16,7 +16,7 @@ from service.ledger.tables import LedgerTransaction
 from service.projects.tables import Project
 
 
-async def test_the_fifth_edition_was_disbursed_and_reported(client):
+async def test_the_fifth_event_was_disbursed_and_reported(client):
     await load_demo()
     event = await Event.select(Event.id).where(Event.number == 5).first()
     ids = [r["id"] for r in await Project.select(Project.id).where(Project.event == event["id"])]

@@ -59,7 +59,7 @@ async def test_an_erased_donor_keeps_the_money_trail_as_ai_xin_ren_shi(client):
     assert refused.status_code == 403
 
 
-async def test_contacts_of_closed_editions_are_erased_after_the_retention_period(clean_db):
+async def test_contacts_of_closed_events_are_erased_after_the_retention_period(clean_db):
     days = get_settings().retention_days
     old = await factories.event()
     current = await factories.event()

@@ -8,7 +8,7 @@ import pytest
 from service.audit.services import Actor
 from service.audit.tables import AuditLog
 from service.errors import InvalidInput, NotAllowed
-from service.events import editions
+from service.events import editing
 from service.events.tables import Event
 from service.events.workflow import NEXT
 from tests import factories
@@ -30,11 +30,11 @@ async def test_every_pair(clean_db):
     for number, (current, target) in enumerate(itertools.product(Status, Status), start=1):
         await factories.event(number=number, status=current)
         if target in NEXT[current]:
-            assert await editions.move_edition(number, target.value, ACTOR) is target
+            assert await editing.move_event(number, target.value, ACTOR) is target
             legal += 1
         else:
             with pytest.raises(NotAllowed):
-                await editions.move_edition(number, target.value, ACTOR)
+                await editing.move_event(number, target.value, ACTOR)
         row = await Event.select(Event.status).where(Event.number == number).first()
         assert row["status"] == (target if target in NEXT[current] else current).value
     assert legal == 8
@@ -49,4 +49,4 @@ async def test_every_pair(clean_db):
 async def test_unknown_status_is_bad_input(clean_db):
     await factories.event(number=1, status=Status.draft)
     with pytest.raises(InvalidInput):
-        await editions.move_edition(1, "party", ACTOR)
+        await editing.move_event(1, "party", ACTOR)

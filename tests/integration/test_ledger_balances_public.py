@@ -7,7 +7,7 @@ from service.projects.tables import Project
 from tests import factories
 
 
-async def test_unpublished_projects_do_not_move_the_edition_target(client):
+async def test_unpublished_projects_do_not_move_the_event_target(client):
     event = await factories.event()
     await factories.project(event.id, budget_fen=(300_000,))
     for status in (Project.Status.draft, Project.Status.submitted, Project.Status.rejected):

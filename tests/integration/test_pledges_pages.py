@@ -408,7 +408,7 @@ async def test_organizer_revokes_a_donors_links_from_the_console_and_mails_the_n
     )
 
 
-async def test_a_closed_editions_project_page_says_so_instead_of_showing_the_form(client):
+async def test_a_closed_events_project_page_says_so_instead_of_showing_the_form(client):
     event = await factories.event(status=Event.Status.closed)
     project = await factories.project(event.id)
     page = await client.get(f"/projects/{project}", headers=HTML)

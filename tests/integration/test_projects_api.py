@@ -196,7 +196,7 @@ async def test_reject_reason_is_shown_to_the_owner(client, world):
 
 
 @pytest.mark.parametrize("status", [s for s in Event.Status if s not in ("review", "pledging")])
-async def test_publishing_needs_an_edition_open_for_it(client, world, status):
+async def test_publishing_needs_an_event_open_for_it(client, world, status):
     closed = await factories.event(number=9, status=status)
     pid = await factories.project(closed.id, status=Project.Status.approved)
     response = await client.post(

@@ -172,7 +172,7 @@ async def test_console_lists_show_my_proposals_and_the_review_queue(client, owne
     assert f'data-project-id="{submitted}"' in section
 
 
-async def test_organizer_runs_an_edition_through_its_states(client):
+async def test_organizer_runs_an_event_through_its_states(client):
     organizer = await staff.make("organizer")
     await staff.login(client, organizer)
     token = await csrf(client, "/console/events")

@@ -24,7 +24,7 @@ THRESHOLDS = Thresholds(unpaid_days=30, minimum_days=3)
 
 
 @pytest.fixture
-async def edition(clean_db):
+async def closing_event(clean_db):
     """Edition 5 closing in two days, with a project half paid and an untouched one."""
     event = await factories.event(number=5, pledge_closes_at=NOW + dt.timedelta(days=2))
     busy = await factories.project(event.id, budget_fen=(600_000, 400_000))
@@ -35,13 +35,13 @@ async def edition(clean_db):
     return {"event": event, "busy": busy, "quiet": quiet, "pledge": pledge}
 
 
-async def test_snapshots_keep_each_projects_figures_over_time(edition):
+async def test_snapshots_keep_each_projects_figures_over_time(closing_event):
     assert await take_snapshots(NOW - dt.timedelta(hours=1)) == 2
-    await factories.bank_payment(edition["pledge"], 300_000)
+    await factories.bank_payment(closing_event["pledge"], 300_000)
     assert await take_snapshots(NOW) == 2
     rows = (
         await ProjectSnapshot.select()
-        .where(ProjectSnapshot.project == edition["busy"])
+        .where(ProjectSnapshot.project == closing_event["busy"])
         .order_by(ProjectSnapshot.taken_at)
     )
     assert [
@@ -50,23 +50,23 @@ async def test_snapshots_keep_each_projects_figures_over_time(edition):
         (1_000_000, 800_000, 500_000, 500_000),
         (1_000_000, 800_000, 800_000, 800_000),
     ]
-    quiet = await ProjectSnapshot.select().where(ProjectSnapshot.project == edition["quiet"])
+    quiet = await ProjectSnapshot.select().where(ProjectSnapshot.project == closing_event["quiet"])
     assert [r["pledged_fen"] for r in quiet] == [0, 0]
 
 
-async def test_alerts_name_what_organizers_must_look_at(edition):
+async def test_alerts_name_what_organizers_must_look_at(closing_event):
     alerts = await find_alerts(5, NOW, THRESHOLDS)
-    assert [(a.kind, a.project_id) for a in alerts] == [("under_minimum", edition["quiet"])]
+    assert [(a.kind, a.project_id) for a in alerts] == [("under_minimum", closing_event["quiet"])]
 
-    old = await factories.pledge(5, edition["quiet"], 100_000)
+    old = await factories.pledge(5, closing_event["quiet"], 100_000)
     await Pledge.update({Pledge.created_at: NOW - dt.timedelta(days=31)}).where(Pledge.id == old)
     # Over-subscription can come from pledges recorded before a target was lowered.
-    await Project.update({Project.target_fen: 700_000}).where(Project.id == edition["busy"])
+    await Project.update({Project.target_fen: 700_000}).where(Project.id == closing_event["busy"])
     # A payment row that never reached the ledger: the figures no longer agree.
     await Payment.insert(
         Payment(
             id=uuid.uuid4(),
-            pledge=edition["pledge"],
+            pledge=closing_event["pledge"],
             provider="cash",
             amount_fen=1_000,
             status="succeeded",
@@ -76,17 +76,17 @@ async def test_alerts_name_what_organizers_must_look_at(edition):
     kinds = sorted((a.kind, a.project_id) for a in await find_alerts(5, NOW, THRESHOLDS))
     assert kinds == sorted(
         [
-            ("oversubscribed", edition["busy"]),
-            ("under_minimum", edition["quiet"]),
-            ("unpaid", edition["quiet"]),
-            ("ledger", edition["busy"]),
+            ("oversubscribed", closing_event["busy"]),
+            ("under_minimum", closing_event["quiet"]),
+            ("unpaid", closing_event["quiet"]),
+            ("ledger", closing_event["busy"]),
         ]
     )
     ledger = next(a for a in await find_alerts(5, NOW, THRESHOLDS) if a.kind == "ledger")
     assert "500000" in ledger.detail and "501000" in ledger.detail
 
 
-async def test_alert_mails_go_to_organizers_once_a_day(edition):
+async def test_alert_mails_go_to_organizers_once_a_day(closing_event):
     await create_user(
         UserDraft("orga", "a long password 1", StaffUser.Role.organizer, email="o@example.com")
     )
@@ -96,9 +96,9 @@ async def test_alert_mails_go_to_organizers_once_a_day(edition):
     assert len(rows) == 1
 
 
-async def test_dashboard_charts_funding_over_time_for_financial_readers(edition, client):
+async def test_dashboard_charts_funding_over_time_for_financial_readers(closing_event, client):
     await take_snapshots(NOW - dt.timedelta(hours=2))
-    await factories.bank_payment(edition["pledge"], 300_000)
+    await factories.bank_payment(closing_event["pledge"], 300_000)
     await take_snapshots(NOW)
     auditor = await create_user(UserDraft("audi", "a long password 2", StaffUser.Role.auditor))
     owner = await create_user(

@@ -15,7 +15,7 @@ from service.tracking.tables import ProjectSnapshot
 from tasks import outbox
 
 
-async def test_the_fifth_edition_is_tracked_and_every_payment_receipted(client):
+async def test_the_fifth_event_is_tracked_and_every_payment_receipted(client):
     await load_demo()
     fifth = (await Event.select(Event.id).where(Event.number == 5).first())["id"]
     taken_at = dt.datetime.now(dt.UTC)

@@ -15,7 +15,7 @@ from service.demo.data import (
     PledgeSeed,
     ProjectSeed,
     donor,
-    edition,
+    event_seed,
     org,
 )
 from service.orgs.uscc import validate_uscc
@@ -76,26 +76,26 @@ def _paid_by_project(event: EventSeed) -> dict[str | None, int]:
     return paid
 
 
-def test_editions() -> None:
+def test_events() -> None:
     assert [event.number for event in EVENTS] == [5, 6]
-    assert edition(5).title == "第五届民生实事公益众筹会"
-    assert edition(5).status == "reporting"
-    assert edition(6).status == "pledging"
+    assert event_seed(5).title == "第五届民生实事公益众筹会"
+    assert event_seed(5).status == "reporting"
+    assert event_seed(6).status == "pledging"
     with pytest.raises(KeyError):
-        edition(4)
+        event_seed(4)
     for event in EVENTS:
         assert event.status in EVENT_STATUSES
         assert event.pledge_opens <= event.held_on <= event.pledge_closes
 
 
-def test_fifth_edition_has_23_completed_projects() -> None:
-    projects = edition(5).projects
+def test_fifth_event_has_23_completed_projects() -> None:
+    projects = event_seed(5).projects
     assert len(projects) == 23
     assert {project.status for project in projects} == {"completed"}
 
 
-def test_sixth_edition_projects_are_published() -> None:
-    projects = edition(6).projects
+def test_sixth_event_projects_are_published() -> None:
+    projects = event_seed(6).projects
     assert 6 <= len(projects) <= 10
     assert {project.status for project in projects} == {"published"}
 
@@ -136,7 +136,7 @@ def test_references_resolve() -> None:
 
 
 def test_every_donor_pledges() -> None:
-    pledging = {pledge.donor for pledge in edition(5).pledges}
+    pledging = {pledge.donor for pledge in event_seed(5).pledges}
     assert pledging == {seed.key for seed in DONORS}
     assert 35 <= len(DONORS) <= 45
 
@@ -208,8 +208,8 @@ def test_dates_are_plausible() -> None:
                 assert payment.reference.startswith(f"WJ{event.number}-{payment.provider.upper()}-")
 
 
-def test_fifth_edition_fully_paid_and_funded() -> None:
-    event = edition(5)
+def test_fifth_event_fully_paid_and_funded() -> None:
+    event = event_seed(5)
     for pledge in event.pledges:
         assert pledge.payments, pledge.key
         assert pledge.paid_fen == pledge.amount_fen, pledge.key
@@ -221,14 +221,14 @@ def test_fifth_edition_fully_paid_and_funded() -> None:
     assert paid[None] > 0  # a few gifts to the general fund
 
 
-def test_fifth_edition_total() -> None:
-    total = sum(pledge.paid_fen for pledge in edition(5).pledges)
+def test_fifth_event_total() -> None:
+    total = sum(pledge.paid_fen for pledge in event_seed(5).pledges)
     assert 203_000_000 <= total <= 203_500_000
     assert total == 203_158_000  # ¥2,031,580.00, "203余万元"
 
 
-def test_fifth_edition_claims_and_mix() -> None:
-    event = edition(5)
+def test_fifth_event_claims_and_mix() -> None:
+    event = event_seed(5)
     targets = {project.key: project.target_fen for project in event.projects}
     whole_claims = [
         pledge
@@ -242,8 +242,8 @@ def test_fifth_edition_claims_and_mix() -> None:
     assert {pledge.channel for pledge in event.pledges} == CHANNELS
 
 
-def test_sixth_edition_pledges_open() -> None:
-    event = edition(6)
+def test_sixth_event_pledges_open() -> None:
+    event = event_seed(6)
     assert event.pledges
     unpaid = [pledge for pledge in event.pledges if not pledge.payments]
     partly = [pledge for pledge in event.pledges if 0 < pledge.paid_fen < pledge.amount_fen]
@@ -257,4 +257,4 @@ def test_sixth_edition_pledges_open() -> None:
 
 def test_seeds_are_immutable() -> None:
     with pytest.raises(AttributeError):
-        edition(5).projects[0].title = "x"  # type: ignore[misc]
+        event_seed(5).projects[0].title = "x"  # type: ignore[misc]

@@ -1,5 +1,5 @@
-"""Editions in the console: organizers create them, edit them and move them through their
-lifecycle (events.workflow); every change is audited."""
+"""Events (届) in the console: organizers create them, edit them and move them through
+their lifecycle (events.workflow); every change is checked and audited."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from typing import Any
 from service.audit.services import Actor, record
 from service.db import is_unique_violation, write_transaction
 from service.errors import Conflict, FieldError, InvalidInput, NotAllowed
-from service.events.lookup import edition_or_404
+from service.events.lookup import event_or_404
 from service.events.services import EventDraft, create_event
 from service.events.tables import Event
 from service.events.workflow import can_move
@@ -21,7 +21,9 @@ Status = Event.Status
 
 
 @dataclass(frozen=True)
-class EditionFields:
+class EventFields:
+    """What an organizer writes about an event: everything but its number and status."""
+
     title: str
     summary: str = ""
     held_on: dt.date | None = None
@@ -30,7 +32,7 @@ class EditionFields:
     pledge_closes_at: dt.datetime | None = None
 
 
-def _check(fields: EditionFields) -> None:
+def _check(fields: EventFields) -> None:
     errors: list[FieldError] = []
     if not fields.title.strip():
         errors.append(FieldError("title", _("标题不能为空。")))
@@ -44,7 +46,9 @@ def _check(fields: EditionFields) -> None:
         raise InvalidInput(_("众筹会内容不正确"), errors)
 
 
-async def create_edition(number: int, fields: EditionFields, actor: Actor) -> int:
+async def add_event(number: int, fields: EventFields, actor: Actor) -> int:
+    """Create event `number` from the console: the fields checked, the creation audited;
+    a Conflict when the number is taken. (`services.create_event` only inserts.)"""
     if not 0 < number <= 10_000:
         raise InvalidInput.on("number", _("届次必须是1到10000之间的整数。"))
     _check(fields)
@@ -61,7 +65,7 @@ async def create_edition(number: int, fields: EditionFields, actor: Actor) -> in
     return event_id
 
 
-def _rest(fields: EditionFields) -> dict[str, Any]:
+def _rest(fields: EventFields) -> dict[str, Any]:
     return {
         "summary": fields.summary,
         "held_on": fields.held_on,
@@ -71,17 +75,19 @@ def _rest(fields: EditionFields) -> dict[str, Any]:
     }
 
 
-async def get_edition(number: int) -> dict[str, Any]:
-    return await edition_or_404(number, field="number", message=_("没有这一届众筹会。"))
+async def get_event_by_number(number: int) -> dict[str, Any]:
+    """Every column of event `number`; a 404 naming the field `number`."""
+    return await event_or_404(number, field="number", message=_("没有这一届众筹会。"))
 
 
-async def list_editions() -> list[dict[str, Any]]:
+async def list_events() -> list[dict[str, Any]]:
+    """Every event, drafts included, newest first."""
     return await Event.select().order_by(Event.number, ascending=False)
 
 
-async def update_edition(number: int, fields: EditionFields, actor: Actor) -> None:
+async def update_event(number: int, fields: EventFields, actor: Actor) -> None:
     _check(fields)
-    event = await get_edition(number)
+    event = await get_event_by_number(number)
     async with write_transaction():
         await Event.update(
             {
@@ -96,11 +102,11 @@ async def update_edition(number: int, fields: EditionFields, actor: Actor) -> No
         await record(actor, "event.update", "event", event["id"], data={"title": fields.title})
 
 
-async def move_edition(number: int, target: str, actor: Actor, reason: str = "") -> Status:
-    """Advance the edition to `target` if events.workflow allows it from where it is."""
+async def move_event(number: int, target: str, actor: Actor, reason: str = "") -> Status:
+    """Advance the event to `target` if events.workflow allows it from where it is."""
     if target not in {s.value for s in Status}:
         raise InvalidInput.on("status", _("状态无效。"))
-    event = await get_edition(number)
+    event = await get_event_by_number(number)
     async with write_transaction():
         await lock_row(Event, event["id"])
         row = await Event.select(Event.status).where(Event.id == event["id"]).first()
