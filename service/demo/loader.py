@@ -19,7 +19,8 @@ from service.donors.services import DonorDraft, create_donor
 from service.donors.tables import Donor
 from service.events.services import EventDraft, create_event
 from service.events.tables import Event
-from service.matching.services import PoolDraft, create_pool
+from service.matching.drafts import PoolDraft
+from service.matching.pools import create_pool
 from service.orgs.tables import Organization
 from service.payments.services import OfflinePayment, record_offline_payment
 from service.payments.tables import Payment

@@ -11,7 +11,8 @@ from pathlib import Path
 import httpx
 
 from service.events.tables import Event
-from service.matching.services import PoolDraft, create_pool
+from service.matching.drafts import PoolDraft
+from service.matching.pools import create_pool
 from tests import factories
 from tests.browser import app_server, launch
 

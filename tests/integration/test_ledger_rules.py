@@ -24,7 +24,9 @@ from service.ledger.balances import event_fund_figures, project_fund_figures
 from service.ledger.checks import compare_event, run_ledger_check
 from service.ledger.services import LedgerError, Line, post, verify_chain
 from service.ledger.tables import LedgerCheck, LedgerTransaction
-from service.matching.services import PoolDraft, allocate, create_pool
+from service.matching.drafts import PoolDraft
+from service.matching.draws import allocate
+from service.matching.pools import create_pool
 from service.matching.tables import MatchingPool
 from service.outbox.tables import OutboxMessage
 from service.payments.tables import Payment
