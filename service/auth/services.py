@@ -14,6 +14,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from service.audit.services import Actor
+from service.auth.records import IdentityRow, StaffLine, TokenLine
 from service.auth.tables import ApiToken, StaffUser
 from service.db import is_unique_violation, write_transaction
 from service.errors import Conflict, InvalidInput
@@ -99,7 +100,7 @@ class StaffIdentity:
         return Actor(f"{self.role.value}:{self.username}", self.id)
 
 
-def _identity(row: dict) -> StaffIdentity:
+def _identity(row: IdentityRow) -> StaffIdentity:
     return StaffIdentity(
         id=row["id"],
         username=row["username"],
@@ -202,7 +203,7 @@ async def identity_by_token(token: str) -> StaffIdentity | None:
     return await identity_by_id(row["user"])
 
 
-async def list_tokens(user_id: int) -> list[dict]:
+async def list_tokens(user_id: int) -> list[TokenLine]:
     """The user's tokens (never the secrets), newest first."""
     return (
         await ApiToken.select(
@@ -218,7 +219,7 @@ async def list_tokens(user_id: int) -> list[dict]:
     )
 
 
-async def staff_directory() -> list[dict]:
+async def staff_directory() -> list[StaffLine]:
     """Every staff account without its password hash, organizers first (the console's
     staff page)."""
     return await StaffUser.select(

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from typing import Any
 
 from piccolo.query.functions.aggregate import Sum
 
 from service.audit.services import record
 from service.auth.services import StaffIdentity
 from service.db import write_transaction
+from service.disbursements.records import HeldPayment, SettlingProject
 from service.disbursements.services import ensure_releasable
 from service.disbursements.settlement import record_offline_refund
 from service.disbursements.tables import Reallocation
@@ -54,7 +54,7 @@ async def reallocated_from_payment(payment_id: uuid.UUID) -> int:
     return int(row["t"] or 0) if row else 0
 
 
-async def held_payments(project_id: int) -> list[dict[str, Any]]:
+async def held_payments(project_id: int) -> list[HeldPayment]:
     """The project's settled donor payments with what of each is still held."""
     rows = (
         await Payment.select(
@@ -81,7 +81,7 @@ async def held_payments(project_id: int) -> list[dict[str, Any]]:
     return [row for row in rows if row["held_fen"] > 0]
 
 
-async def _project(project_id: int) -> dict[str, Any]:
+async def _project(project_id: int) -> SettlingProject:
     row = (
         await Project.select(Project.id, Project.event, Project.status, Project.title)
         .where(Project.id == project_id)
@@ -130,7 +130,7 @@ async def settle_payment(project_id: int, choice: Choice, staff: StaffIdentity) 
     )
 
 
-async def _target(project: dict[str, Any], target_id: int | None) -> int:
+async def _target(project: SettlingProject, target_id: int | None) -> int:
     if target_id is None or target_id == project["id"]:
         raise InvalidInput.on("target_project_id", _("请选择接收这笔钱的其他项目。"))
     row = await Project.select(Project.event, Project.status).where(Project.id == target_id).first()
@@ -147,7 +147,7 @@ async def _target(project: dict[str, Any], target_id: int | None) -> int:
 
 
 async def _reallocate(
-    project: dict[str, Any],
+    project: SettlingProject,
     amount_fen: int,
     reason: str,
     staff: StaffIdentity,

@@ -24,6 +24,7 @@ from service.auth.tables import StaffUser
 from service.disbursements import evidence as files
 from service.disbursements import queries, services
 from service.disbursements.forms import paid_on_field, request_from_form
+from service.disbursements.records import EvidenceFile
 from service.disbursements.requests import may_act_for, submit_request
 from service.disbursements.schemas import (
     DecisionIn,
@@ -247,7 +248,7 @@ class DisbursementPages(Controller):
         return Redirect(f"/console/disbursements/{disbursement_id}", status_code=303)
 
 
-async def _file_response(row: dict[str, Any], *, public: bool) -> Response[bytes]:
+async def _file_response(row: EvidenceFile, *, public: bool) -> Response[bytes]:
     """The file from the storage (a folder or a bucket), with the route's access rules."""
     return Response(
         await files.read_file(row["stored_name"]),

@@ -5,10 +5,15 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable
-from typing import Any
 
 from service.auth.services import StaffIdentity
 from service.auth.tables import StaffUser
+from service.disbursements.records import (
+    EvidenceFile,
+    EvidenceRow,
+    PaidDisbursementRow,
+    StaffDisbursement,
+)
 from service.disbursements.tables import Disbursement, DisbursementEvidence
 from service.errors import NotFound
 from service.i18n import gettext as _
@@ -45,7 +50,7 @@ _COLUMNS = (
 
 async def evidence_of(
     disbursement_ids: Iterable[uuid.UUID], *, public_only: bool
-) -> dict[uuid.UUID, list[dict[str, Any]]]:
+) -> dict[uuid.UUID, list[EvidenceRow]]:
     ids = list(disbursement_ids)
     if not ids:
         return {}
@@ -55,7 +60,7 @@ async def evidence_of(
     rows = (
         await DisbursementEvidence.select().where(where).order_by(DisbursementEvidence.created_at)
     )
-    found: dict[uuid.UUID, list[dict[str, Any]]] = {}
+    found: dict[uuid.UUID, list[EvidenceRow]] = {}
     for row in rows:
         row["url"] = (
             f"/evidence/{row['stored_name']}"
@@ -68,7 +73,7 @@ async def evidence_of(
 
 async def list_for_staff(
     staff: StaffIdentity, *, status: str | None = None, project_id: int | None = None
-) -> list[dict[str, Any]]:
+) -> list[StaffDisbursement]:
     """Disbursements staff may see: organizers and auditors all, owners their own."""
     query = Disbursement.select(*_COLUMNS).order_by(Disbursement.created_at, ascending=False)
     where = None
@@ -85,7 +90,7 @@ async def list_for_staff(
     return await query
 
 
-async def get_for_staff(disbursement_id: uuid.UUID, staff: StaffIdentity) -> dict[str, Any]:
+async def get_for_staff(disbursement_id: uuid.UUID, staff: StaffIdentity) -> StaffDisbursement:
     row = await Disbursement.select(*_COLUMNS).where(Disbursement.id == disbursement_id).first()
     if row is None or (
         staff.role is Role.project_owner and row["owner_org"] != staff.organization_id
@@ -99,7 +104,7 @@ async def get_for_staff(disbursement_id: uuid.UUID, staff: StaffIdentity) -> dic
 
 async def paid_for_projects(
     project_ids: Iterable[int],
-) -> dict[int, list[dict[str, Any]]]:
+) -> dict[int, list[PaidDisbursementRow]]:
     """Paid disbursements per project, oldest first, each with its public evidence."""
     ids = list(project_ids)
     if not ids:
@@ -121,14 +126,14 @@ async def paid_for_projects(
         .order_by(Disbursement.paid_at)
     )
     evidence = await evidence_of([r["id"] for r in rows], public_only=True)
-    found: dict[int, list[dict[str, Any]]] = {}
+    found: dict[int, list[PaidDisbursementRow]] = {}
     for row in rows:
         row["evidence"] = evidence.get(row["id"], [])
         found.setdefault(row["project"], []).append(row)
     return found
 
 
-async def evidence_file(name: str, *, public_only: bool) -> dict[str, Any]:
+async def evidence_file(name: str, *, public_only: bool) -> EvidenceFile:
     """The evidence row behind a stored file name (404 when internal and `public_only`)."""
     row = (
         await DisbursementEvidence.select(

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from service.auth.services import StaffIdentity
 from service.auth.tables import StaffUser
 from service.disbursements import evidence as files
+from service.disbursements.records import RequestableProject
 from service.disbursements.services import DisbursementDraft, EvidenceRecord, request_disbursement
 from service.disbursements.tables import DisbursementEvidence
 from service.errors import FieldError, Forbidden, InvalidInput, NotFound
@@ -43,7 +44,7 @@ class RequestInput:
     evidence: tuple[EvidenceUpload, ...] = field(default_factory=tuple)
 
 
-async def may_act_for(project_id: int, staff: StaffIdentity) -> dict:
+async def may_act_for(project_id: int, staff: StaffIdentity) -> RequestableProject:
     """The project, if `staff` may request for it: its owner organization's staff, or an
     organizer acting for them. Others get 404 (they may not know it exists)."""
     row = (

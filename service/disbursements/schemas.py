@@ -58,3 +58,18 @@ class DisbursementOut(msgspec.Struct):
 class DisbursementCreated(msgspec.Struct):
     id: uuid.UUID
     status: str
+
+
+class SettlementIn(msgspec.Struct, forbid_unknown_fields=True):
+    payment_id: uuid.UUID
+    action: Annotated[str, msgspec.Meta(max_length=20)]
+    reason: Annotated[str, msgspec.Meta(max_length=2000)]
+    reference: Annotated[str, msgspec.Meta(max_length=200)] = ""
+    target_project_id: Annotated[int, msgspec.Meta(gt=0, le=2**31 - 1)] | None = None
+    donor_consent: Annotated[str, msgspec.Meta(max_length=2000)] = ""
+
+
+class SettlementOut(msgspec.Struct):
+    id: uuid.UUID
+    action: str
+    balance_fen: int

@@ -12,12 +12,12 @@ import datetime as dt
 import uuid
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
-from typing import Any
 
 from piccolo.query.functions.aggregate import Sum
 
 from service.audit.services import Actor, record
 from service.db import write_transaction
+from service.disbursements.records import DisbursementRow, LockedProject
 from service.disbursements.tables import Disbursement, DisbursementEvidence, Reallocation
 from service.errors import InvalidInput, NotAllowed, NotFound
 from service.i18n import gettext as _
@@ -62,7 +62,7 @@ def _positive(amount_fen: int) -> None:
 
 async def _project(
     project_id: int, statuses: Collection[Project.Status] | None = None
-) -> dict[str, Any]:
+) -> LockedProject:
     """The project, row-locked: every decision about its money is taken under this lock,
     so concurrent requests, approvals, payouts and refunds are decided one at a time."""
     await lock_row(Project, project_id)
@@ -215,7 +215,7 @@ async def request_disbursement(
     return disbursement_id
 
 
-async def _locked_disbursement(disbursement_id: uuid.UUID) -> dict[str, Any]:
+async def _locked_disbursement(disbursement_id: uuid.UUID) -> DisbursementRow:
     row = await Disbursement.select().where(Disbursement.id == disbursement_id).first()
     if row is None:
         raise NotFound.on("disbursement_id", f"no disbursement {disbursement_id}")

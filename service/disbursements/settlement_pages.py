@@ -6,7 +6,6 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Any
 
-import msgspec
 from litestar import Controller, Response, get, post
 from litestar.enums import RequestEncodingType
 from litestar.params import Body, JSONBody, PathParameter
@@ -20,6 +19,7 @@ from service.disbursements.cancellation import (
     move_rest_to_general_fund,
     settle_payment,
 )
+from service.disbursements.schemas import SettlementIn, SettlementOut
 from service.errors import DomainError, InvalidInput
 from service.i18n import gettext as _
 from service.ledger.balances import project_fund_figures
@@ -28,21 +28,6 @@ from service.projects.tables import Project
 
 ProjectId = Annotated[int, PathParameter(gt=0, le=2**31 - 1, description="Project id")]
 UrlForm = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
-
-
-class SettlementIn(msgspec.Struct, forbid_unknown_fields=True):
-    payment_id: uuid.UUID
-    action: Annotated[str, msgspec.Meta(max_length=20)]
-    reason: Annotated[str, msgspec.Meta(max_length=2000)]
-    reference: Annotated[str, msgspec.Meta(max_length=200)] = ""
-    target_project_id: Annotated[int, msgspec.Meta(gt=0, le=2**31 - 1)] | None = None
-    donor_consent: Annotated[str, msgspec.Meta(max_length=2000)] = ""
-
-
-class SettlementOut(msgspec.Struct):
-    id: uuid.UUID
-    action: str
-    balance_fen: int
 
 
 async def _context(project_id: int, staff: StaffIdentity) -> dict[str, Any]:

@@ -3,7 +3,7 @@ board of every project (console page and staff API)."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 import msgspec
 from litestar import Controller, get
@@ -15,6 +15,7 @@ from service.bounds import OptionalEventNumber
 from service.clock import today
 from service.disclosure.calendar import ProjectCalendar
 from service.disclosure.fund_use import project_disclosure
+from service.disclosure.records import ProjectDisclosure
 from service.disclosure.schemas import (
     DisclosureOut,
     FundFiguresOut,
@@ -35,7 +36,7 @@ def _disclosures(calendar: ProjectCalendar, only_overdue: bool = False) -> list[
     return [DisclosureOut(d.kind, d.period_start, d.due_on, d.state, d.satisfied_on) for d in items]
 
 
-def fund_use_out(project_id: int, disclosure: dict[str, Any]) -> FundUseOut:
+def fund_use_out(project_id: int, disclosure: ProjectDisclosure) -> FundUseOut:
     f = disclosure["figures"]
     return FundUseOut(
         project_id=project_id,

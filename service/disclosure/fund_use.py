@@ -6,11 +6,18 @@ calendar's state. The public project page, the API and each donor's link show it
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
 
 from service.clock import today
 from service.disbursements.queries import paid_for_projects
+from service.disbursements.records import PaidDisbursementRow
 from service.disclosure.calendar import calendars
+from service.disclosure.records import (
+    BudgetLineRow,
+    DonorProject,
+    FundUse,
+    LineSpendingRow,
+    ProjectDisclosure,
+)
 from service.ledger.balances import FundFigures, project_fund_figures
 from service.pledges.tables import Pledge
 from service.progress.services import timelines
@@ -18,14 +25,14 @@ from service.projects.tables import BudgetLine, Project
 
 
 def spending_by_line(
-    budget: list[dict[str, Any]], disbursements: list[dict[str, Any]]
-) -> list[dict[str, Any]]:
+    budget: list[BudgetLineRow], disbursements: list[PaidDisbursementRow]
+) -> list[LineSpendingRow]:
     """Each budget line with what was paid against it; payments against no line (a
     milestone) last, as their own row."""
     spent: dict[int | None, int] = {}
     for d in disbursements:
         spent[d["budget_line"]] = spent.get(d["budget_line"], 0) + d["amount_fen"]
-    rows = [
+    rows: list[LineSpendingRow] = [
         {
             "item": line["item"],
             "budget_fen": line["amount_fen"],
@@ -38,7 +45,7 @@ def spending_by_line(
     return rows
 
 
-async def fund_use(project_ids: Iterable[int]) -> dict[int, dict[str, Any]]:
+async def fund_use(project_ids: Iterable[int]) -> dict[int, FundUse]:
     """The disclosure of several projects at once (a donor's link names several)."""
     ids = list(project_ids)
     if not ids:
@@ -53,10 +60,10 @@ async def fund_use(project_ids: Iterable[int]) -> dict[int, dict[str, Any]]:
         .where(BudgetLine.project.is_in(ids))
         .order_by(BudgetLine.position)
     )
-    budgets: dict[int, list[dict[str, Any]]] = {}
+    budgets: dict[int, list[BudgetLineRow]] = {}
     for line in budget_rows:
         budgets.setdefault(line["project"], []).append(line)
-    found = {}
+    found: dict[int, FundUse] = {}
     for project_id in ids:
         disbursements = paid.get(project_id, [])
         found[project_id] = {
@@ -68,12 +75,12 @@ async def fund_use(project_ids: Iterable[int]) -> dict[int, dict[str, Any]]:
     return found
 
 
-async def project_disclosure(project_id: int) -> dict[str, Any]:
+async def project_disclosure(project_id: int) -> ProjectDisclosure:
     figures = await project_fund_figures(project_id)
     return {**(await fund_use([project_id]))[project_id], "figures": figures}
 
 
-async def donor_projects(donor_id: object) -> list[dict[str, Any]]:
+async def donor_projects(donor_id: object) -> list[DonorProject]:
     """Where a donor's money went: every project they gave to (paid something), and any
     their gift was moved to with their consent, with figures, disbursements and progress."""
     rows = await Pledge.raw(
@@ -100,7 +107,7 @@ async def donor_projects(donor_id: object) -> list[dict[str, Any]]:
     if not rows:
         return []
     uses = await fund_use([row["project"] for row in rows])
-    result = []
+    result: list[DonorProject] = []
     for row in rows:
         figures: FundFigures = await project_fund_figures(row["project"])
         result.append({**row, **uses[row["project"]], "figures": figures})

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
 
 from service.auth.recipients import organizer_addresses
+from service.auth.records import StaffAddress
 from service.auth.services import StaffIdentity
 from service.auth.tables import StaffUser
 from service.db import is_unique_violation, write_transaction
@@ -67,7 +67,7 @@ async def board(
     return sorted(result, key=lambda r: (order[r.calendar.state], r.project_id))
 
 
-async def _owner_addresses(org_id: int) -> list[dict[str, Any]]:
+async def _owner_addresses(org_id: int) -> list[StaffAddress]:
     return await StaffUser.select(StaffUser.id, StaffUser.email).where(
         (StaffUser.organization == org_id)
         & (StaffUser.role == StaffUser.Role.project_owner.value)
@@ -113,7 +113,7 @@ async def _remind(
     disclosure: Disclosure,
     stage: str,
     key: str,
-    recipients: list[dict[str, Any]],
+    recipients: list[StaffAddress],
     today: dt.date,
 ) -> None:
     context = {

@@ -5,7 +5,6 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Any
 
-import msgspec
 from litestar import Controller, get, post
 from litestar.enums import RequestEncodingType
 from litestar.params import Body, FromPath, FromQuery, JSONBody, PathParameter
@@ -21,22 +20,13 @@ from service.donors.links import (
     revoke_links,
 )
 from service.donors.privacy import erase_donor
+from service.donors.schemas import DonorLinkOut, EraseIn
 from service.donors.tables import Donor
 from service.pledges.tracking import donor_pledges
 from service.settings import get_settings
-from service.text import Reason
 from service.web.forms import checked, text
 
 Token = Annotated[str, PathParameter(max_length=120, description="Signed donor link token")]
-
-
-class EraseIn(msgspec.Struct, forbid_unknown_fields=True):
-    reason: Reason
-
-
-class DonorLinkOut(msgspec.Struct):
-    donor_id: uuid.UUID
-    link: str
 
 
 class DonorPages(Controller):

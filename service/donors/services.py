@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
+from service.donors.records import FoundDonor
 from service.donors.tables import Donor
 from service.errors import InvalidInput
 from service.orgs.uscc import UsccError, validate_uscc
@@ -55,7 +56,7 @@ def public_name(display_name: str, anonymous: bool) -> str:
     return ANONYMOUS_NAME if anonymous else display_name
 
 
-async def find_donors(query: str, limit: int = 10) -> list[dict]:
+async def find_donors(query: str, limit: int = 10) -> list[FoundDonor]:
     """Donors whose name, phone, e-mail or receipt title contains `query` (on-stage search)."""
     text = query.strip()
     if not text:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated, Any
 
 import msgspec
@@ -12,28 +11,9 @@ from litestar.params import JSONBody, PathParameter
 from service.auth.guards import CurrentStaff, requires_organizer, requires_staff
 from service.events import editing
 from service.events.editing import EventFields
-from service.events.schemas import EventOut
+from service.events.schemas import EventCreate, EventIn, EventOut, StatusIn
 
 EventNumber = Annotated[int, PathParameter(gt=0, le=10_000, description="Edition number")]
-Text = Annotated[str, msgspec.Meta(max_length=20_000)]
-
-
-class EventIn(msgspec.Struct, forbid_unknown_fields=True):
-    title: Text
-    summary: Text = ""
-    held_on: dt.date | None = None
-    venue: Text = ""
-    pledge_opens_at: dt.datetime | None = None
-    pledge_closes_at: dt.datetime | None = None
-
-
-class EventCreate(EventIn, forbid_unknown_fields=True):
-    number: int = 0
-
-
-class StatusIn(msgspec.Struct, forbid_unknown_fields=True):
-    status: Annotated[str, msgspec.Meta(max_length=20)]
-    reason: Text = ""
 
 
 def fields_of(data: EventIn) -> EventFields:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
 
 from service.errors import NotFound
+from service.events.records import EventRow, EventSummary
 from service.events.tables import Event
 
 Status = Event.Status
@@ -45,7 +45,7 @@ async def create_event(draft: EventDraft) -> int:
     return row.id
 
 
-async def list_public_events() -> list[dict[str, Any]]:
+async def list_public_events() -> list[EventRow]:
     return (
         await Event.select()
         .where(Event.status.is_in(list(PUBLIC)))
@@ -53,7 +53,7 @@ async def list_public_events() -> list[dict[str, Any]]:
     )
 
 
-async def get_public_event(number: int) -> dict[str, Any]:
+async def get_public_event(number: int) -> EventRow:
     row = (
         await Event.select()
         .where((Event.number == number) & Event.status.is_in(list(PUBLIC)))
@@ -72,12 +72,12 @@ WITH_RESULTS = (
 )
 
 
-def pick_open(events: list[dict[str, Any]]) -> dict[str, Any] | None:
+def pick_open(events: list[EventRow]) -> EventRow | None:
     """`open_for_pledges` from the public editions already read, newest first."""
     return next((e for e in events if e["status"] in PLEDGE_OPEN), None)
 
 
-def pick_featured(events: list[dict[str, Any]]) -> dict[str, Any] | None:
+def pick_featured(events: list[EventRow]) -> EventRow | None:
     """`featured_event` from the public editions already read, newest first."""
     for statuses in (WITH_RESULTS, PUBLIC):
         for event in events:
@@ -86,7 +86,7 @@ def pick_featured(events: list[dict[str, Any]]) -> dict[str, Any] | None:
     return None
 
 
-async def open_for_pledges() -> dict[str, Any] | None:
+async def open_for_pledges() -> EventRow | None:
     """The newest edition taking pledges, if any."""
     return (
         await Event.select()
@@ -96,7 +96,7 @@ async def open_for_pledges() -> dict[str, Any] | None:
     )
 
 
-async def featured_event() -> dict[str, Any] | None:
+async def featured_event() -> EventRow | None:
     """The edition the home page leads with: the one on stage now, else the newest with
     results to show (what the money did), else the newest public one."""
     for statuses in (WITH_RESULTS, PUBLIC):
@@ -111,7 +111,7 @@ async def featured_event() -> dict[str, Any] | None:
     return None
 
 
-async def event_summary(event: dict[str, Any]) -> dict[str, Any]:
+async def event_summary(event: EventRow) -> EventSummary:
     """The edition with its portfolio and totals derived from the ledger."""
     from service.ledger.balances import event_fund_figures, event_total
     from service.projects.services import list_public_projects

@@ -2,31 +2,17 @@
 
 from __future__ import annotations
 
-import msgspec
 from litestar import Controller, get
 
 from service.bounds import EventNumber
 from service.events.services import get_public_event
 from service.ledger.auditor_pages import AuditPortal
 from service.ledger.balances import event_fund_figures, event_total
+from service.ledger.schemas import Balances, ProjectBalance
 from service.ledger.services import head
 from service.projects.schemas import Totals
 from service.projects.services import PUBLIC as PUBLIC_PROJECTS
 from service.projects.tables import Project
-
-
-class ProjectBalance(msgspec.Struct):
-    project_id: int | None
-    title: str
-    totals: Totals
-
-
-class Balances(msgspec.Struct):
-    event: int
-    head_seq: int
-    head_hash: str
-    total: Totals
-    projects: list[ProjectBalance]
 
 
 class LedgerApi(Controller):

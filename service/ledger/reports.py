@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from service import clock
+from service.ledger.records import JournalLine, RegisterReceipt, TrialBalanceLine, UnpaidPledgeLine
 from service.ledger.tables import LedgerEntry
 from service.pledges import money
 from service.pledges.tables import Pledge
@@ -45,7 +46,9 @@ def _journal_where(event_id: int, f: JournalFilter) -> tuple[str, list[Any]]:
     return " AND ".join(clauses), args
 
 
-async def journal_page(event_id: int, f: JournalFilter, page: int = 1) -> tuple[list[dict], bool]:
+async def journal_page(
+    event_id: int, f: JournalFilter, page: int = 1
+) -> tuple[list[JournalLine], bool]:
     """One page of entries matching the filter, in chain order; True when more follow."""
     where, args = _journal_where(event_id, f)
     sql = (
@@ -65,7 +68,7 @@ async def journal_page(event_id: int, f: JournalFilter, page: int = 1) -> tuple[
     return rows[:JOURNAL_PAGE], len(rows) > JOURNAL_PAGE
 
 
-async def trial_balance(event_id: int) -> list[dict[str, Any]]:
+async def trial_balance(event_id: int) -> list[TrialBalanceLine]:
     """Every account moved by the edition's transactions, with its debit or credit
     balance from those transactions; the debit and credit columns add up to the same."""
     rows = await LedgerEntry.raw(
@@ -85,7 +88,7 @@ async def trial_balance(event_id: int) -> list[dict[str, Any]]:
     ]
 
 
-async def unpaid_pledges(event_id: int, today: dt.date | None = None) -> list[dict[str, Any]]:
+async def unpaid_pledges(event_id: int, today: dt.date | None = None) -> list[UnpaidPledgeLine]:
     """Pledged but not (fully) paid, oldest first, with what is owed and whether overdue
     (`pledges.money.unpaid_pledges`)."""
     today = today or clock.today()
@@ -110,7 +113,7 @@ async def unpaid_pledges(event_id: int, today: dt.date | None = None) -> list[di
 
 @dataclass(frozen=True)
 class ReceiptsRegister:
-    receipts: list[dict[str, Any]]
+    receipts: list[RegisterReceipt]
     missing: list[int]
     """Numbers between 1 and the highest issued that have no receipt: must be empty."""
     duplicates: list[int]

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from service.db import get_engine, is_sqlite, write_transaction
 from service.errors import NotFound
 from service.ledger.accounts import AccountRef, Line, ref_from_account
+from service.ledger.records import ChainTransaction
 from service.ledger.running import insert_entries
 from service.ledger.tables import Account, LedgerEntry, LedgerTransaction
 
@@ -263,7 +264,7 @@ class ChainReport:
     first_bad_seq: int | None = None
 
 
-async def iter_transactions(batch: int = 2000) -> AsyncIterator[dict]:
+async def iter_transactions(batch: int = 2000) -> AsyncIterator[ChainTransaction]:
     """Transactions in chain order with their entries, in bounded batches."""
     after = 0
     while True:
@@ -322,7 +323,7 @@ async def verify_chain(progress: object | None = None) -> ChainReport:
     return report
 
 
-def _check_row(row: dict, expected_seq: int, prev_hash: str) -> str | None:
+def _check_row(row: ChainTransaction, expected_seq: int, prev_hash: str) -> str | None:
     if row["seq"] != expected_seq:
         return f"expected seq {expected_seq}: a transaction is missing or out of order"
     if row["prev_hash"] != prev_hash:

@@ -23,9 +23,19 @@ from service.donors.services import public_name
 from service.errors import NotFound
 from service.events.tables import Event
 from service.ledger.balances import event_fund_figures, event_total
+from service.live.records import (
+    FeedItem,
+    FeedLine,
+    FeedPledge,
+    LiveFigures,
+    PoolView,
+    Screen,
+    ScreenEvent,
+)
 from service.live.tables import LiveEvent
 from service.locks import lock_key
 from service.matching.queries import list_pools
+from service.matching.records import PoolSummary
 from service.pledges.tables import Pledge
 from service.projects.tables import Project
 
@@ -67,7 +77,7 @@ def split(message: bytes) -> tuple[int, int, bytes]:
     return int(event_id), int(prev), sse
 
 
-def _pool_view(pool: dict[str, Any]) -> dict[str, Any]:
+def _pool_view(pool: PoolSummary) -> PoolView:
     return {
         "id": pool["id"],
         "name": pool["name"],
@@ -79,7 +89,7 @@ def _pool_view(pool: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-async def active_pools(event_id: int) -> list[dict[str, Any]]:
+async def active_pools(event_id: int) -> list[PoolView]:
     return [
         _pool_view(pool)
         for pool in await list_pools(event_id)
@@ -87,7 +97,7 @@ async def active_pools(event_id: int) -> list[dict[str, Any]]:
     ]
 
 
-async def figures(event_id: int) -> dict[str, Any]:
+async def figures(event_id: int) -> LiveFigures:
     """Edition totals, every published project's figures and the active pools."""
     by_project = await event_fund_figures(event_id)
     total = event_total(by_project)
@@ -121,7 +131,7 @@ async def figures(event_id: int) -> dict[str, Any]:
     }
 
 
-async def _pledges(payloads: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+async def _pledges(payloads: list[dict[str, Any]]) -> dict[str, FeedPledge]:
     ids = sorted({p["pledge_id"] for p in payloads if p.get("pledge_id")})
     if not ids:
         return {}
@@ -138,12 +148,12 @@ async def _pledges(payloads: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
 def _item(
     kind: str,
     payload: dict[str, Any],
-    pledges: dict[str, dict[str, Any]],
-    pools: dict[int, dict[str, Any]],
+    pledges: dict[str, FeedPledge],
+    pools: dict[int, PoolSummary],
     titles: dict[int, str],
-) -> dict[str, Any]:
+) -> FeedItem:
     """The feed line: who (public name), what, for which project."""
-    item: dict[str, Any] = {"kind": kind, "amount_fen": payload.get("amount_fen", 0)}
+    item: FeedItem = {"kind": kind, "amount_fen": payload.get("amount_fen", 0)}
     pledge = pledges.get(str(payload.get("pledge_id")))
     if pledge:
         item["donor"] = public_name(pledge["name"], pledge["anonymous"])
@@ -299,7 +309,7 @@ async def latest_id(event_id: int) -> int:
     return row["id"] if row else 0
 
 
-async def recent_feed(event_id: int, limit: int = FEED_LENGTH) -> list[dict[str, Any]]:
+async def recent_feed(event_id: int, limit: int = FEED_LENGTH) -> list[FeedLine]:
     rows = (
         await LiveEvent.select(LiveEvent.payload)
         .where((LiveEvent.event == event_id) & LiveEvent.kind.is_in(["pledge", "match"]))
@@ -310,7 +320,7 @@ async def recent_feed(event_id: int, limit: int = FEED_LENGTH) -> list[dict[str,
     return [{**row["payload"]["item"], "at": row["payload"]["at"]} for row in rows]
 
 
-async def screen_event(number: int) -> dict[str, Any]:
+async def screen_event(number: int) -> ScreenEvent:
     event = (
         await Event.select(Event.id, Event.number, Event.title, Event.status)
         .where(Event.number == number)
@@ -321,7 +331,7 @@ async def screen_event(number: int) -> dict[str, Any]:
     return event
 
 
-async def screen(number: int) -> dict[str, Any]:
+async def screen(number: int) -> Screen:
     """Everything a live page shows when it is rendered, and the id it continues from."""
     event = await screen_event(number)
     last = await latest_id(event["id"])

@@ -13,9 +13,9 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
 
 from service.donors.tables import Donor
+from service.matching.records import Gift, PoolRow, SameDonorGift
 from service.settings import get_settings
 
 _SAME_DONOR_SQL = """
@@ -48,12 +48,12 @@ def _moment(value: dt.datetime | str) -> dt.datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
 
 
-def _when(gift: dict[str, Any]) -> dt.datetime:
+def _when(gift: Gift) -> dt.datetime:
     """When the money moved: settled_at (a bank transfer's value date), else recorded."""
     return _moment(gift["settled_at"] or gift["created_at"])
 
 
-async def _same_donor_gifts(gift: dict[str, Any], since: dt.datetime) -> list[dict[str, Any]]:
+async def _same_donor_gifts(gift: Gift, since: dt.datetime) -> list[SameDonorGift]:
     donor = (
         await Donor.select(Donor.id, Donor.email, Donor.phone, Donor.display_name)
         .where(Donor.id == gift["donor"])
@@ -72,11 +72,11 @@ async def _same_donor_gifts(gift: dict[str, Any], since: dt.datetime) -> list[di
     )
     until = _when(gift)
     # Compared here, not in SQL: SQLite hands timestamps back as text.
-    found = [{**row, "at": _moment(row["at"])} for row in rows]
+    found: list[SameDonorGift] = [{**row, "at": _moment(row["at"])} for row in rows]
     return [row for row in found if since < row["at"] <= until]
 
 
-async def hold_for(pool: dict[str, Any], gift: dict[str, Any]) -> Hold | None:
+async def hold_for(pool: PoolRow, gift: Gift) -> Hold | None:
     """The rule the gift trips for this pool, or None when it may be matched."""
     settings = get_settings()
     at = _when(gift)

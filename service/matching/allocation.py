@@ -22,6 +22,7 @@ from service.errors import InvalidInput, NotAllowed, NotFound
 from service.ledger import rules
 from service.locks import lock_row
 from service.matching import abuse
+from service.matching.records import DecisionRow, Gift, NewDecision, PoolRow, ReleaseOutcome
 from service.matching.services import (
     AllocationResult,
     allocate_locked,
@@ -54,14 +55,14 @@ def decision_id_for(payment_id: uuid.UUID) -> uuid.UUID:
     return uuid.uuid5(DECISION_NAMESPACE, str(payment_id))
 
 
-def _eligible(pool: dict[str, Any], project_id: int) -> bool:
+def _eligible(pool: PoolRow, project_id: int) -> bool:
     projects = pool["eligible_projects"] or []
     if isinstance(projects, str):  # JSON comes back as text unless asked (PITFALLS)
         projects = json.loads(projects)
     return not projects or project_id in projects
 
 
-def _window_problem(pool: dict[str, Any], at: dt.datetime) -> str | None:
+def _window_problem(pool: PoolRow, at: dt.datetime) -> str | None:
     if pool["starts_at"] and at < pool["starts_at"]:
         return "not_started"
     if pool["ends_at"] and at >= pool["ends_at"]:
@@ -71,13 +72,13 @@ def _window_problem(pool: dict[str, Any], at: dt.datetime) -> str | None:
 
 async def _decide(
     payment_id: uuid.UUID,
-    gift: dict[str, Any],
+    gift: Gift,
     outcome: Outcome,
     reason: str,
     pool_id: int | None = None,
     result: AllocationResult | None = None,
-) -> dict[str, Any]:
-    decision = {
+) -> NewDecision:
+    decision: NewDecision = {
         "id": decision_id_for(payment_id),
         "payment": payment_id,
         "pledge": gift["pledge"],
@@ -91,12 +92,12 @@ async def _decide(
     return decision
 
 
-def _reason(code: str, pool: dict[str, Any] | None = None) -> str:
+def _reason(code: str, pool: PoolRow | None = None) -> str:
     text = REASONS.get(code, code)
     return f"{code}: {text}" + (f" (pool {pool['id']} {pool['name']})" if pool else "")
 
 
-async def allocate_for_payment(payment_id: uuid.UUID, actor: Actor = SYSTEM) -> dict | None:
+async def allocate_for_payment(payment_id: uuid.UUID, actor: Actor = SYSTEM) -> NewDecision | None:
     """Match a gift that has just settled, inside the settle step's transaction (call it
     after the payment is booked). Returns the gift's matching record, or None when its
     edition has no pool. A second call returns the first record."""
@@ -150,7 +151,7 @@ async def allocate_for_payment(payment_id: uuid.UUID, actor: Actor = SYSTEM) -> 
     return await _decide(payment_id, gift, Outcome.none, "; ".join(refusals))
 
 
-async def _announce(pool: dict[str, Any], gift: dict[str, Any], amount_fen: int) -> None:
+async def _announce(pool: PoolRow, gift: Gift, amount_fen: int) -> None:
     """A live-screen update: the project's matched amount and the pool's remainder."""
     await enqueue(
         "live.match",
@@ -225,7 +226,7 @@ async def release_match(
     return released_total
 
 
-async def _held(decision_id: uuid.UUID) -> dict[str, Any]:
+async def _held(decision_id: uuid.UUID) -> DecisionRow:
     await lock_row(MatchDecision, decision_id)
     decision = await MatchDecision.select().where(MatchDecision.id == decision_id).first()
     if decision is None:
@@ -235,7 +236,7 @@ async def _held(decision_id: uuid.UUID) -> dict[str, Any]:
     return decision
 
 
-async def release_held(decision_id: uuid.UUID, reason: str, actor: Actor) -> dict[str, Any]:
+async def release_held(decision_id: uuid.UUID, reason: str, actor: Actor) -> ReleaseOutcome:
     """An organizer clears a held gift: it is matched now, as far as the pool allows."""
     if not reason.strip():
         raise InvalidInput.on("reason", "say why the match is released")

@@ -8,6 +8,13 @@ from typing import Any
 
 from service.errors import NotFound
 from service.events.tables import Event
+from service.matching.records import (
+    AllocationLine,
+    DecisionLine,
+    PledgeDecision,
+    PoolSummary,
+    ReleaseRow,
+)
 from service.matching.services import ratio_text
 from service.matching.tables import MatchAllocation, MatchDecision, MatchingPool, MatchRelease
 
@@ -28,7 +35,7 @@ JOIN event e ON e.id = mp.event
 """
 
 
-def _shape(row: dict[str, Any]) -> dict[str, Any]:
+def _shape(row: dict[str, Any]) -> PoolSummary:
     projects = row.get("eligible_projects") or []
     if isinstance(projects, str):
         projects = json.loads(projects)
@@ -47,7 +54,7 @@ async def event_id_of(number: int) -> int:
     return row["id"]
 
 
-async def list_pools(event_id: int | None = None) -> list[dict[str, Any]]:
+async def list_pools(event_id: int | None = None) -> list[PoolSummary]:
     if event_id is None:
         rows = await MatchingPool.raw(_POOLS_SQL + " ORDER BY e.number DESC, mp.id")
     else:
@@ -55,7 +62,7 @@ async def list_pools(event_id: int | None = None) -> list[dict[str, Any]]:
     return [_shape(row) for row in rows]
 
 
-async def get_pool(pool_id: int) -> dict[str, Any]:
+async def get_pool(pool_id: int) -> PoolSummary:
     rows = await MatchingPool.raw(_POOLS_SQL + " WHERE mp.id = {}", pool_id)
     if not rows:
         raise NotFound.on("pool_id", f"no matching pool {pool_id}")
@@ -76,7 +83,9 @@ ORDER BY m.created_at, m.id
 """
 
 
-async def allocations(*, event_id: int | None = None, pool_id: int | None = None) -> list[dict]:
+async def allocations(
+    *, event_id: int | None = None, pool_id: int | None = None
+) -> list[AllocationLine]:
     if pool_id is not None:
         sql, arg = _ALLOCATIONS_SQL.replace("{where}", "m.pool = {}"), pool_id
     else:
@@ -84,7 +93,7 @@ async def allocations(*, event_id: int | None = None, pool_id: int | None = None
     return await MatchAllocation.raw(sql, arg)
 
 
-async def releases(pool_id: int) -> list[dict[str, Any]]:
+async def releases(pool_id: int) -> list[ReleaseRow]:
     return await MatchRelease.select().where(MatchRelease.pool == pool_id).order_by(MatchRelease.id)
 
 
@@ -104,12 +113,12 @@ ORDER BY d.created_at, d.id
 """
 
 
-async def held_decisions() -> list[dict[str, Any]]:
+async def held_decisions() -> list[DecisionLine]:
     """The review queue: matches withheld by an abuse rule, oldest first."""
     return await MatchDecision.raw(_DECISIONS_SQL.replace("{where}", "d.outcome = 'held'"))
 
 
-async def decisions_for_pledge(pledge_id: uuid.UUID) -> list[dict[str, Any]]:
+async def decisions_for_pledge(pledge_id: uuid.UUID) -> list[PledgeDecision]:
     """The pledge's matching record: one line per settled payment of it."""
     rows = await MatchDecision.raw(_DECISIONS_SQL.replace("{where}", "d.pledge = {}"), pledge_id)
     return [
@@ -118,7 +127,7 @@ async def decisions_for_pledge(pledge_id: uuid.UUID) -> list[dict[str, Any]]:
     ]
 
 
-async def decisions_for_event(event_id: int) -> list[dict[str, Any]]:
+async def decisions_for_event(event_id: int) -> list[DecisionLine]:
     return await MatchDecision.raw(_DECISIONS_SQL.replace("{where}", "pl.event = {}"), event_id)
 
 

@@ -30,6 +30,7 @@ from service.events.tables import Event
 from service.ledger import rules
 from service.ledger.services import CHAIN_LOCK_ID
 from service.locks import lock_row
+from service.matching.records import Gift, PoolRow
 from service.matching.tables import MatchAllocation, MatchingPool, MatchRelease
 from service.orgs.tables import Organization
 from service.payments.tables import Payment
@@ -201,7 +202,7 @@ async def create_pool(
     return pool.id
 
 
-async def _locked_pool(pool_id: int) -> dict[str, Any]:
+async def _locked_pool(pool_id: int) -> PoolRow:
     await serialize_with_postings()
     await lock_row(MatchingPool, pool_id)
     pool = await MatchingPool.select().where(MatchingPool.id == pool_id).first()
@@ -296,12 +297,12 @@ async def _released_of(allocation_ids: list[uuid.UUID]) -> int:
     return int(row["t"] or 0) if row else 0
 
 
-async def matchable_fen(pool: dict[str, Any], gift: dict[str, Any]) -> int:
+async def matchable_fen(pool: PoolRow, gift: Gift) -> int:
     """How much the pool would match for the gift now: the ratio, under every cap."""
     return (await matchable(pool, gift))[0]
 
 
-async def matchable(pool: dict[str, Any], gift: dict[str, Any]) -> tuple[int, str]:
+async def matchable(pool: PoolRow, gift: Gift) -> tuple[int, str]:
     """(fen, the binding limit's name) for the gift now: the ratio under every cap."""
     limits = [
         (gift["amount_fen"] * pool["ratio_numerator"] // pool["ratio_denominator"], "ratio"),
@@ -331,7 +332,7 @@ async def _released_by_project(pool_id: int, project_id: int) -> int:
     return int(row["t"] or 0) if row else 0
 
 
-async def settled_gift(payment_id: uuid.UUID) -> dict[str, Any]:
+async def settled_gift(payment_id: uuid.UUID) -> Gift:
     row = (
         await Payment.select(
             Payment.id,
@@ -354,9 +355,7 @@ async def settled_gift(payment_id: uuid.UUID) -> dict[str, Any]:
     return row
 
 
-async def allocate_locked(
-    pool: dict[str, Any], gift: dict[str, Any], actor: Actor
-) -> AllocationResult:
+async def allocate_locked(pool: PoolRow, gift: Gift, actor: Actor) -> AllocationResult:
     """Match the gift from a pool whose row (and the chain) this transaction has locked."""
     pool_id, payment_id = pool["id"], gift["id"]
     allocation_id = allocation_id_for(pool_id, payment_id)

@@ -9,6 +9,7 @@ from service.audit.services import Actor, record
 from service.db import is_unique_violation, write_transaction
 from service.errors import Conflict, InvalidInput, NotFound
 from service.i18n import gettext as _
+from service.orgs.records import OrganizationRow
 from service.orgs.tables import Organization
 from service.orgs.uscc import UsccError, validate_uscc
 
@@ -102,14 +103,14 @@ def _data(draft: OrganizationDraft) -> dict[str, Any]:
     return {"name": draft.name, "kind": draft.kind, "uscc": draft.uscc}
 
 
-async def get_organization(org_id: int) -> dict[str, Any]:
+async def get_organization(org_id: int) -> OrganizationRow:
     row = await Organization.select(*_COLUMNS).where(Organization.id == org_id).first()
     if row is None:
         raise NotFound.on("id", _("没有这个组织。"))
     return row
 
 
-async def list_organizations(kind: str | None = None) -> list[dict[str, Any]]:
+async def list_organizations(kind: str | None = None) -> list[OrganizationRow]:
     query = Organization.select(*_COLUMNS).order_by(Organization.kind).order_by(Organization.name)
     if kind:
         query = query.where(Organization.kind == kind)

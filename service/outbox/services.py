@@ -20,6 +20,7 @@ from piccolo.utils.encoding import dump_json
 
 from service.db import is_sqlite, on_commit, write_transaction
 from service.outbox import relay_hooks
+from service.outbox.records import OutboxRow
 from service.outbox.tables import OutboxMessage
 
 MAX_BACKOFF_S = 3600
@@ -80,7 +81,7 @@ async def enqueue(
     await enqueue_many([Message(topic, payload, dedupe_key, available_at)])
 
 
-async def pending(limit: int = 100) -> list[dict[str, Any]]:
+async def pending(limit: int = 100) -> list[OutboxRow]:
     """Undelivered rows that are due (claimed rows are not due until their lease ends)."""
     return (
         await OutboxMessage.select()
@@ -91,7 +92,7 @@ async def pending(limit: int = 100) -> list[dict[str, Any]]:
     )
 
 
-async def claim(topics: Iterable[str], limit: int, lease_s: int) -> list[dict[str, Any]]:
+async def claim(topics: Iterable[str], limit: int, lease_s: int) -> list[OutboxRow]:
     """Take up to `limit` due rows of the given topics for `lease_s` seconds.
 
     On PostgreSQL `FOR UPDATE SKIP LOCKED` lets relays claim side by side without waiting

@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from dataclasses import dataclass
-from typing import Any
 
 from service.audit.services import SYSTEM, Actor, record
 from service.db import write_transaction
@@ -21,6 +20,7 @@ from service.locks import lock_row
 from service.mail import Mail, queue_mail, render_mail
 from service.payments import refunds as refund_booking
 from service.payments import stripe_gateway as gateway
+from service.payments.records import LoadedPayment, PledgeToCharge
 from service.payments.settlement import Settlement, flag, settle
 from service.payments.tables import Payment
 from service.pledges.money import PAYABLE, due_now, held_fen, paid_fen
@@ -65,7 +65,7 @@ def our_status(view: gateway.IntentView) -> Payment.Status:
     return status
 
 
-async def _pledge(pledge_id: uuid.UUID) -> dict[str, Any]:
+async def _pledge(pledge_id: uuid.UUID) -> PledgeToCharge:
     pledge = (
         await Pledge.select(
             Pledge.id,
@@ -160,7 +160,7 @@ async def mark_failed(payment_id: uuid.UUID, intent_id: str | None, reason: str)
         ).where((Payment.id == payment_id) & (Payment.status == Status.pending.value))
 
 
-async def load_payment(payment_id: uuid.UUID) -> dict[str, Any]:
+async def load_payment(payment_id: uuid.UUID) -> LoadedPayment:
     row = (
         await Payment.select(
             Payment.all_columns(),
@@ -221,7 +221,7 @@ async def apply_intent(
     return current
 
 
-async def _settle(pay: dict[str, Any], view: gateway.IntentView, actor: Actor) -> None:
+async def _settle(pay: LoadedPayment, view: gateway.IntentView, actor: Actor) -> None:
     """Our payment row follows the intent; the rest is the provider-neutral step."""
     settled_at = dt.datetime.now(dt.UTC)
     await Payment.update(
@@ -250,7 +250,7 @@ async def _settle(pay: dict[str, Any], view: gateway.IntentView, actor: Actor) -
     )
 
 
-async def _book_fee(pay: dict[str, Any], view: gateway.IntentView) -> None:
+async def _book_fee(pay: LoadedPayment, view: gateway.IntentView) -> None:
     if not view.fee_fen or view.fee_fen <= 0 or pay["fee_fen"]:
         return  # a fee that changes later shows in the reconciliation report
     await Payment.update({Payment.fee_fen: view.fee_fen}).where(Payment.id == pay["id"])
@@ -263,7 +263,7 @@ async def _book_fee(pay: dict[str, Any], view: gateway.IntentView) -> None:
     )
 
 
-async def _authorization_lost(pay: dict[str, Any], view: gateway.IntentView) -> None:
+async def _authorization_lost(pay: LoadedPayment, view: gateway.IntentView) -> None:
     """Stripe cancelled an authorization (expired before capture, or in the dashboard):
     the pledge is due again and the donor is told how to pay."""
     if pay["status"] != Status.requires_capture.value or not pay["donor_email"]:

@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any
 
 from service.audit.tables import AuditLog
 from service.donors.services import public_name
 from service.errors import NotFound
+from service.payments.records import PaymentDetail, PledgeToPay
 from service.payments.tables import Payment, Refund
 from service.pledges.money import due_now, held_fen, paid_fen
 from service.pledges.notify import pledge_code
 from service.pledges.tables import Pledge
 
 
-async def pledge_to_pay(pledge_id: uuid.UUID) -> dict[str, Any]:
+async def pledge_to_pay(pledge_id: uuid.UUID) -> PledgeToPay:
     row = (
         await Pledge.select(
             Pledge.id,
@@ -43,7 +43,7 @@ async def pledge_to_pay(pledge_id: uuid.UUID) -> dict[str, Any]:
     return row
 
 
-async def payment_detail(payment_id: uuid.UUID) -> dict[str, Any]:
+async def payment_detail(payment_id: uuid.UUID) -> PaymentDetail:
     row = (
         await Payment.select(
             Payment.all_columns(),

@@ -10,13 +10,13 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from dataclasses import dataclass
-from typing import Any
 
 from service.audit.services import SYSTEM, Actor
 from service.errors import DomainError, NotAllowed
 from service.ledger.tables import LedgerEntry, LedgerTransaction
 from service.payments import capture, online
 from service.payments import stripe_gateway as gateway
+from service.payments.records import PaymentRow
 from service.payments.tables import Payment, Refund
 
 Status = Payment.Status
@@ -139,7 +139,7 @@ async def _ledger_amount(key: str) -> int | None:
     return sum(e["amount_fen"] for e in entries if e["amount_fen"] > 0)
 
 
-async def _compare(pay: dict[str, Any], view: gateway.IntentView) -> list[Difference]:
+async def _compare(pay: PaymentRow, view: gateway.IntentView) -> list[Difference]:
     out: list[Difference] = []
     pid, iid = str(pay["id"]), view.id
 

@@ -7,7 +7,6 @@ replay posts nothing), the pledge is corrected and the donor gets a mail.
 from __future__ import annotations
 
 import uuid
-from typing import Any
 
 from piccolo.query.functions.aggregate import Sum
 
@@ -20,6 +19,7 @@ from service.locks import lock_row
 from service.mail import Mail, queue_mail, render_mail
 from service.matching.allocation import release_match
 from service.payments import stripe_gateway as gateway
+from service.payments.records import LoadedPayment
 from service.payments.tables import Payment, Refund
 from service.pledges import money
 from service.pledges.tables import Pledge
@@ -98,7 +98,7 @@ async def refund_payment(
     return refund_id
 
 
-async def book_stripe_refunds(pay: dict[str, Any], refunds: tuple[gateway.RefundView, ...]) -> None:
+async def book_stripe_refunds(pay: LoadedPayment, refunds: tuple[gateway.RefundView, ...]) -> None:
     """Inside the caller's transaction: book every succeeded refund Stripe reports that
     we have not booked (ours left pending by a crash, or made in the dashboard)."""
     for seen in refunds:

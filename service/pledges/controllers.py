@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated, Any
+from typing import Annotated
 
 import msgspec
 from litestar import Controller, Request, Response, get, post
@@ -24,6 +24,7 @@ from service.pledges.console_pages import PledgeConsolePages
 from service.pledges.forms import to_draft
 from service.pledges.lifecycle import cancel_pledge
 from service.pledges.public_pages import PublicPledgePages
+from service.pledges.records import AnsweredPledge
 from service.pledges.schemas import (
     OfflinePaymentIn,
     PaymentOut,
@@ -47,8 +48,9 @@ IdempotencyKey = Annotated[
 ]
 
 
-def answer_out(row: dict[str, Any]) -> PledgeOut:
-    """`services.pledge_answer` as the API shows it (the donor's public name)."""
+def answer_out(row: AnsweredPledge) -> PledgeOut:
+    """`services.pledge_answer` as the API shows it (the donor's public name), with the
+    pledge's matching record when the caller adds it."""
     return msgspec.convert(
         {**row, "donor_name": public_name(row["donor_name"], row["anonymous"])}, PledgeOut
     )

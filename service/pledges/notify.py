@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any
 
 from service.donors.links import confirming_link_url, link_url, make_token
 from service.donors.tables import Donor
 from service.mail import templated_mail_message
 from service.outbox.services import Message, enqueue_many
 from service.pledges.codes import pledge_code as pledge_code  # kept importable
+from service.pledges.records import ConfirmationPledge
 from service.pledges.tables import Pledge
 
 
@@ -54,7 +54,7 @@ async def queue_confirmation_mail(
     to: str,
     donor_name: str,
     link_version: int,
-    pledge: dict[str, Any],
+    pledge: ConfirmationPledge,
     donor_id: uuid.UUID | None = None,
     confirmed: bool = False,
 ) -> None:
@@ -79,7 +79,7 @@ def confirmation_message(
     to: str,
     donor_name: str,
     link_version: int,
-    pledge: dict[str, Any],
+    pledge: ConfirmationPledge,
     *,
     confirmed: bool = False,
 ) -> Message:

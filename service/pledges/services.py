@@ -7,7 +7,6 @@ import hashlib
 import json
 import uuid
 from dataclasses import asdict, dataclass
-from typing import Any
 
 from service import clock
 from service.audit.services import Actor, record
@@ -22,6 +21,7 @@ from service.ledger.balances import project_pledged
 from service.outbox.services import Message, enqueue_many
 from service.pledges.money import PAYABLE, outstanding, paid_fen
 from service.pledges.notify import confirmation_message, queue_confirmation
+from service.pledges.records import PledgeAnswer, PledgingEvent, PledgingProject
 from service.pledges.tables import Pledge
 from service.projects.tables import Project
 from service.settings import get_settings
@@ -52,7 +52,7 @@ class PledgeDraft:
 class PledgeResult:
     pledge_id: uuid.UUID
     created: bool
-    row: dict[str, Any] | None = None
+    row: PledgeAnswer | None = None
     """For a new pledge of a new donor: `pledge_answer`, as `get_pledge` would read it."""
 
 
@@ -73,7 +73,7 @@ def _check_amount(amount_fen: int | None, whole_project: bool) -> None:
         )
 
 
-async def _open_event(number: int) -> dict[str, Any]:
+async def _open_event(number: int) -> PledgingEvent:
     event = await event_or_404(
         number, Event.id, Event.status, Event.oversubscription_rule, Event.title
     )
@@ -90,7 +90,7 @@ WHERE p.id = {}
 """
 
 
-async def _event_and_project(number: int, project_id: int) -> tuple[dict, dict]:
+async def _event_and_project(number: int, project_id: int) -> tuple[PledgingEvent, PledgingProject]:
     """The open event and its pledgeable project, locked against concurrent pledges, in
     one round trip (SQLite's BEGIN IMMEDIATE already serializes writers). Plain SQL: this
     runs on every pledge, and building it from Piccolo's joins costs more than running it."""
@@ -106,7 +106,7 @@ async def _event_and_project(number: int, project_id: int) -> tuple[dict, dict]:
         raise NotAllowed.on("event", f"event {number} is not open for pledges")
     if row["status"] not in PLEDGEABLE_PROJECT:
         raise NotAllowed.on("project_id", f"project {project_id} is not open for pledges")
-    event = {
+    event: PledgingEvent = {
         "id": row["event_id"],
         "status": row["event_status"],
         "oversubscription_rule": row["oversubscription_rule"],
@@ -123,7 +123,7 @@ class Allocation:
     general_fund_fen: int = 0
 
 
-async def _allocate(draft: PledgeDraft, project: dict[str, Any], rule: str) -> Allocation:
+async def _allocate(draft: PledgeDraft, project: PledgingProject, rule: str) -> Allocation:
     """Refuse anything beyond the target unless the event moves the excess to its general
     fund and the donor consented; then the excess is split off, never hidden."""
     # The running balance, read after the project's row lock (never summed over entries).
@@ -268,7 +268,7 @@ async def _create_pledge(
             earlier = await _earlier_pledge(idempotency_key, fingerprint)
             if earlier is not None:
                 return earlier
-        project: dict[str, Any] | None = None
+        project: PledgingProject | None = None
         if draft.project_id is not None:
             event, project = await _event_and_project(draft.event_number, draft.project_id)
             allocation = await _allocate(draft, project, event["oversubscription_rule"])
@@ -407,7 +407,7 @@ def pledge_answer(
     paid_fen: int,
     general_fund_pledge: uuid.UUID | None,
     general_fund_fen: int,
-) -> dict[str, Any]:
+) -> PledgeAnswer:
     """The one shape of a pledge's answer: `get_pledge`'s, and a new pledge's (built
     from what creating it knows, without reading it back). `donor_name` is the donor's
     own name; the API shows `donors.services.public_name` of it."""
@@ -433,7 +433,7 @@ def pledge_answer(
     }
 
 
-async def get_pledge(pledge_id: uuid.UUID) -> dict[str, Any]:
+async def get_pledge(pledge_id: uuid.UUID) -> PledgeAnswer:
     """One pledge with what is paid and outstanding, and its general-fund excess if any."""
     row = (
         await Pledge.select(

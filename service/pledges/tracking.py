@@ -18,6 +18,16 @@ from service.ledger.balances import event_fund_figures, event_total
 from service.pledges.codes import pledge_code
 from service.pledges.money import PAYABLE as PAYABLE  # kept importable
 from service.pledges.money import outstanding, paid_by_pledge, unpaid_pledges
+from service.pledges.records import (
+    ClaimableProject,
+    ConsoleEvent,
+    DonorPledge,
+    EventTracking,
+    OpenPledge,
+    OverduePledge,
+    RecentPledge,
+    TrackingLine,
+)
 from service.pledges.tables import Pledge
 from service.projects.tables import Project
 
@@ -26,7 +36,7 @@ async def event_id_for(number: int) -> int:
     return await event_id_or_404(number)
 
 
-async def overdue_pledges(event_id: int, today: dt.date | None = None) -> list[dict[str, Any]]:
+async def overdue_pledges(event_id: int, today: dt.date | None = None) -> list[OverduePledge]:
     """Payable pledges past their due date, oldest due first, with what is still owed."""
     today = today or clock.today()
     return [
@@ -50,7 +60,7 @@ async def overdue_pledges(event_id: int, today: dt.date | None = None) -> list[d
     ]
 
 
-async def event_tracking(number: int, today: dt.date | None = None) -> dict[str, Any]:
+async def event_tracking(number: int, today: dt.date | None = None) -> EventTracking:
     """Per project and for the event: pledged, received, outstanding, overdue."""
     event_id = await event_id_for(number)
     figures = await event_fund_figures(event_id)
@@ -65,7 +75,7 @@ async def event_tracking(number: int, today: dt.date | None = None) -> dict[str,
         overdue_by_project[row["project"]] = (
             overdue_by_project.get(row["project"], 0) + row["outstanding_fen"]
         )
-    lines = []
+    lines: list[TrackingLine] = []
     for project in projects:
         fig = figures.get(project["id"])
         lines.append(
@@ -90,7 +100,7 @@ async def event_tracking(number: int, today: dt.date | None = None) -> dict[str,
 
 def _line(
     project_id: int | None, title: str, target: int, fig: Any, overdue: dict[int | None, int]
-) -> dict[str, Any]:
+) -> TrackingLine:
     return {
         "project": project_id,
         "title": title,
@@ -102,7 +112,7 @@ def _line(
     }
 
 
-async def donor_pledges(donor_id: uuid.UUID) -> list[dict[str, Any]]:
+async def donor_pledges(donor_id: uuid.UUID) -> list[DonorPledge]:
     """A donor's pledges, newest first, with what is paid and still due (donor link page)."""
     rows = (
         await Pledge.select(
@@ -130,7 +140,7 @@ async def donor_pledges(donor_id: uuid.UUID) -> list[dict[str, Any]]:
     return rows
 
 
-async def console_event(number: int | None) -> dict[str, Any]:
+async def console_event(number: int | None) -> ConsoleEvent:
     """The event a console page is about: the one asked for, else the newest open for
     pledges, else the newest."""
     columns = (Event.id, Event.number, Event.title, Event.status, Event.oversubscription_rule)
@@ -147,7 +157,7 @@ async def console_event(number: int | None) -> dict[str, Any]:
     return row
 
 
-async def claimable_projects(event_id: int) -> list[dict[str, Any]]:
+async def claimable_projects(event_id: int) -> list[ClaimableProject]:
     """Projects open for pledges with what is left of their target (on-stage picker)."""
     figures = await event_fund_figures(event_id)
     rows = (
@@ -161,7 +171,9 @@ async def claimable_projects(event_id: int) -> list[dict[str, Any]]:
     return rows
 
 
-async def recent_pledges(event_id: int, channel: str | None = None, limit: int = 20) -> list:
+async def recent_pledges(
+    event_id: int, channel: str | None = None, limit: int = 20
+) -> list[RecentPledge]:
     where = Pledge.event == event_id
     if channel:
         where &= Pledge.channel == channel
@@ -188,7 +200,7 @@ async def recent_pledges(event_id: int, channel: str | None = None, limit: int =
     return rows
 
 
-async def find_open_pledges(query: str, limit: int = 20) -> list[dict[str, Any]]:
+async def find_open_pledges(query: str, limit: int = 20) -> list[OpenPledge]:
     """Payable pledges by code (MS1A2B3C4D), id prefix, or donor name/phone (payments page)."""
     text = query.strip()
     if not text:

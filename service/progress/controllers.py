@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any
 
-import msgspec
 from litestar import Controller, Response, get, post
 from litestar.datastructures import UploadFile
 from litestar.enums import RequestEncodingType
@@ -20,17 +19,13 @@ from service.disbursements.requests import may_act_for
 from service.errors import InvalidInput, NotAllowed
 from service.i18n import gettext as _
 from service.pledges.forms import text
+from service.progress.schemas import ReportCreated
 from service.progress.services import MAX_PHOTOS, PhotoUpload, ReportInput, photo_file, post_report
 from service.progress.tables import ProgressReport
 
 ProjectId = Annotated[int, PathParameter(gt=0, le=2**31 - 1, description="Project id")]
 Multipart = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.MULTI_PART)]
 REQUEST_BYTES = MAX_PHOTOS * files.MAX_PHOTO_BYTES + 1024 * 1024
-
-
-class ReportCreated(msgspec.Struct):
-    id: str
-    status: str
 
 
 def _date(raw: str) -> dt.date | None:

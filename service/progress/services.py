@@ -11,7 +11,6 @@ import datetime as dt
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
 
 from service.audit.services import record
 from service.auth.services import StaffIdentity
@@ -22,6 +21,7 @@ from service.disbursements.requests import may_act_for
 from service.errors import FieldError, InvalidInput, NotAllowed, NotFound
 from service.i18n import gettext as _
 from service.locks import lock_row
+from service.progress.records import PhotoFile, TimelinePhoto, TimelineReport
 from service.progress.tables import ProgressPhoto, ProgressReport
 from service.projects.tables import Project
 
@@ -161,7 +161,7 @@ async def require_final_report(project_id: int) -> None:
         )
 
 
-async def timelines(project_ids: Iterable[int]) -> dict[int, list[dict[str, Any]]]:
+async def timelines(project_ids: Iterable[int]) -> dict[int, list[TimelineReport]]:
     """Reports per project in calendar order, each with its photos."""
     ids = list(project_ids)
     if not ids:
@@ -188,18 +188,18 @@ async def timelines(project_ids: Iterable[int]) -> dict[int, list[dict[str, Any]
         if reports
         else []
     )
-    by_report: dict[Any, list[dict[str, Any]]] = {}
+    by_report: dict[uuid.UUID, list[TimelinePhoto]] = {}
     for photo in photos:
         photo["url"] = f"/photos/{photo['stored_name']}"
         by_report.setdefault(photo["report"], []).append(photo)
-    found: dict[int, list[dict[str, Any]]] = {}
+    found: dict[int, list[TimelineReport]] = {}
     for report in reports:
         report["photos"] = by_report.get(report["id"], [])
         found.setdefault(report["project"], []).append(report)
     return found
 
 
-async def photo_file(name: str) -> dict[str, Any]:
+async def photo_file(name: str) -> PhotoFile:
     row = (
         await ProgressPhoto.select(ProgressPhoto.stored_name, ProgressPhoto.media_type)
         .where(ProgressPhoto.stored_name == name)

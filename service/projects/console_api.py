@@ -20,6 +20,7 @@ from service.errors import FieldError, InvalidInput
 from service.i18n import gettext as _
 from service.projects import covers, proposals, transitions
 from service.projects.proposals import ProposalInput
+from service.projects.records import StaffProject
 from service.projects.schemas import (
     ActionIn,
     AuditEntryOut,
@@ -77,7 +78,7 @@ def proposal_input(data: ProposalIn, staff: StaffIdentity) -> ProposalInput:
     return ProposalInput(draft, data.target_fen, data.event)
 
 
-def staff_project_out(row: dict[str, Any], staff: StaffIdentity) -> StaffProjectOut:
+def staff_project_out(row: StaffProject, staff: StaffIdentity) -> StaffProjectOut:
     return StaffProjectOut(
         id=row["id"],
         title=row["title"],

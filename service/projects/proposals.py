@@ -19,6 +19,7 @@ from service.events.tables import Event
 from service.i18n import gettext as _
 from service.locks import lock_row
 from service.orgs.tables import Organization
+from service.projects.records import AuditLine, StaffProject
 from service.projects.services import ProjectDraft, check_budget, create_project
 from service.projects.tables import BudgetLine, Project
 from service.projects.workflow import EDITABLE_BY_ORGANIZER, EDITABLE_BY_OWNER
@@ -224,7 +225,7 @@ def _scope(staff: StaffIdentity) -> Any:
     return None
 
 
-async def get_for_staff(project_id: int, staff: StaffIdentity) -> dict[str, Any]:
+async def get_for_staff(project_id: int, staff: StaffIdentity) -> StaffProject:
     where = Project.id == project_id
     scope = _scope(staff)
     if scope is not None:
@@ -240,7 +241,7 @@ async def get_for_staff(project_id: int, staff: StaffIdentity) -> dict[str, Any]
     return row
 
 
-async def list_for_staff(staff: StaffIdentity, status: str | None = None) -> list[dict[str, Any]]:
+async def list_for_staff(staff: StaffIdentity, status: str | None = None) -> list[StaffProject]:
     query = Project.select(*_STAFF_COLUMNS).order_by(Project.id, ascending=False)
     scope = _scope(staff)
     if scope is not None:
@@ -250,7 +251,7 @@ async def list_for_staff(staff: StaffIdentity, status: str | None = None) -> lis
     return await query
 
 
-async def audit_trail(project_id: int, staff: StaffIdentity) -> list[dict[str, Any]]:
+async def audit_trail(project_id: int, staff: StaffIdentity) -> list[AuditLine]:
     await get_for_staff(project_id, staff)  # same visibility as the project itself
     return (
         await AuditLog.select(

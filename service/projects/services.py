@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
 
 from service.errors import FieldError, InvalidInput, NotFound
 from service.i18n import gettext as _
 from service.ledger.balances import FundFigures, event_fund_figures, project_fund_figures
+from service.projects.records import ProjectListRow, PublicProject
 from service.projects.tables import BudgetLine, Project
 
 Status = Project.Status
@@ -120,7 +120,7 @@ class PortfolioFilter:
     status: str | None = None
 
 
-def with_figures(row: dict[str, Any], figures: FundFigures) -> dict[str, Any]:
+def with_figures(row: ProjectListRow, figures: FundFigures) -> PublicProject:
     target = row["target_fen"]
     return {
         **row,
@@ -130,7 +130,7 @@ def with_figures(row: dict[str, Any], figures: FundFigures) -> dict[str, Any]:
     }
 
 
-def filter_portfolio(rows: list[dict[str, Any]], filters: PortfolioFilter) -> list[dict[str, Any]]:
+def filter_portfolio(rows: list[PublicProject], filters: PortfolioFilter) -> list[PublicProject]:
     """`list_public_projects`' filters applied to rows already read."""
     return [
         row
@@ -145,7 +145,7 @@ async def list_public_projects(
     event_id: int,
     filters: PortfolioFilter | None = None,
     figures: dict[int | None, FundFigures] | None = None,
-) -> list[dict[str, Any]]:
+) -> list[PublicProject]:
     """Published projects of an edition with their ledger figures (`figures`, when the
     caller has read them already)."""
     filters = filters or PortfolioFilter()
@@ -162,7 +162,7 @@ async def list_public_projects(
     return [with_figures(row, figures.get(row["id"], FundFigures())) for row in rows]
 
 
-async def get_public_project(project_id: int) -> dict[str, Any]:
+async def get_public_project(project_id: int) -> PublicProject:
     row = (
         await Project.select(*_LIST_COLUMNS, Project.timeline)
         .where((Project.id == project_id) & Project.status.is_in(list(PUBLIC)))

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from service.clock import local_date
 from service.errors import NotFound
+from service.receipts.records import ReceiptLine
 from service.receipts.services import CODE_LENGTH, display_number, parse_number
 from service.receipts.tables import Receipt
 
@@ -115,7 +116,7 @@ async def verify(number_text: str, code: str, issuer: str) -> Verification:
     )
 
 
-async def list_receipts(event_number: int | None, limit: int = 200) -> list[dict]:
+async def list_receipts(event_number: int | None, limit: int = 200) -> list[ReceiptLine]:
     query = (
         Receipt.select(
             Receipt.id,

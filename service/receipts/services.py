@@ -22,6 +22,7 @@ from service.errors import InvalidInput, NotAllowed, NotFound
 from service.locks import lock_row
 from service.outbox.services import enqueue
 from service.payments.tables import Payment
+from service.receipts.records import MailableReceipt, PaymentFacts
 from service.receipts.tables import Receipt, ReceiptCounter
 
 Status = Receipt.Status
@@ -80,7 +81,7 @@ async def _declined_number(event_id: int) -> int:
     return (row["number"] if row else 0) - 1
 
 
-async def _payment_facts(payment_id: uuid.UUID) -> dict:
+async def _payment_facts(payment_id: uuid.UUID) -> PaymentFacts:
     row = (
         await Payment.select(
             Payment.id,
@@ -102,7 +103,7 @@ async def _payment_facts(payment_id: uuid.UUID) -> dict:
     return row
 
 
-def receipt_title(facts: dict) -> str:
+def receipt_title(facts: PaymentFacts) -> str:
     if facts["anonymous"]:
         return ANONYMOUS_NAME
     return facts["receipt_title"] or facts["display_name"]
@@ -140,7 +141,7 @@ async def issue_receipt(
 
 
 async def _insert(
-    facts: dict,
+    facts: PaymentFacts,
     actor: Actor,
     replaces: uuid.UUID | None,
     title: str,
@@ -223,7 +224,7 @@ async def void_receipt(
         return await _insert(facts, actor, replaces=receipt_id, title=new_title)
 
 
-async def _receipt_row(receipt_id: uuid.UUID) -> dict:
+async def _receipt_row(receipt_id: uuid.UUID) -> MailableReceipt:
     row = (
         await Receipt.select(
             Receipt.all_columns(),

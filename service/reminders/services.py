@@ -20,6 +20,7 @@ from service.mail import Mail, queue_mail, render_mail
 from service.pledges.money import outstanding as money_outstanding
 from service.pledges.money import paid_fen, unpaid_pledges
 from service.pledges.tables import Pledge
+from service.reminders.records import ReminderCandidate
 from service.reminders.tables import PledgeReminder
 from service.settings import Settings
 
@@ -39,7 +40,7 @@ class ReminderPolicy:
         )
 
 
-async def _candidates(today: dt.date, policy: ReminderPolicy) -> list[dict]:
+async def _candidates(today: dt.date, policy: ReminderPolicy) -> list[ReminderCandidate]:
     horizon = today + dt.timedelta(days=policy.days_before)
     pledges = await unpaid_pledges(
         Pledge.due_on.is_not_null()
@@ -93,7 +94,7 @@ async def send_due_reminders(today: dt.date, policy: ReminderPolicy) -> int:
     return queued
 
 
-async def _remind(pledge: dict, sequence: int, today: dt.date) -> bool:
+async def _remind(pledge: ReminderCandidate, sequence: int, today: dt.date) -> bool:
     async with write_transaction():
         await lock_row(Pledge, pledge["id"])
         status = (await Pledge.select(Pledge.status).where(Pledge.id == pledge["id"]).first())[

@@ -3,11 +3,9 @@ organizers' request (console button and API)."""
 
 from __future__ import annotations
 
-import datetime as dt
 import uuid
 from typing import Any
 
-import msgspec
 from litestar import Controller, Response, get, post
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
@@ -15,28 +13,11 @@ from litestar.response import Redirect, Template
 from service.auth.guards import CurrentStaff, requires_organizer
 from service.bounds import EventNumberInPath, OptionalEventNumber
 from service.reports import services
+from service.reports.records import ReportLine
+from service.reports.schemas import ReportRequested, ReportSummary
 
 
-class ReportSummary(msgspec.Struct):
-    id: uuid.UUID
-    event_number: int
-    status: str
-    head_seq: int
-    head_hash: str
-    figures_sha256: str
-    pdf_sha256: str
-    created_at: dt.datetime
-    built_at: dt.datetime | None
-    url: str | None
-    pdf_url: str | None
-
-
-class ReportRequested(msgspec.Struct):
-    id: uuid.UUID
-    status: str
-
-
-def _summary(row: dict[str, Any]) -> ReportSummary:
+def _summary(row: ReportLine) -> ReportSummary:
     ready = row["status"] == "ready"
     return ReportSummary(
         id=row["id"],

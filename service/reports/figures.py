@@ -20,6 +20,7 @@ from service.ledger.tables import LedgerEntry, LedgerTransaction
 from service.matching.tables import MatchingPool
 from service.projects.tables import Project
 from service.receipts.tables import Receipt
+from service.reports.records import ChainHead
 
 _TOTALS_AT_HEAD = """
 SELECT a.type AS type, a.project AS project, SUM(e.amount_fen) AS total
@@ -62,7 +63,7 @@ def _money(f: FundFigures) -> dict[str, int]:
     }
 
 
-async def head_at(seq: int) -> dict[str, Any]:
+async def head_at(seq: int) -> ChainHead:
     row = (
         await LedgerTransaction.select(
             LedgerTransaction.seq, LedgerTransaction.hash, LedgerTransaction.posted_at

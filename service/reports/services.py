@@ -12,7 +12,6 @@ import hashlib
 import json
 import uuid
 from pathlib import Path
-from typing import Any
 
 from service.audit.services import Actor, record
 from service.db import write_transaction
@@ -23,6 +22,7 @@ from service.ledger.services import head
 from service.outbox.services import enqueue
 from service.reports.figures import canonical, digest, report_figures
 from service.reports.pdf import render_report
+from service.reports.records import ReportLine, ReportRow
 from service.reports.tables import TransparencyReport
 from service.settings import get_settings
 from service.storage import StoredFileMissing, get_storage
@@ -93,7 +93,7 @@ async def build_report(report_id: uuid.UUID) -> None:
         ).where(TransparencyReport.id == report_id)
 
 
-async def list_reports(event_number: int | None = None) -> list[dict[str, Any]]:
+async def list_reports(event_number: int | None = None) -> list[ReportLine]:
     query = TransparencyReport.select(
         TransparencyReport.id,
         TransparencyReport.status,
@@ -111,7 +111,7 @@ async def list_reports(event_number: int | None = None) -> list[dict[str, Any]]:
     return await query
 
 
-async def get_report(report_id: uuid.UUID) -> dict[str, Any]:
+async def get_report(report_id: uuid.UUID) -> ReportRow:
     row = (
         await TransparencyReport.select(
             TransparencyReport.all_columns(),

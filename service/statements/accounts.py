@@ -12,6 +12,7 @@ from service.statements.layouts import MAPPABLE, Layout, mapping_layout
 from service.statements.parsing import (
     digits,
 )
+from service.statements.records import AccountRow, MappingRow
 from service.statements.tables import (
     StatementAccount,
     StatementMapping,
@@ -44,18 +45,18 @@ async def add_account(name: str, provider: str, number: str, holder: str, actor:
     return account.id
 
 
-async def accounts() -> list[dict[str, Any]]:
+async def accounts() -> list[AccountRow]:
     return await Account.select().order_by(Account.name)
 
 
-async def get_account(account_id: int) -> dict[str, Any]:
+async def get_account(account_id: int) -> AccountRow:
     row = await Account.select().where(Account.id == account_id).first()
     if row is None:
         raise NotFound.on("account", f"no statement account {account_id}")
     return row
 
 
-async def account_by_name(name: str) -> dict[str, Any]:
+async def account_by_name(name: str) -> AccountRow:
     row = await Account.select().where(Account.name == name.strip()).first()
     if row is None:
         raise NotFound.on("account", f"no statement account named {name!r}")
@@ -125,7 +126,7 @@ async def save_mapping(account_id: int, name: str, columns: dict[str, Any], acto
     return mapping_id
 
 
-async def mappings(account_id: int) -> list[dict[str, Any]]:
+async def mappings(account_id: int) -> list[MappingRow]:
     return (
         await StatementMapping.select()
         .where(StatementMapping.account == account_id)
@@ -141,7 +142,7 @@ async def named_mapping(account_id: int, name: str) -> Layout:
     raise NotFound.on("mapping", f"the account has no mapping named {name!r}")
 
 
-async def account_by_number(named: str) -> dict[str, Any] | None:
+async def account_by_number(named: str) -> AccountRow | None:
     for row in await accounts():
         if row["number"] and same_account(named, row["number"]):
             return row

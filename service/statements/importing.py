@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
-from typing import IO, Any
+from typing import IO
 
 from service.audit.services import Actor, record
 from service.db import is_sqlite, write_transaction
@@ -30,7 +30,7 @@ from service.statements.parsing import (
     open_statement,
 )
 from service.statements.proposals import propose_matches
-from service.statements.schemas import ImportOutcome
+from service.statements.records import AccountRow, EntryValues, ImportOutcome
 from service.statements.tables import (
     StatementAccount,
     StatementEntry,
@@ -44,7 +44,7 @@ BATCH = 1000
 
 async def _open(
     binary: IO[bytes],
-    account: dict[str, Any] | None,
+    account: AccountRow | None,
     mapping: str | None,
     layout: str | None,
     trial: Layout | None = None,
@@ -76,7 +76,7 @@ async def _open(
         raise
 
 
-async def _resolve_account(statement: Statement, account: dict[str, Any] | None) -> dict[str, Any]:
+async def _resolve_account(statement: Statement, account: AccountRow | None) -> AccountRow:
     named = statement.named_account
     if account is None:
         if not named:
@@ -94,7 +94,7 @@ async def _resolve_account(statement: Statement, account: dict[str, Any] | None)
     return account
 
 
-def _check_account(statement: Statement, account: dict[str, Any]) -> None:
+def _check_account(statement: Statement, account: AccountRow) -> None:
     named = statement.named_account
     if named and account["number"] and not same_account(named, account["number"]):
         raise InvalidInput.on(
@@ -231,7 +231,7 @@ _INSERT_SQL = "".join(  # names and types are the constants above
 )
 
 
-def _row(account_id: int, import_id: int, line: StatementLine) -> dict[str, Any]:
+def _row(account_id: int, import_id: int, line: StatementLine) -> EntryValues:
     return {
         "account": account_id,
         "statement_import": import_id,

@@ -33,7 +33,7 @@ from service.statements.accounts import mappings as mappings
 from service.statements.accounts import save_mapping as save_mapping
 from service.statements.importing import import_statement_file as import_statement_file
 from service.statements.proposals import propose_matches
-from service.statements.schemas import BulkOutcome
+from service.statements.records import BulkOutcome, ImportRow, OpenCredit, StatementQueue
 from service.statements.tables import (
     StatementEntry,
     StatementImport,
@@ -45,7 +45,7 @@ OPEN = (Entry.Status.unmatched.value, Entry.Status.proposed.value)
 # ---- applying lines ----------------------------------------------------------------
 
 
-async def _locked_open_credit(entry_id: int) -> dict[str, Any]:
+async def _locked_open_credit(entry_id: int) -> OpenCredit:
     await lock_row(Entry, entry_id)
     entry = (
         await Entry.select(*Entry.all_columns(), Entry.account.provider.as_alias("provider"))
@@ -64,7 +64,7 @@ async def _locked_open_credit(entry_id: int) -> dict[str, Any]:
 METHODS = {"bank": "transfer", "wechat_pay": "wechat_pay", "alipay": "alipay"}
 
 
-async def settle_entry(entry: dict[str, Any], pledge_id: uuid.UUID, actor: Actor) -> uuid.UUID:
+async def settle_entry(entry: OpenCredit, pledge_id: uuid.UUID, actor: Actor) -> uuid.UUID:
     """The line's money as one payment on the pledge, settled through the one
     provider-neutral step (payments.settlement.settle); a wallet's fee posted as a
     provider fee, its gross as the payment. Call inside the write transaction that
@@ -223,7 +223,7 @@ async def record_anonymous_gift(
 # ---- listing -----------------------------------------------------------------------
 
 
-async def queue(account_id: int | None = None, limit: int = 500) -> dict[str, list[dict]]:
+async def queue(account_id: int | None = None, limit: int = 500) -> StatementQueue:
     """The treasurer's view: proposals (certain first), unmatched credits, debits and
     the latest applied or ignored lines."""
 
@@ -272,7 +272,7 @@ async def queue(account_id: int | None = None, limit: int = 500) -> dict[str, li
     }
 
 
-async def imports(limit: int = 20) -> list[dict[str, Any]]:
+async def imports(limit: int = 20) -> list[ImportRow]:
     return (
         await StatementImport.select(
             *StatementImport.all_columns(), StatementImport.account.name.as_alias("account_name")

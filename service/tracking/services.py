@@ -27,6 +27,7 @@ from service.pledges.money import unpaid_pledges
 from service.pledges.tables import Pledge
 from service.projects.tables import Project
 from service.settings import Settings
+from service.tracking.records import TrackedProject
 from service.tracking.tables import ProjectSnapshot
 
 TRACKED_EVENTS = (
@@ -48,7 +49,7 @@ def funded_percent(figures: FundFigures, target_fen: int) -> int:
     return (figures.received + figures.matched) * 100 // target_fen if target_fen else 0
 
 
-async def tracked_projects(event_id: int) -> list[dict]:
+async def tracked_projects(event_id: int) -> list[TrackedProject]:
     return (
         await Project.select(Project.id, Project.title, Project.target_fen, Project.minimum_fen)
         .where((Project.event == event_id) & Project.status.not_in(list(HIDDEN_PROJECTS)))
