@@ -2,7 +2,8 @@
 and published on the live bus (service/live).
 
 The web process that committed a row relays it at once, in batches (`relay_live`, a
-local relay: no worker hop, one transaction per batch), so the screen shows a pledge well
+local relay: no worker hop, one transaction per batch, the rows of a 50 ms window
+together: tasks/outbox.LOCAL_WINDOW_S), so the screen shows a pledge well
 within a second even at a hundred pledges a second. Workers and beat relay whatever it
 left through the per-row handlers. A row whose publishing fails (Redis down) is retried
 after a back-off; clients read the stored update back meanwhile.

@@ -26,7 +26,7 @@ from service.disclosure.schemas import (
     ReportOut,
 )
 from service.disclosure.services import board
-from service.projects.services import get_public_project
+from service.projects.services import public_project_and_figures
 
 ProjectId = Annotated[int, PathParameter(gt=0, le=2**31 - 1, description="Project id")]
 
@@ -65,8 +65,8 @@ class FundUseApi(Controller):
     async def fund_use(self, project_id: ProjectId) -> FundUseOut:
         """Raised, matched, disbursed, balance; spending per budget line; paid
         disbursements with their public evidence; progress; the disclosure calendar."""
-        await get_public_project(project_id)  # 404 unless public
-        disclosure = await project_disclosure(project_id)
+        _, figures = await public_project_and_figures(project_id)  # 404 unless public
+        disclosure = await project_disclosure(project_id, figures)
         return fund_use_out(project_id, disclosure)
 
 

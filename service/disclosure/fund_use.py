@@ -75,8 +75,12 @@ async def fund_use(project_ids: Iterable[int]) -> dict[int, FundUse]:
     return found
 
 
-async def project_disclosure(project_id: int) -> ProjectDisclosure:
-    figures = await project_fund_figures(project_id)
+async def project_disclosure(
+    project_id: int, figures: FundFigures | None = None
+) -> ProjectDisclosure:
+    """`figures`: the project's, when the caller has read them already."""
+    if figures is None:
+        figures = await project_fund_figures(project_id)
     return {**(await fund_use([project_id]))[project_id], "figures": figures}
 
 

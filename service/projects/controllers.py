@@ -36,7 +36,7 @@ class ProjectPages(Controller):
     @get("/projects/{project_id:int}", name="project")
     async def project_page(self, request: Request, project_id: ProjectId) -> Response[str]:
         async def context() -> dict:
-            project = await services.get_public_project(project_id)
+            project, figures = await services.public_project_and_figures(project_id)
             series = await project_history(project_id, project["title"], project["target_fen"])
             chart = {"w": 600, "h": 160, "y100": charts.percent_y(100, 160)}
             return {
@@ -44,7 +44,7 @@ class ProjectPages(Controller):
                 "funding_lines": charts.lines([series], chart["w"], chart["h"]),
                 "funding_chart": chart,
                 "funding_span": [when(moment) for moment in charts.time_span([series]) or ()],
-                "disclosure": await project_disclosure(project_id),
+                "disclosure": await project_disclosure(project_id, figures),
             }
 
         # Rendered once per content version and language; the form's slots per visitor.

@@ -163,6 +163,12 @@ async def list_public_projects(
 
 
 async def get_public_project(project_id: int) -> PublicProject:
+    return (await public_project_and_figures(project_id))[0]
+
+
+async def public_project_and_figures(project_id: int) -> tuple[PublicProject, FundFigures]:
+    """A published project with its figures, and the figures themselves (for pages that
+    show them again, e.g. the fund-use disclosure: its running balances read once)."""
     row = (
         await Project.select(*_LIST_COLUMNS, Project.timeline)
         .where((Project.id == project_id) & Project.status.is_in(list(PUBLIC)))
@@ -175,4 +181,5 @@ async def get_public_project(project_id: int) -> PublicProject:
         .where(BudgetLine.project == project_id)
         .order_by(BudgetLine.position)
     )
-    return with_figures(row, await project_fund_figures(project_id))
+    figures = await project_fund_figures(project_id)
+    return with_figures(row, figures), figures

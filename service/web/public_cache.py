@@ -15,7 +15,10 @@ holds (no round trip); it renders an answer once per version, and while that ren
 and for PUBLIC_STALE_MS after a newer version appears, it serves the copy before — so
 pages render a few times a second at most, however fast pledges move the version. The
 project page carries a form: `render_page` keeps its HTML the same way and puts each
-visitor's CSRF token and a fresh form key into it.
+visitor's CSRF token and a fresh form key into it; later anonymous GETs of that path are
+answered from the copy by the middleware itself (no session, CSRF or route work), which
+does the CSRF middleware's part for a safe request the same way: the token in the
+visitor's cookie, or a new signed one sent in that cookie.
 Requests carrying a session (staff) bypass all of this. Every other page or API answer — staff
 pages, donor links, forms — is sent with `Cache-Control: no-store`.
 
@@ -33,12 +36,16 @@ import uuid
 from collections.abc import Awaitable, Callable
 
 from litestar import Request
+from litestar._parsers import parse_cookie_string
+from litestar.config.csrf import CSRFConfig
 from litestar.config.response_cache import ResponseCacheConfig
-from litestar.datastructures import MutableScopeHeaders
+from litestar.datastructures import Cookie, MutableScopeHeaders
 from litestar.middleware import ASGIMiddleware
+from litestar.middleware.csrf import generate_csrf_token
 from litestar.stores.base import Store
 from litestar.stores.memory import MemoryStore
 from litestar.types import ASGIApp, HTTPScope, Message, Receive, Scope, Send
+from markupsafe import escape
 
 from service import db, i18n
 from service.stores import REDIS_NAMESPACE
@@ -144,6 +151,7 @@ def forget_local_copies() -> None:
     global _memo
     _latest.clear()
     _latest_pages.clear()
+    _form_pages.clear()
     _memo = None
 
 
@@ -160,25 +168,44 @@ async def bump_content_version() -> None:
 
 async def content_version() -> str | None:
     """The current version, None when it cannot be read (then nothing is cached)."""
-    global _memo
+    global _memo, _reading
     if _reader is None:
         return None
     now = time.monotonic()
     if _memo is not None and _memo[0] > now:
         stored = _memo[1]
     else:
-        try:
-            value = await _reader.get(VERSION_KEY)
-            if isinstance(value, bytes):
-                stored = value.decode()
-            else:  # a new or emptied store: a version no copy anywhere was made under
-                stored = uuid.uuid4().hex
-                await _reader.set(VERSION_KEY, stored)
-        except Exception:
-            log.warning("could not read the public content version", exc_info=True)
+        if _memo_s:  # requests that find the memo out of date share one read
+            loop = asyncio.get_running_loop()
+            if _reading is None or _reading[0] is not loop or _reading[1].done():
+                _reading = (loop, loop.create_task(_read_stored(_reader)))
+            read = await asyncio.shield(_reading[1])
+        else:
+            read = await _read_stored(_reader)
+        if read is None:
             return None
-        _memo = (now + _memo_s, stored)
+        if _memo is not None and _memo[0] > time.monotonic():  # written here meanwhile
+            stored = _memo[1]
+        else:
+            stored = read
+            _memo = (now + _memo_s, stored)
     return f"{stored}.{int(time.time() // PUBLIC_CACHE_S)}"
+
+
+_reading: tuple[asyncio.AbstractEventLoop, asyncio.Task[str | None]] | None = None
+
+
+async def _read_stored(reader: Store) -> str | None:
+    try:
+        value = await reader.get(VERSION_KEY)
+        if isinstance(value, bytes):
+            return value.decode()
+        stored = uuid.uuid4().hex  # a new or emptied store: a version no copy was made under
+        await reader.set(VERSION_KEY, stored)
+        return stored
+    except Exception:
+        log.warning("could not read the public content version", exc_info=True)
+        return None
 
 
 def _has_session(scope: Scope) -> bool:
@@ -241,9 +268,13 @@ class PublicCacheMiddleware(ASGIMiddleware):
             await next_app(scope, receive, send)
             return
         if not _is_public(scope):
-            await next_app(
-                scope, receive, _with_headers(send, {"cache-control": PRIVATE_CACHE_CONTROL})
-            )
+            private = _with_headers(send, {"cache-control": PRIVATE_CACHE_CONTROL})
+            if scope.get("method") == "GET" and not _has_session(scope):
+                if await _serve_form_page(scope, private):
+                    return
+                if id(scope.get("route_handler")) in _form_handlers:  # not every stream
+                    private = _learning_form_page(scope, private)
+            await next_app(scope, receive, private)
             return
         version = await content_version()
         if version is None:
@@ -349,6 +380,110 @@ def _with_headers(send: Send, headers: dict[str, str], only_status: int | None =
 
 CSRF_SLOT = "__minsheng_csrf_slot__"
 FORM_KEY_SLOT = "__minsheng_form_key_slot__"
+_FORM_PAGE_STATE = "public_form_page"
+_form_pages: dict[str, tuple[str, list[tuple[bytes, bytes]]]] = {}
+"""Per request (path, query, language) whose answer `render_page` made: the page's key in
+`_latest_pages` and the headers of its answer (no cookie, no length)."""
+_form_handlers: set[int] = set()
+"""Route handlers (by id) that answered with `render_page`: only their answers are watched."""
+
+
+def _fresh_page(base: str, version: str) -> str | None:
+    """This process's copy of a form page if it may be served at `version`: its own, or
+    the one before while the next renders or for PUBLIC_STALE_MS after it appeared."""
+    copy = _latest_pages.get(base)
+    if copy is not None and (
+        copy[0] == version
+        or f"{base}|{version}" in _inflight
+        or time.monotonic() - copy[1] < _stale_s
+    ):
+        return copy[2]
+    return None
+
+
+def _fill(html: str, token: str) -> str:
+    """The visitor's CSRF token (escaped, as the template would) and a fresh form key."""
+    if not token.isalnum():
+        token = str(escape(token))
+    return html.replace(CSRF_SLOT, token).replace(FORM_KEY_SLOT, uuid.uuid4().hex)
+
+
+def _csrf_cookie(scope: Scope, config: CSRFConfig) -> str | None:
+    """The visitor's CSRF cookie as Litestar's CSRF middleware reads it."""
+    for name, value in scope.get("headers", []):
+        if name == b"cookie":
+            return parse_cookie_string(value.decode("latin-1")).get(config.cookie_name)
+    return None
+
+
+_cookie_format: tuple[CSRFConfig, str] | None = None
+_SAMPLE_TOKEN = "0" * 128
+
+
+def _set_csrf_cookie(config: CSRFConfig, token: str) -> bytes:
+    """The Set-Cookie value Litestar's CSRF middleware sends with a new token (its
+    Cookie.to_header, formatted once per configuration: tokens are hex)."""
+    global _cookie_format
+    if _cookie_format is None or _cookie_format[0] is not config:
+        cookie = Cookie(
+            key=config.cookie_name,
+            value=_SAMPLE_TOKEN,
+            path=config.cookie_path,
+            secure=config.cookie_secure,
+            httponly=config.cookie_httponly,
+            samesite=config.cookie_samesite,
+            domain=config.cookie_domain,
+        )
+        _cookie_format = (config, cookie.to_header(header=""))
+    return _cookie_format[1].replace(_SAMPLE_TOKEN, token).encode("latin-1")
+
+
+async def _serve_form_page(scope: Scope, send: Send) -> bool:
+    """Answer an anonymous GET of a form page from this process's copy, as the handler
+    would (`render_page`) but without running the session and CSRF middlewares and the
+    route: the CSRF middleware's work for a safe request is done here — the visitor's
+    token is the one in their cookie, or a new signed one sent in the same cookie.
+    False when there is no copy to serve (then the handler runs)."""
+    known = _form_pages.get(_base_key(scope))
+    if known is None:
+        return False
+    config: CSRFConfig | None = getattr(scope.get("litestar_app"), "csrf_config", None)
+    if config is None:
+        return False
+    version = await content_version()
+    html = _fresh_page(known[0], version) if version is not None else None
+    if html is None:
+        return False
+    cookie = _csrf_cookie(scope, config)
+    token = cookie or generate_csrf_token(secret=config.secret)
+    body = _fill(html, token).encode()
+    headers = [*known[1], (b"content-length", str(len(body)).encode())]
+    if cookie is None:
+        headers.append((b"set-cookie", _set_csrf_cookie(config, token)))
+    await send({"type": "http.response.start", "status": 200, "headers": headers})
+    await send({"type": "http.response.body", "body": body, "more_body": False})
+    return True
+
+
+def _learning_form_page(scope: Scope, send: Send) -> Send:
+    """Remember which form page answered this request (see `_serve_form_page`)."""
+
+    async def wrapped(message: Message) -> None:
+        if message["type"] == "http.response.start" and message["status"] == 200:
+            page = scope.get("state", {}).get(_FORM_PAGE_STATE)
+            if page is not None:
+                headers = [
+                    (name, value)
+                    for name, value in message.get("headers", [])
+                    if name.lower() not in (b"set-cookie", b"content-length")
+                ]
+                key = _base_key(scope)
+                if len(_form_pages) >= LATEST_KEEP and key not in _form_pages:
+                    del _form_pages[next(iter(_form_pages))]
+                _form_pages[key] = (page, headers)
+        await send(message)
+
+    return wrapped
 
 
 async def render_page(
@@ -356,7 +491,9 @@ async def render_page(
 ) -> str:
     """A public page that carries a form: rendered once per content version and language
     (kept in the shared store under `name`), then each visitor's CSRF token and a fresh
-    form key are put into its slots. The answer itself stays private (`no-store`)."""
+    form key are put into its slots. The answer itself stays private (`no-store`).
+    Anonymous visitors are then served this process's copy by `PublicCacheMiddleware`
+    directly (`_serve_form_page`), while it may be served."""
     from litestar.utils.scope.state import ScopeState
 
     # Staff (a session) get it rendered afresh, like every other public answer.
@@ -365,12 +502,10 @@ async def render_page(
     key = f"{base}|{version}"
     html = None
     if version is not None and _reader is not None:
-        stale = _latest_pages.get(base)
-        if stale is not None and (
-            stale[0] == version or key in _inflight or time.monotonic() - stale[1] < _stale_s
-        ):  # this process's copy; or rendering now, or rendered a moment ago: the one before
-            html = stale[2]
-        elif (cached := await _reader.get(key)) is not None:
+        request.scope.setdefault("state", {})[_FORM_PAGE_STATE] = base
+        _form_handlers.add(id(request.scope.get("route_handler")))
+        html = _fresh_page(base, version)
+        if html is None and (cached := await _reader.get(key)) is not None:
             html = cached.decode()
     if html is None:
         done = asyncio.get_running_loop().create_future()
@@ -392,6 +527,4 @@ async def render_page(
             _inflight.pop(key, None)
             done.set_result(None)
     token = ScopeState.from_scope(request.scope).csrf_token
-    return html.replace(CSRF_SLOT, token if isinstance(token, str) else "").replace(
-        FORM_KEY_SLOT, uuid.uuid4().hex
-    )
+    return _fill(html, token if isinstance(token, str) else "")

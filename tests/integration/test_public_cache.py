@@ -149,6 +149,45 @@ async def test_project_page_is_rendered_once_but_each_visitor_gets_own_form_slot
         await visitor.aclose()
 
 
+async def test_project_page_served_from_the_copy_keeps_the_csrf_middlewares_rules(app, clean_db):
+    """Anonymous visits after the first are answered from this process's copy without
+    the route: a visitor's own CSRF cookie is reused (no new cookie), one without gets a
+    new signed token in the same cookie, a strange cookie value is escaped as the
+    template would, and a write shows at once."""
+    event = await factories.event()
+    project = await factories.project(event.id)
+    public_cache.forget_local_copies()  # the tests before rendered pages at this path
+    await public_cache.bump_content_version()
+    url = f"/projects/{project}"
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as first:
+        rendered = await first.get(url, headers=HTML)  # rendered: learns the page
+        cookie = rendered.headers["set-cookie"]
+        await sneak("UPDATE project SET title = 'sneaked' WHERE id = $1", project)
+        again = await first.get(url, headers=HTML)  # the visitor's cookie is reused
+        assert again.status_code == 200 and "set-cookie" not in again.headers
+        assert "sneaked" not in again.text
+        assert f'value="{first.cookies["minsheng_csrf"]}"' in again.text
+        assert again.headers["content-length"] == str(len(again.content))
+        assert again.headers["content-type"] == rendered.headers["content-type"]
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as second:
+        served = await second.get(url, headers=HTML)
+        assert "sneaked" not in served.text  # from the copy
+        token = second.cookies["minsheng_csrf"]
+        assert served.headers["set-cookie"] == cookie.replace(
+            cookie.split(";")[0], f"minsheng_csrf={token}"
+        )
+        assert f'name="_csrf_token" value="{token}"' in served.text
+        assert served.headers["cache-control"] == "no-store"
+    odd = await httpx.AsyncClient(transport=transport, base_url="http://testserver").get(
+        url, headers={**HTML, "cookie": 'minsheng_csrf=a"<b>'}
+    )
+    assert 'value="a&#34;&lt;b&gt;"' in odd.text and "set-cookie" not in odd.headers
+    await factories.pledge(event.number, project, 5_000)  # any committed write
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as third:
+        assert "sneaked" in (await third.get(url, headers=HTML)).text
+
+
 async def test_staff_pages_and_donor_links_are_never_cached(client):
     event = await factories.event()
     project = await factories.project(event.id)

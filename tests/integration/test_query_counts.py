@@ -20,7 +20,7 @@ HTML = {"accept": "text/html"}
 BOUNDS = {
     "/": 5,
     "/events/{n}": 4,
-    "/projects/{id}": 11,  # + its funding-over-time chart (one read of its snapshots)
+    "/projects/{id}": 10,  # + its funding-over-time chart (one read of its snapshots)
     "/api/v1/events/{n}/projects": 3,
     "/api/v1/projects/{id}": 3,
 }
