@@ -88,7 +88,8 @@ async def prepare_database(redis_url: str) -> list[int]:
     from service.cli import migrate_database
     from service.events.services import EventDraft, create_event
     from service.events.tables import Event
-    from service.matching.services import PoolDraft, create_pool
+    from service.matching.drafts import PoolDraft
+    from service.matching.pools import create_pool
     from service.orgs.tables import Organization
     from service.projects.services import BudgetLineDraft, ProjectDraft, create_project
     from service.projects.tables import Project

@@ -39,6 +39,12 @@ BUDGET_S = 120
 """A relay claims no new batch after this long, well inside the task's time limits;
 the next run (kick or beat) carries on."""
 
+LEASE_USE = 0.5
+"""A relay starts no further row of a claimed batch once this share of the claim's lease
+(OUTBOX_LEASE_S) has passed, so that a row is not still being handled when its lease ends
+and another relay takes it too (one mail sent twice). The rows left over are due again
+when their lease ends."""
+
 _relaying: ContextVar[bool] = ContextVar("relaying", default=False)
 
 
@@ -118,10 +124,21 @@ async def relay_once(limit: int = BATCH, topics: Iterable[str] | None = None) ->
             if time.monotonic() > deadline:
                 break
             wanted = list(HANDLERS) if topics is None else [t for t in topics if t in HANDLERS]
+            claimed_at = time.monotonic()  # the lease runs from a moment after this
             rows = await claim(wanted, limit, settings.outbox_lease_s)
             if not rows:
                 break
-            for row in rows:
+            for index, row in enumerate(rows):
+                if index and time.monotonic() - claimed_at > settings.outbox_lease_s * LEASE_USE:
+                    # A slow batch (a busy machine, a slow mail server): once the lease
+                    # runs out, another relay may claim these rows and deliver them too.
+                    log.warning(
+                        "outbox lease half gone after %d of %d rows; the rest are due again"
+                        " when it ends",
+                        index,
+                        len(rows),
+                    )
+                    return delivered
                 try:
                     await HANDLERS[row["topic"]](row["payload"])
                 except Exception as exc:  # recorded on the row, retried after a back-off

@@ -56,7 +56,7 @@ def service_process(
     *,
     env: Mapping[str, str],
     cwd: str | os.PathLike[str] | None = None,
-    timeout: float = 60,
+    timeout: float = 120,
 ) -> Iterator[subprocess.Popen[bytes]]:
     """`python -m service <args>` until GET {base}/healthz is 200, then the process;
     terminated (killed after 30 s) on exit. The test fails, with the process's output,
@@ -96,6 +96,8 @@ def service_process(
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait()
+            # Shown by pytest only when the test fails: what the server said meanwhile.
+            print(f"--- {command} output ---\n{output()[-30_000:]}")
 
 
 @contextmanager

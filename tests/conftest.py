@@ -10,10 +10,15 @@ service module reads its settings.
 
 from __future__ import annotations
 
+import contextlib
+import faulthandler
 import os
+import signal
 import sys
 import tempfile
+import threading
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -146,3 +151,61 @@ async def client(clean_db, app):
 @pytest.fixture(scope="session")
 def redis_url() -> str:
     return REDIS_URL
+
+
+TEST_TIMEOUT_S = float(os.environ.get("TEST_TIMEOUT_S", "900"))
+"""No test (set-up, call and teardown) runs longer than this: a hung subprocess, server or
+wait stops the run loudly instead of hanging CI forever. The longest tests bound their own
+subprocesses to 10 minutes (tests/integration/test_api_fuzz.py)."""
+
+
+def _descendants(pid: int) -> list[int]:
+    """Processes started by `pid`, their children and so on (Linux /proc; else none)."""
+    parents: dict[int, int] = {}
+    for entry in os.listdir("/proc") if os.path.isdir("/proc") else []:
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as stat:
+                    parents[int(entry)] = int(stat.read().rsplit(")", 1)[1].split()[1])
+            except (OSError, ValueError, IndexError):
+                continue
+    found, frontier = [], [pid]
+    while frontier:
+        children = [child for child, parent in parents.items() if parent in frontier]
+        found += children
+        frontier = children
+    return found
+
+
+def _timed_out(item: pytest.Item) -> None:
+    captured = ("", "")
+    capture = item.config.pluginmanager.getplugin("capturemanager")
+    if capture is not None:  # write to the terminal, not into the test's captured output
+        with contextlib.suppress(Exception):
+            capture.suspend_global_capture(in_=True)
+            captured = capture.read_global_capture()
+    err = sys.stderr
+    err.write(f"\n\n=== TEST TIMEOUT: {item.nodeid} ran longer than {TEST_TIMEOUT_S:g} s ===\n")
+    for name, text in zip(("stdout", "stderr"), captured, strict=True):
+        if text:
+            err.write(f"--- its captured {name} ---\n{text[-20_000:]}\n")
+    err.write("--- stacks of every thread (TEST_TIMEOUT_S sets the limit) ---\n")
+    err.flush()
+    faulthandler.dump_traceback(file=err, all_threads=True)
+    for process in _descendants(os.getpid()):  # servers and workers the test started
+        with contextlib.suppress(OSError):
+            os.kill(process, signal.SIGKILL)
+    err.write("=== run stopped: exit status 1 ===\n")
+    err.flush()
+    os._exit(1)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> Iterator[None]:
+    watchdog = threading.Timer(TEST_TIMEOUT_S, _timed_out, args=(item,))
+    watchdog.daemon = True
+    watchdog.start()
+    try:
+        yield
+    finally:
+        watchdog.cancel()

@@ -108,7 +108,9 @@ async def build_world() -> World:
         reallocate_to_general_fund,
         request_disbursement,
     )
-    from service.matching.services import PoolDraft, allocate, create_pool
+    from service.matching.drafts import PoolDraft
+    from service.matching.draws import allocate
+    from service.matching.pools import create_pool
     from service.pledges.services import PledgeDraft, create_pledge
     from tests import factories
 

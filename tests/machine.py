@@ -166,7 +166,7 @@ def ensure_postgres(url: str, say=print) -> None:
         capture_output=True,
         text=True,
     )
-    if not _wait(host, port, 30):
+    if not _wait(host, port, 60):
         detail = (started.stderr or started.stdout).strip().replace("\n", " ")
         raise SetupFailed(
             f"PostgreSQL {version}/{name} did not start on {host}:{port}: {detail or '?'} "
@@ -202,7 +202,7 @@ def ensure_redis(url: str, say=print) -> None:
         capture_output=True,
         check=False,
     )
-    if not _wait(host, port, 15):
+    if not _wait(host, port, 30):
         raise SetupFailed(f"redis-server did not start on {host}:{port}")
 
 

@@ -32,7 +32,7 @@ SECRET_KEY = "sk_test_minsheng"
 PUBLISHABLE_KEY = "pk_test_minsheng"
 
 
-def _wait_for_port(port: int, process: subprocess.Popen | None = None, timeout: float = 20) -> None:
+def _wait_for_port(port: int, process: subprocess.Popen | None = None, timeout: float = 60) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process is not None and process.poll() is not None:
@@ -106,6 +106,7 @@ def authenticate(base: str, intent_id: str, client_secret: str, success: bool = 
         f"{base}/v1/payment_intents/{intent_id}/_authenticate",
         params={"success": "true" if success else "false"},
         json={"key": PUBLISHABLE_KEY, "client_secret": client_secret},
+        timeout=30,
     )
     response.raise_for_status()
 

@@ -19,6 +19,7 @@ class Proc:
     """A `minsheng worker|beat` subprocess whose output goes to a file."""
 
     def __init__(self, command: str, env: dict[str, str], *extra: str) -> None:
+        self.command = command
         self.log = Path(tempfile.mkstemp(prefix=f"minsheng-{command}-", suffix=".log")[1])
         self.process = subprocess.Popen(
             [sys.executable, "-m", "service", command, *extra],
@@ -30,7 +31,7 @@ class Proc:
     def output(self) -> str:
         return self.log.read_text(errors="replace")
 
-    def wait_for(self, text: str, timeout: float = 60) -> None:
+    def wait_for(self, text: str, timeout: float = 120) -> None:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if text in self.output():
@@ -53,7 +54,10 @@ class Proc:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
-        return self.output()
+        output = self.output()
+        # Shown by pytest only when the test fails: what the process said, whatever failed.
+        print(f"--- `minsheng {self.command}` output ({self.log}) ---\n{output[-30_000:]}")
+        return output
 
 
 def worker(env: dict[str, str], *extra: str) -> Proc:

@@ -19,7 +19,8 @@ from service.donors.services import DonorDraft, create_donor
 from service.donors.tables import Donor
 from service.events.services import EventDraft, create_event
 from service.events.tables import Event
-from service.matching.services import PoolDraft, create_pool
+from service.matching.drafts import PoolDraft
+from service.matching.pools import create_pool
 from service.orgs.tables import Organization
 from service.payments.services import OfflinePayment, record_offline_payment
 from service.payments.tables import Payment
@@ -43,15 +44,20 @@ from .data import (
     PoolSeed,
     ProjectSeed,
 )
-from .money_out import load_money_out
+from .money_out import Step, load_money_out, payouts, plan_money_out
 
 DEMO = Actor("demo loader")
 Progress = Callable[[int], None]
 
 
+def event_steps(event: EventSeed) -> int:
+    """Progress steps of one event: its projects, pledges and payouts."""
+    return len(event.projects) + len(event.pledges) + payouts(event)
+
+
 def demo_steps() -> int:
     """How many progress steps a full load takes (for a progress bar)."""
-    return sum(len(e.projects) + len(e.pledges) for e in EVENTS)
+    return sum(event_steps(e) for e in EVENTS)
 
 
 async def _org_ids() -> dict[str, int]:
@@ -173,10 +179,12 @@ def _project_draft(seed: ProjectSeed, event_id: int, orgs: dict[str, int], commu
     )
 
 
-# The edition's own calendar, in Asia/Shanghai: on-stage claims during the meeting's
-# afternoon, other pledges in the morning of their day; bank and cash payments settle at
-# 20:00 of the day received (service.payments); a receipt is issued the next morning; the
-# funding picture is taken at the close of every day something moved.
+# The edition's own calendar, in Asia/Shanghai: projects published the morning pledging
+# opens; on-stage claims during the meeting's afternoon, other pledges in the morning of
+# their day; bank and cash payments settle at 20:00 of the day received (service.payments);
+# a receipt is issued the next morning; the funding picture is taken at the close of every
+# day something moved.
+PUBLISH_TIME = dt.time(9, 0)
 CLAIM_TIME = dt.time(15, 0)
 PLEDGE_TIME = dt.time(10, 0)
 RECEIPT_DELAY = dt.timedelta(days=1, hours=-10)  # 20:00 settlement + 14 h = 10:00 next day
@@ -272,36 +280,64 @@ async def _record_history(
     donors: dict[str, uuid.UUID],
     advance: Progress,
 ) -> None:
-    """Pledges, payments and receipts posted in the order they happened, so the journal's
-    sequence and its dates tell the same story; then the daily funding pictures."""
-    timeline: list[tuple[dt.datetime, int, int, PledgeSeed, PaymentSeed | None]] = []
-    for index, seed in enumerate(event.pledges):
-        timeline.append((pledge_moment(seed), 0, index, seed, None))
-        timeline.extend((settlement_moment(paid), 1, index, seed, paid) for paid in seed.payments)
-    timeline.sort(key=lambda item: item[:3])
+    """Every dated step of the edition in the order it happened, so the journal's sequence
+    and its dates tell the same story: pledges, payments (their matches with them), the
+    receipts of the next morning, the funding picture at the close of each day money came
+    in, and the money out of its built projects (service/demo/money_out.py) with their
+    progress reports and disclosures."""
+    event_id = (await Event.select(Event.id).where(Event.number == event.number).first())["id"]
     pledge_ids: dict[str, uuid.UUID] = {}
-    receipts: list[tuple[dt.datetime, uuid.UUID]] = []
-    for _moment, _order, _index, seed, paid in timeline:
-        if paid is None:
+    payment_ids: dict[str, uuid.UUID] = {}
+
+    def pledge(seed: PledgeSeed) -> Step:
+        async def step() -> None:
             pledge_ids[seed.key] = await _record_pledge(event, seed, projects, donors)
             advance(1)
-            continue
-        payment_id = await record_offline_payment(
-            OfflinePayment(
-                pledge_id=pledge_ids[seed.key],
-                provider=Payment.Provider(paid.provider),
-                amount_fen=paid.amount_fen,
-                reference=paid.reference,
-                received_on=paid.paid_on,
-            ),
-            DEMO,
-        )
-        receipts.append((settlement_moment(paid) + RECEIPT_DELAY, payment_id))
-    for issued_at, payment_id in receipts:  # numbered in the order they were issued
-        await issue_receipt(payment_id, DEMO, issued_at=issued_at)
-    event_id = (await Event.select(Event.id).where(Event.number == event.number).first())["id"]
-    for moment in snapshot_moments(event):
-        await snapshot_event(event_id, moment, as_of=True)
+
+        return step
+
+    def payment(seed: PledgeSeed, paid: PaymentSeed) -> Step:
+        async def step() -> None:
+            payment_ids[paid.reference] = await record_offline_payment(
+                OfflinePayment(
+                    pledge_id=pledge_ids[seed.key],
+                    provider=Payment.Provider(paid.provider),
+                    amount_fen=paid.amount_fen,
+                    reference=paid.reference,
+                    received_on=paid.paid_on,
+                ),
+                DEMO,
+            )
+
+        return step
+
+    def receipt(paid: PaymentSeed, issued_at: dt.datetime) -> Step:
+        async def step() -> None:  # numbered in the order they were issued
+            await issue_receipt(payment_ids[paid.reference], DEMO, issued_at=issued_at)
+
+        return step
+
+    def snapshot(moment: dt.datetime) -> Step:
+        async def step() -> None:
+            await snapshot_event(event_id, moment, as_of=True)
+
+        return step
+
+    # (moment, rank within the same moment, position in the seed, step)
+    timeline: list[tuple[dt.datetime, int, int, Step]] = []
+    for index, seed in enumerate(event.pledges):
+        timeline.append((pledge_moment(seed), 0, index, pledge(seed)))
+        for paid in seed.payments:
+            settled = settlement_moment(paid)
+            timeline.append((settled, 1, index, payment(seed, paid)))
+            issued = settled + RECEIPT_DELAY
+            timeline.append((issued, 2, index, receipt(paid, issued)))
+    money_out = await plan_money_out(event, projects, advance)
+    timeline.extend((moment, 3, index, step) for index, (moment, step) in enumerate(money_out))
+    timeline.extend((moment, 4, 0, snapshot(moment)) for moment in snapshot_moments(event))
+    timeline.sort(key=lambda item: item[:3])
+    for _moment, _rank, _index, step in timeline:
+        await step()
 
 
 async def load_event(
@@ -326,6 +362,12 @@ async def load_event(
             )
         )
         projects = await _create_projects(event, event_id, orgs, advance)
+        # Set up and published as pledging opened, not the day the demo was loaded.
+        await Event.update({Event.created_at: opens}).where(Event.id == event_id)
+        published = _local(event.pledge_opens, PUBLISH_TIME)
+        await Project.update(
+            {Project.created_at: published, Project.published_at: published}
+        ).where(Project.event == event_id)
         for pool in MATCHING_POOLS:
             if pool.event == event.number:
                 await _create_pool(pool, event, event_id, projects)
@@ -349,7 +391,9 @@ async def load_demo(advance: Progress = lambda _: None) -> list[int]:
         if await load_event(event, orgs, donors, advance):
             loaded.append(event.number)
         else:
-            advance(len(event.projects) + len(event.pledges))
-    await load_money_out(5)  # the 5th edition's projects were built: their money went out
+            advance(event_steps(event))
+    # The 5th edition's money out is loaded with it; a database loaded before that was so
+    # gets it now (appended after the rest).
+    await load_money_out(5)
     await load_statement_demo(EVENTS[-1].number)  # the open edition's bank statement
     return loaded

@@ -2,8 +2,12 @@
 was requested with invoices, approved by a second organizer, paid to the implementer and
 reported on — started, milestone reached, completed, accepted (the final disclosure).
 
-Each project starts a week after the edition's last gift came in (a few days apart); a
-deposit on every budget line is paid a week after the start, the balance after completion.
+Building starts once pledging has closed (the projects a few days apart), and never before
+a week after the gifts that cover the project's deposits came in; a deposit on every budget
+line is paid a week after the start, the balance after completion and after the project's
+last gift (claims paid in two instalments pay the deposits with the first).
+The steps are dated and loaded with the edition's money in, in one calendar
+(service/demo/loader.py), so the journal's sequence follows the days money moved.
 Lifts for old blocks take longer than six months, so they also carry the quarterly
 disclosures the rule asks for.
 Everything goes through the disbursement and progress services; the two organizers who
@@ -19,7 +23,8 @@ from dataclasses import dataclass
 
 from service.audit.services import Actor
 from service.auth.tables import StaffUser
-from service.clock import local_date
+from service.clock import SHANGHAI
+from service.db import write_transaction
 from service.disbursements import evidence as files
 from service.disbursements.services import (
     DisbursementDraft,
@@ -29,14 +34,14 @@ from service.disbursements.services import (
     reallocate_to_general_fund,
     request_disbursement,
 )
-from service.disbursements.tables import Disbursement, DisbursementEvidence
+from service.disbursements.tables import Disbursement, DisbursementEvidence, Reallocation
 from service.events.tables import Event
 from service.ledger.balances import project_fund_figures
-from service.ledger.tables import LedgerTransaction
 from service.progress.tables import ProgressReport
 from service.projects.tables import BudgetLine, Project
 
-FIRST_START = dt.date(2017, 6, 5)
+from .data import EventSeed, ProjectSeed, event_seed
+
 NO_PASSWORD = "!"  # noqa: S105 - not a hash of anything: these accounts never log in
 DEPOSIT_PERCENT = {"equipment": 60, "construction": 60, "service": 50, "operation": 50}
 
@@ -155,50 +160,85 @@ async def _report(project_id: int, day: dt.date, status: str, title: str, body: 
             status=status,
             title=title,
             body=body,
+            created_at=_local(day, REPORT_TIME),
         )
     )
 
 
-async def _pay(
+def _payout(
     project: dict,
     line: dict,
     amount: int,
     paid_on: dt.date,
     stage: str,
     actors: tuple[Actor, Actor],
-) -> None:
+    advance: Callable[[int], None],
+) -> list[Dated]:
+    """One budget line's payout on its value date: asked for with its invoice in the
+    morning, approved by the second organizer in the afternoon, paid in the evening —
+    three steps of the day's calendar, each dated when it happened."""
     finance, reviewer = actors
     reference = f"WJ5-{project['id']:02d}-{line['id']:03d}-{stage}"
-    evidence = [
-        _evidence(
-            f"发票 {reference}",
-            [f"Invoice {reference}", f"Payee: {project['implementer']}", f"Amount: {amount} fen"],
-            True,
-            "invoice",
-        )
-    ]
-    if stage == "D":
-        evidence.append(
+    requested_at = _local(paid_on, REQUEST_TIME)
+    approved_at = _local(paid_on, APPROVAL_TIME)
+    made: list[uuid.UUID] = []
+
+    async def request() -> None:
+        evidence = [
             _evidence(
-                "合同（含签字页）", [f"Contract {reference}", "signed copy"], False, "contract"
+                f"发票 {reference}",
+                [
+                    f"Invoice {reference}",
+                    f"Payee: {project['implementer']}",
+                    f"Amount: {amount} fen",
+                ],
+                True,
+                "invoice",
             )
+        ]
+        if stage == "D":
+            evidence.append(
+                _evidence(
+                    "合同（含签字页）", [f"Contract {reference}", "signed copy"], False, "contract"
+                )
+            )
+        disbursement = await request_disbursement(
+            DisbursementDraft(
+                project_id=project["id"],
+                milestone="预付款" if stage == "D" else "验收后结算",
+                amount_fen=amount,
+                payee=project["implementer"] or project["title"],
+                budget_line_id=line["id"],
+                purpose=f"{line['item']}：{'预付款' if stage == 'D' else '尾款'}",
+            ),
+            finance,
+            evidence=evidence,
         )
-    disbursement = await request_disbursement(
-        DisbursementDraft(
-            project_id=project["id"],
-            milestone="预付款" if stage == "D" else "验收后结算",
-            amount_fen=amount,
-            payee=project["implementer"] or project["title"],
-            budget_line_id=line["id"],
-            purpose=f"{line['item']}：{'预付款' if stage == 'D' else '尾款'}",
-        ),
-        finance,
-        evidence=evidence,
-    )
-    await approve_disbursement(disbursement, reviewer, "凭证齐全，金额与预算一致")
-    await mark_disbursement_paid(
-        disbursement, finance, bank_reference=f"HZB{reference}", paid_on=paid_on
-    )
+        made.append(disbursement)
+        await Disbursement.update({Disbursement.created_at: requested_at}).where(
+            Disbursement.id == disbursement
+        )
+        await DisbursementEvidence.update({DisbursementEvidence.created_at: requested_at}).where(
+            DisbursementEvidence.disbursement == disbursement
+        )
+
+    async def approve() -> None:
+        await approve_disbursement(made[0], reviewer, "凭证齐全，金额与预算一致")
+        await Disbursement.update({Disbursement.approved_at: approved_at}).where(
+            Disbursement.id == made[0]
+        )
+
+    async def pay() -> None:
+        await mark_disbursement_paid(
+            made[0], finance, bank_reference=f"HZB{reference}", paid_on=paid_on
+        )
+        advance(1)
+
+    return [
+        (requested_at, request),
+        (approved_at, approve),
+        (_local(paid_on, PAYOUT_TIME), pay),
+    ]
 
 
 async def _return_the_rest(project_id: int, day: dt.date, actor: Actor) -> None:
@@ -209,44 +249,89 @@ async def _return_the_rest(project_id: int, day: dt.date, actor: Actor) -> None:
         await reallocate_to_general_fund(
             project_id, rest, "结项后配捐结余转入公共基金", actor, occurred_at=moment
         )
-
-
-async def load_money_out(event_number: int = 5) -> bool:
-    """Disburse and report the edition's completed projects; False when already done."""
-    event = await Event.select(Event.id).where(Event.number == event_number).first()
-    if event is None:
-        return False
-    projects = await (
-        Project.select(
-            Project.id,
-            Project.title,
-            Project.category,
-            Project.implementer,
-            Project.beneficiaries,
+        await Reallocation.update({Reallocation.created_at: moment}).where(
+            (Reallocation.project == project_id) & (Reallocation.amount_fen == rest)
         )
-        .where((Project.event == event["id"]) & (Project.status == "completed"))
-        .order_by(Project.id)
+
+
+Step = Callable[[], Awaitable[None]]
+Dated = tuple[dt.datetime, Step]
+
+# Moments of the day, in Asia/Shanghai: reports in the morning; a payout is requested,
+# approved and paid on its value date, settling at 20:00 like the money coming in.
+REPORT_TIME = dt.time(9, 0)
+REQUEST_TIME = dt.time(9, 30)
+APPROVAL_TIME = dt.time(14, 0)
+PAYOUT_TIME = dt.time(20, 0)
+
+
+def _local(day: dt.date, time: dt.time) -> dt.datetime:
+    return dt.datetime.combine(day, time, SHANGHAI).astimezone(dt.UTC)
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """When one project was built: its start, and the day its last gift came in."""
+
+    start: dt.date
+    funded_on: dt.date
+
+
+def schedule(event: EventSeed, seed: ProjectSeed) -> Schedule:
+    """From the edition's calendar and the seed's payments to the project (its matches
+    only add to them): five days after pledging closed, three days after the project
+    before it, and a week after its deposits were covered."""
+    paid = sorted(
+        (payment.paid_on, payment.amount_fen)
+        for pledge in event.pledges
+        if pledge.project == seed.key
+        for payment in pledge.payments
     )
-    ids = [p["id"] for p in projects]
-    if not ids or await Disbursement.exists().where(Disbursement.project.is_in(ids)):
-        return False
+    deposits = sum(_deposit_of(line.amount_fen, line.kind) for line in seed.budget)
+    ready_on, total = paid[-1][0], 0
+    for day, amount in paid:
+        total += amount
+        if total >= deposits:
+            ready_on = day
+            break
+    index = event.projects.index(seed)
+    first = event.pledge_closes + dt.timedelta(days=5 + 3 * index)
+    return Schedule(start=max(first, ready_on + dt.timedelta(days=7)), funded_on=paid[-1][0])
+
+
+def payouts(event: EventSeed) -> int:
+    """How many payouts building the edition's completed projects takes (a progress step
+    each): a deposit on every budget line, and the balance where one is left."""
+    return sum(
+        1 + (line.amount_fen > _deposit_of(line.amount_fen, line.kind))
+        for seed in event.projects
+        if seed.status == "completed"
+        for line in seed.budget
+    )
+
+
+async def plan_money_out(
+    event: EventSeed,
+    project_ids: dict[str, int],
+    advance: Callable[[int], None] = lambda _: None,
+) -> list[Dated]:
+    """Every dated step of building the edition's completed projects (reports, payouts,
+    the matched surplus returned), for the loader to run in calendar order with the rest."""
+    built = [
+        seed for seed in event.projects if seed.status == "completed" and seed.key in project_ids
+    ]
+    if not built:
+        return []
     actors = await _organizers()
-    # Building starts after the edition's last money came in, so the journal stays in
-    # calendar order.
-    last = (
-        await LedgerTransaction.select(LedgerTransaction.occurred_at)
-        .where(
-            (LedgerTransaction.event == event["id"])
-            & LedgerTransaction.kind.is_in(["pledge_made", "payment_received"])
-        )
-        .order_by(LedgerTransaction.occurred_at, ascending=False)
-        .first()
-    )
-    first_start = FIRST_START
-    if last is not None:
-        first_start = max(first_start, local_date(last["occurred_at"]) + dt.timedelta(days=7))
-    steps: list[tuple[dt.date, int, Step]] = []
-    for index, project in enumerate(projects):
+    steps: list[Dated] = []
+    for seed in built:
+        project = {
+            "id": project_ids[seed.key],
+            "title": seed.title,
+            "category": seed.category,
+            "implementer": seed.implementer,
+            "beneficiaries": seed.beneficiaries,
+        }
         lines = (
             await BudgetLine.select(
                 BudgetLine.id, BudgetLine.item, BudgetLine.amount_fen, BudgetLine.kind
@@ -254,42 +339,63 @@ async def load_money_out(event_number: int = 5) -> bool:
             .where(BudgetLine.project == project["id"])
             .order_by(BudgetLine.position)
         )
-        steps.extend(_plan(index, project, lines, actors, first_start))
-    # Everything in calendar order: the ledger's postings follow the days money moved.
-    for _day, _order, step in sorted(steps, key=lambda s: (s[0], s[1])):
-        await step()
+        steps.extend(_plan(project, lines, actors, schedule(event, seed), advance))
+    return steps
+
+
+async def load_money_out(event_number: int = 5) -> bool:
+    """Disburse and report the edition's completed projects in a database whose edition was
+    loaded before its money out was (the loader now loads both together); False when
+    already done."""
+    found = await Event.select(Event.id).where(Event.number == event_number).first()
+    if found is None:
+        return False
+    rows = await Project.select(Project.id, Project.title).where(
+        (Project.event == found["id"]) & (Project.status == "completed")
+    )
+    ids = [row["id"] for row in rows]
+    if not ids or await Disbursement.exists().where(Disbursement.project.is_in(ids)):
+        return False
+    event = event_seed(event_number)
+    by_title = {row["title"]: row["id"] for row in rows}
+    project_ids = {
+        seed.key: by_title[seed.title] for seed in event.projects if seed.title in by_title
+    }
+    steps = await plan_money_out(event, project_ids)
+    async with write_transaction():
+        for _moment, step in sorted(steps, key=lambda item: item[0]):
+            await step()
     return True
 
 
-Step = Callable[[], Awaitable[None]]
-
-
-def _deposit(line: dict) -> int:
-    return line["amount_fen"] * DEPOSIT_PERCENT.get(line["kind"], 50) // 100
+def _deposit_of(amount_fen: int, kind: str) -> int:
+    return amount_fen * DEPOSIT_PERCENT.get(kind, 50) // 100
 
 
 def _plan(
-    index: int,
     project: dict,
     lines: list[dict],
     actors: tuple[Actor, Actor],
-    first_start: dt.date,
-) -> list[tuple[dt.date, int, Step]]:
-    """One project's reports and payments, each with its date."""
+    when: Schedule,
+    advance: Callable[[int], None],
+) -> list[Dated]:
+    """One project's reports and payments, each with its moment."""
     story = STORIES.get(project["category"], DEFAULT_STORY)
-    start = first_start + dt.timedelta(days=3 * index)
+    start = when.start
     completed = start + dt.timedelta(days=30 * story.months + 10)
-    order = index * 1000
-    plan: list[tuple[dt.date, int, Step]] = []
-
-    def add(day: dt.date, step: Step) -> None:
-        plan.append((day, order + len(plan), step))
+    # The balance follows acceptance checks, and never comes before the project's last gift.
+    settled = max(completed + dt.timedelta(days=20), when.funded_on + dt.timedelta(days=7))
+    closing = settled + dt.timedelta(days=10)
+    plan: list[Dated] = []
 
     def report(day: dt.date, status: str, title: str, body: str) -> None:
-        add(day, lambda: _report(project["id"], day, status, title, body))
+        async def step() -> None:
+            await _report(project["id"], day, status, title, body)
+
+        plan.append((_local(day, REPORT_TIME), step))
 
     def pay(line: dict, amount: int, day: dt.date, stage: str) -> None:
-        add(day, lambda: _pay(project, line, amount, day, stage, actors))
+        plan.extend(_payout(project, line, amount, day, stage, actors, advance))
 
     implementer = project["implementer"] or "实施单位"
     report(
@@ -299,7 +405,7 @@ def _plan(
         f"{implementer}进场实施；各预算行预付款一周内拨付，发票在下方公开。",
     )
     for line in lines:
-        pay(line, _deposit(line), start + dt.timedelta(days=7), "D")
+        pay(line, _deposit_of(line["amount_fen"], line["kind"]), start + dt.timedelta(days=7), "D")
     # Progress while it runs, at least every quarter (lifts run past six months).
     day = start + dt.timedelta(days=45)
     while day < completed - dt.timedelta(days=20):
@@ -312,18 +418,14 @@ def _plan(
         f"受益：{project['beneficiaries'] or '社区居民'}。尾款待验收后结清。",
     )
     for line in lines:
-        rest = (
-            line["amount_fen"] - line["amount_fen"] * DEPOSIT_PERCENT.get(line["kind"], 50) // 100
-        )
+        rest = line["amount_fen"] - _deposit_of(line["amount_fen"], line["kind"])
         if rest > 0:
-            pay(line, rest, completed + dt.timedelta(days=20), "F")
+            pay(line, rest, settled, "F")
+
+    async def return_the_rest() -> None:
+        await _return_the_rest(project["id"], closing, actors[0])
+
+    plan.append((_local(closing, PAYOUT_TIME), return_the_rest))
     total = sum(line["amount_fen"] for line in lines)
-    closing = completed + dt.timedelta(days=30)
-    add(closing, lambda: _return_the_rest(project["id"], closing, actors[0]))
-    report(
-        completed + dt.timedelta(days=30),
-        "accepted",
-        story.accepted,
-        f"预算{total // 100}元已全部拨付，发票公开可查。",
-    )
+    report(closing, "accepted", story.accepted, f"预算{total // 100}元已全部拨付，发票公开可查。")
     return plan

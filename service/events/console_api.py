@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 import msgspec
 from litestar import Controller, get, post, put
@@ -11,6 +11,7 @@ from litestar.params import JSONBody, PathParameter
 from service.auth.guards import CurrentStaff, requires_organizer, requires_staff
 from service.events import editing
 from service.events.editing import EventFields
+from service.events.records import EventRow
 from service.events.schemas import EventCreate, EventIn, EventOut, StatusIn
 
 EventNumber = Annotated[int, PathParameter(gt=0, le=10_000, description="Edition number")]
@@ -27,7 +28,7 @@ def fields_of(data: EventIn) -> EventFields:
     )
 
 
-def event_out(row: dict[str, Any]) -> EventOut:
+def event_out(row: EventRow) -> EventOut:
     return msgspec.convert(row, EventOut)
 
 

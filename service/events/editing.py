@@ -11,6 +11,7 @@ from service.audit.services import Actor, record
 from service.db import is_unique_violation, write_transaction
 from service.errors import Conflict, FieldError, InvalidInput, NotAllowed
 from service.events.lookup import event_or_404
+from service.events.records import EventRow
 from service.events.services import EventDraft, create_event
 from service.events.tables import Event
 from service.events.workflow import can_move
@@ -75,12 +76,12 @@ def _rest(fields: EventFields) -> dict[str, Any]:
     }
 
 
-async def get_event_by_number(number: int) -> dict[str, Any]:
+async def get_event_by_number(number: int) -> EventRow:
     """Every column of event `number`; a 404 naming the field `number`."""
     return await event_or_404(number, field="number", message=_("没有这一届众筹会。"))
 
 
-async def list_events() -> list[dict[str, Any]]:
+async def list_events() -> list[EventRow]:
     """Every event, drafts included, newest first."""
     return await Event.select().order_by(Event.number, ascending=False)
 

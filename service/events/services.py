@@ -28,6 +28,8 @@ class EventDraft:
 
 
 async def create_event(draft: EventDraft) -> int:
+    """Insert the event as drafted, unchecked and unaudited (demo loader, tests, benches); the
+    console creates events through `events.editing.add_event`."""
     row = Event(
         number=draft.number,
         title=draft.title,

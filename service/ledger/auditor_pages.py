@@ -27,6 +27,7 @@ from service.ledger.balances import (
     event_total,
     project_fund_figures,
 )
+from service.ledger.records import AuditedEvent, AuditedProject
 from service.ledger.reports import (
     JournalFilter,
     journal_page,
@@ -49,11 +50,11 @@ OptionalId = Annotated[int | None, QueryParameter(gt=0, le=2**31 - 1)]
 KINDS = [kind.value for kind in LedgerTransaction.Kind]
 
 
-async def _event(number: int) -> dict[str, Any]:
+async def _event(number: int) -> AuditedEvent:
     return await event_or_404(number, Event.id, Event.number, Event.title, Event.status)
 
 
-async def _projects(event_id: int) -> list[dict[str, Any]]:
+async def _projects(event_id: int) -> list[AuditedProject]:
     return (
         await Project.select(Project.id, Project.title, Project.target_fen, Project.status)
         .where(Project.event == event_id)

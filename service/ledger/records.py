@@ -86,3 +86,21 @@ class ChainTransaction(TypedDict):
     prev_hash: str
     hash: str
     entries: list[tuple[str, int]]
+
+
+class AuditedEvent(TypedDict):
+    """The event the audit portal's pages are about (`auditor_pages._event`)."""
+
+    id: int
+    number: int
+    title: str
+    status: str
+
+
+class AuditedProject(TypedDict):
+    """A project of the audited event (`auditor_pages._projects`)."""
+
+    id: int
+    title: str
+    target_fen: int
+    status: str

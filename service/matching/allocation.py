@@ -4,8 +4,8 @@
 matching record (`MatchDecision`): matched, nothing (with the reason: no pool for the
 project, pool closed, paused, not funded, exhausted, outside its window, a cap reached) or
 held for an organizer's review (abuse rules, service/matching/abuse.py). Editions without
-any pool get no record. `release_match` gives a refunded gift's match back to its pool;
-`release_held` / `refuse_held` are the organizer's review.
+any pool get no record. `release_match` gives a refunded gift's match back to its pool.
+The organizer's review of held matches is service/matching/review.py.
 """
 
 from __future__ import annotations
@@ -16,19 +16,13 @@ import uuid
 from typing import Any
 
 from service.audit.services import SYSTEM, Actor, record
-from service.db import write_transaction
 from service.disbursements.services import available_fen
-from service.errors import InvalidInput, NotAllowed, NotFound
 from service.ledger import rules
 from service.locks import lock_row
 from service.matching import abuse
-from service.matching.records import DecisionRow, Gift, NewDecision, PoolRow, ReleaseOutcome
-from service.matching.services import (
-    AllocationResult,
-    allocate_locked,
-    serialize_with_postings,
-    settled_gift,
-)
+from service.matching.draws import AllocationResult, allocate_locked, settled_gift
+from service.matching.locking import serialize_with_postings
+from service.matching.records import Gift, NewDecision, PoolRow
 from service.matching.tables import MatchAllocation, MatchDecision, MatchingPool, MatchRelease
 from service.outbox.services import enqueue
 
@@ -48,6 +42,7 @@ REASONS = {
     "cap_per_gift": "the cap per gift",
     "cap_per_project": "the project's cap is reached",
     "cap_per_donor_day": "the donor's daily cap is reached",
+    "refunded": "the gift was refunded in full",
 }
 
 
@@ -92,7 +87,7 @@ async def _decide(
     return decision
 
 
-def _reason(code: str, pool: PoolRow | None = None) -> str:
+def reason_text(code: str, pool: PoolRow | None = None) -> str:
     text = REASONS.get(code, code)
     return f"{code}: {text}" + (f" (pool {pool['id']} {pool['name']})" if pool else "")
 
@@ -112,10 +107,10 @@ async def allocate_for_payment(payment_id: uuid.UUID, actor: Actor = SYSTEM) -> 
         return None
     await serialize_with_postings()
     if gift["project"] is None:
-        return await _decide(payment_id, gift, Outcome.none, _reason("general_fund"))
+        return await _decide(payment_id, gift, Outcome.none, reason_text("general_fund"))
     candidates = [pool for pool in pools if _eligible(pool, gift["project"])]
     if not candidates:
-        return await _decide(payment_id, gift, Outcome.none, _reason("no_pool"))
+        return await _decide(payment_id, gift, Outcome.none, reason_text("no_pool"))
     at = gift["settled_at"] or dt.datetime.now(dt.UTC)
     refusals: list[str] = []
     for candidate in candidates:
@@ -125,7 +120,7 @@ async def allocate_for_payment(payment_id: uuid.UUID, actor: Actor = SYSTEM) -> 
         if problem is None and pool["status"] != MatchingPool.Status.open.value:
             problem = f"pool_{pool['status']}"
         if problem:
-            refusals.append(_reason(problem, pool))
+            refusals.append(reason_text(problem, pool))
             continue
         hold = await abuse.hold_for(pool, gift)
         if hold:
@@ -143,15 +138,15 @@ async def allocate_for_payment(payment_id: uuid.UUID, actor: Actor = SYSTEM) -> 
             return decision
         result = await allocate_locked(pool, gift, actor)
         if result.amount_fen > 0:
-            reason = _reason(result.reason) if result.reason else ""
+            reason = reason_text(result.reason) if result.reason else ""
             decision = await _decide(payment_id, gift, Outcome.matched, reason, pool["id"], result)
-            await _announce(pool, gift, result.amount_fen)
+            await announce(pool, gift, result.amount_fen)
             return decision
-        refusals.append(_reason(result.reason, pool))
+        refusals.append(reason_text(result.reason, pool))
     return await _decide(payment_id, gift, Outcome.none, "; ".join(refusals))
 
 
-async def _announce(pool: PoolRow, gift: Gift, amount_fen: int) -> None:
+async def announce(pool: PoolRow, gift: Gift, amount_fen: int) -> None:
     """A live-screen update: the project's matched amount and the pool's remainder."""
     await enqueue(
         "live.match",
@@ -224,75 +219,3 @@ async def release_match(
         )
         released_total += amount
     return released_total
-
-
-async def _held(decision_id: uuid.UUID) -> DecisionRow:
-    await lock_row(MatchDecision, decision_id)
-    decision = await MatchDecision.select().where(MatchDecision.id == decision_id).first()
-    if decision is None:
-        raise NotFound.on("decision_id", "no such matching record")
-    if decision["outcome"] != Outcome.held.value:
-        raise NotAllowed.on("decision_id", f"the match is {decision['outcome']}, not held")
-    return decision
-
-
-async def release_held(decision_id: uuid.UUID, reason: str, actor: Actor) -> ReleaseOutcome:
-    """An organizer clears a held gift: it is matched now, as far as the pool allows."""
-    if not reason.strip():
-        raise InvalidInput.on("reason", "say why the match is released")
-    async with write_transaction():
-        await serialize_with_postings()
-        decision = await _held(decision_id)
-        await lock_row(MatchingPool, decision["pool"])
-        pool = await MatchingPool.select().where(MatchingPool.id == decision["pool"]).first()
-        gift = await settled_gift(decision["payment"])
-        result = await allocate_locked(pool, gift, actor)
-        note = "" if result.amount_fen else _reason(result.reason, pool)
-        await MatchDecision.update(
-            {
-                MatchDecision.outcome: Outcome.released.value,
-                MatchDecision.matched_fen: result.amount_fen,
-                MatchDecision.allocation: result.allocation_id,
-                MatchDecision.reviewed_by: actor.user_id,
-                MatchDecision.reviewed_at: dt.datetime.now(dt.UTC),
-                MatchDecision.review_reason: reason.strip(),
-                MatchDecision.reason: f"{decision['reason']}; {note}"
-                if note
-                else decision["reason"],
-            }
-        ).where(MatchDecision.id == decision_id)
-        await record(
-            actor,
-            "matching.hold.release",
-            "payment",
-            decision["payment"],
-            reason=reason.strip(),
-            data={"pool": pool["id"], "matched_fen": result.amount_fen},
-        )
-        if result.amount_fen:
-            await _announce(pool, gift, result.amount_fen)
-    return {"matched_fen": result.amount_fen, "outcome": Outcome.released.value}
-
-
-async def refuse_held(decision_id: uuid.UUID, reason: str, actor: Actor) -> None:
-    """An organizer refuses a held gift's match; the reason goes to the audit log."""
-    if not reason.strip():
-        raise InvalidInput.on("reason", "say why the match is refused")
-    async with write_transaction():
-        decision = await _held(decision_id)
-        await MatchDecision.update(
-            {
-                MatchDecision.outcome: Outcome.refused.value,
-                MatchDecision.reviewed_by: actor.user_id,
-                MatchDecision.reviewed_at: dt.datetime.now(dt.UTC),
-                MatchDecision.review_reason: reason.strip(),
-            }
-        ).where(MatchDecision.id == decision_id)
-        await record(
-            actor,
-            "matching.hold.refuse",
-            "payment",
-            decision["payment"],
-            reason=reason.strip(),
-            data={"pool": decision["pool"]},
-        )

@@ -17,7 +17,8 @@ from service.auth.guards import CurrentStaff, requires_financial_reader, require
 from service.auth.services import StaffIdentity
 from service.errors import DomainError, InvalidInput
 from service.events.tables import Event
-from service.matching import allocation, queries, services
+from service.i18n import gettext as _
+from service.matching import drafts, pools, queries, ratios, review
 from service.money import MoneyError, parse_yuan
 from service.orgs.tables import Organization
 from service.projects.tables import Project
@@ -56,14 +57,14 @@ def _fen(form: dict[str, str], name: str, field: str, required: bool = False) ->
     text = form.get(name, "")
     if not text:
         if required:
-            raise InvalidInput.on(field, "required")
+            raise InvalidInput.on(field, _("必填。"))
         return None
     try:
         fen = parse_yuan(text)
     except MoneyError as exc:
-        raise InvalidInput.on(field, "write an amount in yuan, e.g. 50000 or 1234.50") from exc
+        raise InvalidInput.on(field, _("请填写以元为单位的金额，如 50000 或 1234.50。")) from exc
     if fen <= 0:
-        raise InvalidInput.on(field, "must be positive")
+        raise InvalidInput.on(field, _("金额必须大于0。"))
     return fen
 
 
@@ -73,14 +74,14 @@ def _moment(text: str, field: str) -> dt.datetime | None:
     try:
         return dt.datetime.fromisoformat(text).replace(tzinfo=LOCAL_TZ)
     except ValueError as exc:
-        raise InvalidInput.on(field, "a date and time, e.g. 2026-12-05T09:00") from exc
+        raise InvalidInput.on(field, _("请填写日期和时间，如 2026-12-05T09:00。")) from exc
 
 
-async def _draft(form: dict[str, str], projects: tuple[int, ...]) -> services.PoolDraft:
+async def _draft(form: dict[str, str], projects: tuple[int, ...]) -> drafts.PoolDraft:
     if not form["event"].isdigit() or not form["sponsor_org_id"].isdigit():
-        raise InvalidInput.on("event", "choose an edition and a sponsor")
-    numerator, denominator = services.parse_ratio(form["ratio"] or "1:1")
-    return services.PoolDraft(
+        raise InvalidInput.on("event", _("请选择届次和出资方。"))
+    numerator, denominator = ratios.parse_ratio(form["ratio"] or "1:1")
+    return drafts.PoolDraft(
         event_id=await queries.event_id_of(int(form["event"][:5])),
         sponsor_org_id=int(form["sponsor_org_id"][:9]),
         name=form["name"],
@@ -138,7 +139,7 @@ class ConsoleMatchingPages(Controller):
         form["projects"] = _ids(data, "projects")
         try:
             draft = await _draft(form, form["projects"])
-            pool_id = await services.create_pool(draft, staff.actor, fund=bool(data.get("fund")))
+            pool_id = await pools.create_pool(draft, staff.actor, fund=bool(data.get("fund")))
         except DomainError as exc:
             return Template(
                 "console/matching/index.html",
@@ -161,11 +162,11 @@ class ConsoleMatchingPages(Controller):
         reason, verdict = _text(data, "reason"), _text(data, "verdict")
         try:
             if verdict == "release":
-                await allocation.release_held(decision_id, reason, staff.actor)
+                await review.release_held(decision_id, reason, staff.actor)
             elif verdict == "refuse":
-                await allocation.refuse_held(decision_id, reason, staff.actor)
+                await review.refuse_held(decision_id, reason, staff.actor)
             else:
-                raise InvalidInput.on("verdict", "release or refuse")
+                raise InvalidInput.on("verdict", _("请选择放行或拒绝。"))
         except DomainError as exc:
             return Template(
                 "console/matching/review.html",
@@ -187,9 +188,9 @@ class ConsoleMatchingPages(Controller):
         action, reason = _text(data, "action"), _text(data, "reason")
         try:
             if action == "fund":
-                await services.fund_pool(pool_id, staff.actor)
+                await pools.fund_pool(pool_id, staff.actor)
             else:
-                await services.set_pool_state(pool_id, action, reason, staff.actor)
+                await pools.set_pool_state(pool_id, action, reason, staff.actor)
         except DomainError as exc:
             context = await _pool_context(staff, pool_id)
             context["errors"] = {e.field: e.message for e in exc.errors} or {"form": exc.detail}

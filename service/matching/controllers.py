@@ -15,7 +15,7 @@ from service.auth.guards import (
     requires_financial_reader,
     requires_organizer,
 )
-from service.matching import allocation, queries, services
+from service.matching import drafts, pools, queries, ratios, review
 from service.matching.console_pages import ConsoleMatchingPages
 from service.matching.schemas import (
     AllocationOut,
@@ -30,9 +30,9 @@ PoolId = Annotated[int, PathParameter(gt=0, le=2**31 - 1, description="Matching 
 EventQuery = Annotated[int | None, QueryParameter(gt=0, le=10_000, description="Edition number")]
 
 
-async def pool_draft(data: PoolCreate) -> services.PoolDraft:
-    numerator, denominator = services.parse_ratio(data.ratio)
-    return services.PoolDraft(
+async def pool_draft(data: PoolCreate) -> drafts.PoolDraft:
+    numerator, denominator = ratios.parse_ratio(data.ratio)
+    return drafts.PoolDraft(
         event_id=await queries.event_id_of(data.event),
         sponsor_org_id=data.sponsor_org_id,
         name=data.name,
@@ -59,7 +59,7 @@ class MatchingApi(Controller):
 
     @post("/pools", operation_id="createMatchingPool", guards=[requires_organizer])
     async def create_pool(self, staff: CurrentStaff, data: JSONBody[PoolCreate]) -> PoolOut:
-        pool_id = await services.create_pool(await pool_draft(data), staff.actor, fund=data.fund)
+        pool_id = await pools.create_pool(await pool_draft(data), staff.actor, fund=data.fund)
         return msgspec.convert(await queries.get_pool(pool_id), PoolOut)
 
     @get("/pools/{pool_id:int}", operation_id="getMatchingPool", guards=[requires_financial_reader])
@@ -82,7 +82,7 @@ class MatchingApi(Controller):
         status_code=200,
     )
     async def fund(self, staff: CurrentStaff, pool_id: PoolId) -> PoolOut:
-        await services.fund_pool(pool_id, staff.actor)
+        await pools.fund_pool(pool_id, staff.actor)
         return msgspec.convert(await queries.get_pool(pool_id), PoolOut)
 
     @post(
@@ -98,7 +98,7 @@ class MatchingApi(Controller):
         action: Annotated[str, PathParameter(max_length=20, description="pause|resume|close")],
         data: JSONBody[Reasoned],
     ) -> PoolOut:
-        await services.set_pool_state(pool_id, action, data.reason, staff.actor)
+        await pools.set_pool_state(pool_id, action, data.reason, staff.actor)
         return msgspec.convert(await queries.get_pool(pool_id), PoolOut)
 
     @get("/held", operation_id="listHeldMatches", guards=[requires_organizer])
@@ -114,7 +114,7 @@ class MatchingApi(Controller):
     async def release(
         self, staff: CurrentStaff, decision_id: FromPath[uuid.UUID], data: JSONBody[Reasoned]
     ) -> ReviewOut:
-        result = await allocation.release_held(decision_id, data.reason, staff.actor)
+        result = await review.release_held(decision_id, data.reason, staff.actor)
         return msgspec.convert(result, ReviewOut)
 
     @post(
@@ -126,7 +126,7 @@ class MatchingApi(Controller):
     async def refuse(
         self, staff: CurrentStaff, decision_id: FromPath[uuid.UUID], data: JSONBody[Reasoned]
     ) -> ReviewOut:
-        await allocation.refuse_held(decision_id, data.reason, staff.actor)
+        await review.refuse_held(decision_id, data.reason, staff.actor)
         return ReviewOut(outcome="refused", matched_fen=0)
 
     @get("/allocations", operation_id="listMatchAllocations", guards=[requires_financial_reader])

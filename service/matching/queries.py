@@ -8,6 +8,8 @@ from typing import Any
 
 from service.errors import NotFound
 from service.events.tables import Event
+from service.i18n import gettext as _
+from service.matching.ratios import ratio_text
 from service.matching.records import (
     AllocationLine,
     DecisionLine,
@@ -15,7 +17,6 @@ from service.matching.records import (
     PoolSummary,
     ReleaseRow,
 )
-from service.matching.services import ratio_text
 from service.matching.tables import MatchAllocation, MatchDecision, MatchingPool, MatchRelease
 
 _POOLS_SQL = """
@@ -50,7 +51,7 @@ def _shape(row: dict[str, Any]) -> PoolSummary:
 async def event_id_of(number: int) -> int:
     row = await Event.select(Event.id).where(Event.number == number).first()
     if row is None:
-        raise NotFound.on("event", f"no edition {number}")
+        raise NotFound.on("event", _("没有这一届众筹会。"))
     return row["id"]
 
 
@@ -65,7 +66,7 @@ async def list_pools(event_id: int | None = None) -> list[PoolSummary]:
 async def get_pool(pool_id: int) -> PoolSummary:
     rows = await MatchingPool.raw(_POOLS_SQL + " WHERE mp.id = {}", pool_id)
     if not rows:
-        raise NotFound.on("pool_id", f"no matching pool {pool_id}")
+        raise NotFound.on("pool_id", _("没有编号为%(id)s的配捐池。") % {"id": pool_id})
     return _shape(rows[0])
 
 
@@ -100,7 +101,10 @@ async def releases(pool_id: int) -> list[ReleaseRow]:
 _DECISIONS_SQL = """
 SELECT d.id, d.payment, d.pledge, d.pool, mp.name AS pool_name, d.outcome, d.reason,
        d.matched_fen, d.reviewed_at, d.review_reason, d.created_at,
-       pay.amount_fen AS gift_fen, pay.created_at AS paid_at, pr.title AS project_title,
+       CAST(COALESCE((SELECT SUM(r.amount_fen) FROM match_release r
+                      WHERE r.allocation = d.allocation), 0) AS BIGINT) AS released_fen,
+       pay.amount_fen AS gift_fen, COALESCE(pay.settled_at, pay.created_at) AS paid_at,
+       pr.title AS project_title,
        dn.display_name AS donor_name, dn.email AS donor_email, dn.phone AS donor_phone
 FROM match_decision d
 JOIN payment pay ON pay.id = d.payment

@@ -47,13 +47,15 @@ class PoolSummary(PoolRow):
 
 
 class Gift(TypedDict):
-    """A settled payment as matching sees it (`services.settled_gift`)."""
+    """A settled payment as matching sees it (`draws.settled_gift`)."""
 
     id: uuid.UUID
     amount_fen: int
     status: str
     settled_at: dt.datetime | None
     created_at: dt.datetime
+    provider_reference: str
+    """`stmt:…` for a statement line's payment (see `abuse._payer`)."""
     pledge: uuid.UUID
     event: int
     project: int | None
@@ -91,7 +93,7 @@ class DecisionRow(NewDecision):
 
 
 class ReleaseOutcome(TypedDict):
-    """What releasing a held match did (`allocation.release_held`)."""
+    """What releasing a held match did (`review.release_held`)."""
 
     matched_fen: int
     outcome: str
@@ -138,6 +140,8 @@ class DecisionLine(TypedDict):
     reviewed_at: dt.datetime | None
     review_reason: str
     created_at: dt.datetime
+    released_fen: int
+    """What refunds gave back to the pool of this gift's match."""
     gift_fen: int
     paid_at: dt.datetime
     project_title: str | None

@@ -19,7 +19,7 @@ from service.locks import lock_row
 from service.mail import Mail, queue_mail, render_mail
 from service.matching.allocation import release_match
 from service.payments import stripe_gateway as gateway
-from service.payments.records import LoadedPayment
+from service.payments.records import BookedRefund, LoadedPayment
 from service.payments.tables import Payment, Refund
 from service.pledges import money
 from service.pledges.tables import Pledge
@@ -152,7 +152,7 @@ def _uuid_or_nil(value: str | None) -> uuid.UUID:
 
 
 async def _book(refund_id: uuid.UUID, actor: Actor) -> None:
-    refund = (
+    refund: BookedRefund = (
         await Refund.select(
             Refund.all_columns(),
             Refund.payment.pledge.as_alias("pledge_id"),

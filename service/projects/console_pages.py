@@ -19,6 +19,7 @@ from service.events.workflow import OPEN_FOR_PUBLISHING
 from service.orgs.services import list_organizations
 from service.projects import covers, proposals, transitions
 from service.projects.forms import as_list, cover_bytes, proposal_from_form, text
+from service.projects.records import StaffProject
 from service.projects.tables import BudgetLine, Project
 from service.projects.workflow import (
     EDITABLE_BY_ORGANIZER,
@@ -35,7 +36,7 @@ Role = StaffUser.Role
 SPARE_BUDGET_ROWS = 3
 
 
-async def _form_context(staff: StaffIdentity, project: dict[str, Any] | None) -> dict[str, Any]:
+async def _form_context(staff: StaffIdentity, project: StaffProject | None) -> dict[str, Any]:
     return {
         "staff": staff,
         "project": project,
@@ -54,7 +55,7 @@ def _yuan_text(fen: int | None) -> str:
     return "" if fen is None else f"{fen // 100}.{fen % 100:02d}"
 
 
-def _values(project: dict[str, Any]) -> dict[str, Any]:
+def _values(project: StaffProject) -> dict[str, Any]:
     """A stored project as the form's field values."""
     return {
         **{k: project[k] for k in ("title", "summary", "beneficiaries", "implementer", "timeline")},
@@ -94,7 +95,7 @@ def _form_echo(data: dict[str, Any]) -> dict[str, Any]:
 
 
 async def _form_error(
-    staff: StaffIdentity, project: dict[str, Any] | None, data: dict[str, Any], exc: InvalidInput
+    staff: StaffIdentity, project: StaffProject | None, data: dict[str, Any], exc: InvalidInput
 ) -> Template:
     context = await _form_context(staff, project)
     context["errors"] = {e.field: e.message for e in exc.errors}

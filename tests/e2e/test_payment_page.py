@@ -37,6 +37,7 @@ def web_app(stripe_on: str) -> Iterator[str]:
         httpx.post(
             f"{stripe_on}/_config/webhooks/minsheng",
             data={"url": f"{base}/api/v1/webhooks/stripe", "secret": WEBHOOK_SECRET},
+            timeout=30,
         ).raise_for_status()
         yield base
 

@@ -118,7 +118,7 @@ async def test_every_page_fits_a_phone_and_passes_axe(demo_server, app):
     values = await samples()
     organizer = await staff.make("organizer", username="a11y-organizer")
     pages: list[tuple[str, str]] = []  # (kind, url path)
-    async with httpx.AsyncClient(base_url=demo_server, follow_redirects=True) as http:
+    async with httpx.AsyncClient(base_url=demo_server, follow_redirects=True, timeout=30) as http:
         for template, guarded in page_routes(app):
             path = concrete(template, values)
             headers = organizer.headers if guarded else {}

@@ -13,13 +13,13 @@ def test_demo_command_serves_the_fifth_event_on_sqlite(tmp_path):
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "MINSHENG_DATA_DIR"}}
-    with service_process(["demo", "--port", str(port)], base, env=env, cwd=tmp_path, timeout=90):
-        home = httpx.get(f"{base}/", headers={"accept": "text/html"})
+    with service_process(["demo", "--port", str(port)], base, env=env, cwd=tmp_path, timeout=180):
+        home = httpx.get(f"{base}/", headers={"accept": "text/html"}, timeout=30)
         assert home.status_code == 200
         assert len(re.findall(r'data-project-id="\d+"', home.text)) == 23
         assert "¥2,031,580.00" in home.text
         assert (tmp_path / "minsheng.sqlite3").exists()
-        ready = httpx.get(f"{base}/readyz")
+        ready = httpx.get(f"{base}/readyz", timeout=30)
         assert ready.json()["checks"]["database"] == "ok"
 
 
@@ -56,7 +56,7 @@ def test_a_new_users_demo_is_alive_with_no_system_fonts_and_no_redis(tmp_path):
     env.update(FONTCONFIG_FILE=str(tmp_path / "fonts.conf"), SECRET_KEY=secret)
     database = tmp_path / "minsheng.sqlite3"
     with service_process(
-        ["demo", "--port", str(port)], base, env=env, cwd=tmp_path, timeout=120
+        ["demo", "--port", str(port)], base, env=env, cwd=tmp_path, timeout=180
     ) as process:
         waiting = "SELECT count(*) FROM receipt r JOIN donor d ON d.id = r.donor "
         waiting += "WHERE r.number > 0 AND d.email IS NOT NULL AND r.mailed_at IS NULL"
@@ -101,7 +101,7 @@ def test_a_new_users_demo_is_alive_with_no_system_fonts_and_no_redis(tmp_path):
             )
         )
         token = f"{donor_id.hex}.{version}.{_signature(donor_id, version, secret)}"
-        page = httpx.get(f"{base}/donor/{token}").text
+        page = httpx.get(f"{base}/donor/{token}", timeout=30).text
         assert "演示银行杭州望江支行" in page
         assert re.search(r"认捐编号（如 MS[0-9A-F]{8}）", page), page[-3000:]
 

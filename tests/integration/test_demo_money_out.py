@@ -19,7 +19,12 @@ from service.projects.tables import Project
 async def test_the_fifth_event_was_disbursed_and_reported(client):
     await load_demo()
     event = await Event.select(Event.id).where(Event.number == 5).first()
-    ids = [r["id"] for r in await Project.select(Project.id).where(Project.event == event["id"])]
+    ids = [
+        r["id"]
+        for r in await Project.select(Project.id)
+        .where(Project.event == event["id"])
+        .order_by(Project.id)
+    ]
     figures = await event_fund_figures(event["id"])
     for project in ids:
         assert figures[project].disbursed == figures[project].received > 0

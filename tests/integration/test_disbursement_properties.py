@@ -33,7 +33,9 @@ from service.ledger.balances import project_fund_figures
 from service.ledger.checks import compare_all_events
 from service.ledger.services import verify_chain
 from service.ledger.tables import LedgerTransaction
-from service.matching.services import PoolDraft, allocate, create_pool
+from service.matching.drafts import PoolDraft
+from service.matching.draws import allocate
+from service.matching.pools import create_pool
 from service.payments.tables import Refund
 from service.projects.tables import Project
 from tests import factories

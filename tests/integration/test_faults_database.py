@@ -30,7 +30,7 @@ def proxy(clean_db):
 
 
 def wait_for(url: str, status: int, **kwargs) -> httpx.Response:
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + 60  # a busy machine
     while True:
         response = httpx.get(url, timeout=10, **kwargs)
         if response.status_code == status or time.monotonic() > deadline:

@@ -23,7 +23,9 @@ from service.disbursements.services import (
 )
 from service.errors import DomainError
 from service.ledger.balances import event_fund_figures
-from service.matching.services import PoolDraft, allocate, create_pool
+from service.matching.drafts import PoolDraft
+from service.matching.draws import allocate
+from service.matching.pools import create_pool
 from tests import factories
 from tests.ledger_world import assert_invariants, cancel_pledge, refund, truncate_all
 

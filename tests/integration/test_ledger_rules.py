@@ -24,7 +24,9 @@ from service.ledger.balances import event_fund_figures, project_fund_figures
 from service.ledger.checks import compare_event, run_ledger_check
 from service.ledger.services import LedgerError, Line, post, verify_chain
 from service.ledger.tables import LedgerCheck, LedgerTransaction
-from service.matching.services import PoolDraft, allocate, create_pool
+from service.matching.drafts import PoolDraft
+from service.matching.draws import allocate
+from service.matching.pools import create_pool
 from service.matching.tables import MatchingPool
 from service.outbox.tables import OutboxMessage
 from service.payments.tables import Payment
@@ -215,14 +217,11 @@ async def test_periodic_check_records_and_alerts_on_a_difference(clean_db):
 
 async def test_worker_runs_the_periodic_check(clean_db, redis_url):
     """A real Celery worker (Redis DB 4) runs tasks.ledger.check from the beat schedule."""
-    import os
-    import subprocess
-    import sys
-
     import redis
     from celery import Celery
 
     from tasks.celery_app import app
+    from tests.workers import worker
 
     assert app.conf.beat_schedule["ledger-check"]["task"] == "tasks.ledger.check"
     assert "tasks.ledger" in app.conf.include
@@ -232,20 +231,14 @@ async def test_worker_runs_the_periodic_check(clean_db, redis_url):
     project = await factories.project(event.id)
     pledge = await factories.pledge(event.number, project, 10_000)
     await factories.bank_payment(pledge, 10_000)
-    worker = subprocess.Popen(  # noqa: ASYNC220 - a worker process for the whole test
-        [sys.executable, "-m", "service", "worker", "--concurrency", "1", "--pool", "solo"],
-        env={**os.environ, "REDIS_URL": url},
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
+    solo = ("--concurrency", "1", "--pool", "solo")
+    proc = await asyncio.to_thread(worker, {"REDIS_URL": url}, *solo)
     try:
         client = Celery(broker=url, backend=url)
         result = client.send_task("tasks.ledger.check")
         outcome = await asyncio.to_thread(result.get, timeout=60)
     finally:
-        worker.terminate()
-        worker.communicate(timeout=30)
+        proc.stop()  # its output is shown if the test fails
     assert outcome["ok"] is True and outcome["findings"] == []
     assert [c["ok"] for c in await LedgerCheck.select()] == [True]
 

@@ -73,7 +73,10 @@ class SseClient:
         while len(self.updates) < count:
             if self.task and self.task.done():
                 self.task.result()
-            assert time.monotonic() < deadline, f"got {len(self.updates)} of {count} updates"
+            assert time.monotonic() < deadline, (
+                f"{self.url}: got {len(self.updates)} of {count} updates in {within_s:g} s:"
+                f" {[(u['id'], u['prev']) for u in self.updates]}"
+            )
             await asyncio.sleep(0.02)
         return self.updates
 
@@ -101,7 +104,14 @@ async def undelivered_live_rows() -> int:
 async def wait_delivered(within_s: float = 30) -> None:
     deadline = time.monotonic() + within_s
     while await undelivered_live_rows():
-        assert time.monotonic() < deadline, "live outbox rows stayed undelivered"
+        if time.monotonic() > deadline:
+            rows = await OutboxMessage.select(
+                OutboxMessage.topic,
+                OutboxMessage.attempts,
+                OutboxMessage.available_at,
+                OutboxMessage.last_error,
+            ).where(OutboxMessage.topic.like("live.%") & OutboxMessage.delivered_at.is_null())
+            raise AssertionError(f"live outbox rows undelivered after {within_s:g} s: {rows}")
         await asyncio.sleep(0.1)
 
 
@@ -130,11 +140,18 @@ async def test_a_pledge_through_one_process_reaches_a_client_of_the_other(clean_
         with web(private.url) as a, web(private.url) as b:
             stream_b = f"{b}/api/v1/events/{event.number}/live?after=0"
             client = await SseClient(stream_b).start()
-            started = time.monotonic()
+            sent = time.monotonic()
             await pledge(a, event.number, project, 10_000)
+            committed = time.monotonic()  # A answers once the pledge is committed
             (first,) = await client.wait_for(1)
-            lag = first["received_at"] - started
-            assert lag < 1.0, f"B's client saw A's pledge after {lag:.2f} s"
+            # The requirement: seen within a second of the commit. Measured from A's
+            # answer, not from before the request: how long A takes to take a pledge on a
+            # busy machine is not the fan-out's latency (it is reported alongside).
+            lag = first["received_at"] - committed
+            assert lag < 1.0, (
+                f"B's client saw A's pledge {lag:.2f} s after A answered"
+                f" (the request itself took {committed - sent:.2f} s)"
+            )
             assert first["item"]["amount_fen"] == 10_000 and first["totals"]["pledged"] == 10_000
             last_id = first["id"]
 
@@ -145,7 +162,10 @@ async def test_a_pledge_through_one_process_reaches_a_client_of_the_other(clean_
             await wait_delivered()
             resumed = await SseClient(stream_b, last_event_id=last_id).start()
             missed = await resumed.wait_for(3)
-            assert [u["item"]["amount_fen"] for u in missed] == [20_000, 30_000, 40_000]
+            # Updates are numbered when recorded; the committing process and a worker may
+            # record two rows committed milliseconds apart in either order, so the chain
+            # (each update's `prev`), not the pledges' order, is what a client relies on.
+            assert sorted(u["item"]["amount_fen"] for u in missed) == [20_000, 30_000, 40_000]
             assert [u["prev"] for u in missed] == [last_id] + [u["id"] for u in missed[:-1]]
             assert missed[-1]["totals"]["pledged"] == 100_000
 
@@ -167,7 +187,7 @@ async def test_a_pledge_through_one_process_reaches_a_client_of_the_other(clean_
             private.start()
             # No kick and no beat reach anyone now: web process A retries its live row
             # by itself once it is due again.
-            await wait_delivered(within_s=20)
+            await wait_delivered(within_s=60)  # its back-off grew while Redis was down
             await asyncio.sleep(1)  # the worker and both web processes reconnect
             await pledge(a, event.number, project, 60_000)
             after_outage = await resumed.wait_for(5, within_s=40)

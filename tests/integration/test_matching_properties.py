@@ -19,7 +19,8 @@ from service.donors.services import DonorDraft
 from service.donors.tables import Donor
 from service.errors import DomainError
 from service.matching.allocation import release_match
-from service.matching.services import PoolDraft, create_pool, set_pool_state
+from service.matching.drafts import PoolDraft
+from service.matching.pools import create_pool, set_pool_state
 from service.matching.tables import MatchAllocation, MatchDecision, MatchingPool, MatchRelease
 from service.payments.services import OfflinePayment, record_offline_payment
 from service.payments.tables import Payment

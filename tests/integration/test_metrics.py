@@ -206,8 +206,15 @@ async def test_celery_task_outcomes_from_a_prefork_worker(clean_db, private_redi
         failing = client.send_task("tasks.receipts.issue", ["not-a-uuid"])
         with pytest.raises(ValueError):
             await asyncio.to_thread(failing.get, timeout=60)
-        await asyncio.sleep(0.5)
-        _, _, text = await asyncio.to_thread(_get, f"http://127.0.0.1:{port}/metrics")
+        # Celery stores a task's result before it sends task_success/task_failure, which
+        # count it: scrape until all four outcomes are in (a fixed wait races a busy CPU).
+        deadline = time.monotonic() + 30
+        while True:
+            _, _, text = await asyncio.to_thread(_get, f"http://127.0.0.1:{port}/metrics")
+            counted = value(samples(text), "minsheng_celery_tasks_total")
+            if counted >= 4 or time.monotonic() > deadline:
+                break
+            await asyncio.sleep(0.2)
     finally:
         output = proc.stop()
     found = samples(text)

@@ -3,9 +3,6 @@ webhook never came."""
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from collections.abc import Iterator
 
 import pytest
@@ -16,6 +13,7 @@ from service.payments import online
 from service.payments.tables import Payment
 from tests import factories, stripe_support
 from tests.stripe_support import SECRET_KEY, WEBHOOK_SECRET, authenticate, card_id
+from tests.workers import worker
 
 localstripe = stripe_support.localstripe
 stripe_on = stripe_support.stripe_on
@@ -33,23 +31,22 @@ def task_redis(redis_url: str) -> str:
 @pytest.fixture
 def stripe_worker(stripe_on: str, task_redis: str) -> Iterator[str]:
     """A Celery worker on Redis DB 10 with Stripe pointed at localstripe; the broker URL."""
-    worker = subprocess.Popen(
-        [sys.executable, "-m", "service", "worker", "--concurrency", "1", "--pool", "solo"],
-        env={
-            **os.environ,
+    proc = worker(
+        {
             "REDIS_URL": task_redis,
             "STRIPE_SECRET_KEY": SECRET_KEY,
             "STRIPE_WEBHOOK_SECRET": WEBHOOK_SECRET,
             "STRIPE_API_BASE": stripe_on,
         },
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        "--concurrency",
+        "1",
+        "--pool",
+        "solo",
     )
     try:
         yield task_redis
     finally:
-        worker.terminate()
-        worker.wait(30)
+        proc.stop()  # its output is shown if the test fails
 
 
 async def test_worker_settles_a_payment_whose_webhook_was_lost(stripe_on, stripe_worker):

@@ -2,25 +2,13 @@
 unpaid remainder leaves the project's figures."""
 
 import datetime as dt
-import os
-import subprocess
-import sys
 
 from celery import Celery
 
 from service.ledger.balances import project_fund_figures
 from service.pledges.tables import Pledge
 from tests import factories
-
-
-def start_worker(redis_url: str) -> subprocess.Popen:
-    return subprocess.Popen(
-        [sys.executable, "-m", "service", "worker", "--concurrency", "1", "--pool", "solo"],
-        env={**os.environ, "REDIS_URL": redis_url},
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
+from tests.workers import worker
 
 
 async def test_worker_lapses_overdue_pledges(clean_db, redis_url):
@@ -34,13 +22,12 @@ async def test_worker_lapses_overdue_pledges(clean_db, redis_url):
     await factories.bank_payment(overdue, 10_000)
     current = await factories.pledge(event.number, project, 5_000)
 
-    worker = start_worker(url)
+    proc = worker({"REDIS_URL": url}, "--concurrency", "1", "--pool", "solo")
     try:
         client = Celery(broker=url, backend=url)
         assert client.send_task("tasks.pledges.lapse_overdue").get(timeout=90) == 1
     finally:
-        worker.terminate()
-        output, _ = worker.communicate(timeout=30)
+        output = proc.stop()
     assert "ready" in output.lower(), output
     statuses = {row["id"]: row["status"] for row in await Pledge.select(Pledge.id, Pledge.status)}
     assert statuses == {overdue: "lapsed", current: "pledged"}

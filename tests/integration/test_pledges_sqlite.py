@@ -13,10 +13,11 @@ def test_concurrent_idempotent_pledges_on_sqlite(tmp_path):
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "MINSHENG_DATA_DIR"}}
-    with service_process(["demo", "--port", str(port)], base, env=env, cwd=tmp_path, timeout=90):
-        events = httpx.get(f"{base}/api/v1/events").json()
+    with service_process(["demo", "--port", str(port)], base, env=env, cwd=tmp_path, timeout=180):
+        events = httpx.get(f"{base}/api/v1/events", timeout=30).json()
         open_event = next(e for e in events if e["status"] in ("pledging", "live"))
-        projects = httpx.get(f"{base}/api/v1/events/{open_event['number']}/projects").json()
+        url = f"{base}/api/v1/events/{open_event['number']}/projects"
+        projects = httpx.get(url, timeout=30).json()
         project = next(
             p for p in projects if p["totals"]["target"] - p["totals"]["pledged"] > 100_000
         )
@@ -46,5 +47,5 @@ def test_concurrent_idempotent_pledges_on_sqlite(tmp_path):
         responses = asyncio.run(run())
         assert sorted({r.status_code for r in responses}) == [200, 201]
         assert sum(r.status_code == 201 for r in responses) == 5
-        after = httpx.get(f"{base}/api/v1/projects/{project['id']}").json()
+        after = httpx.get(f"{base}/api/v1/projects/{project['id']}", timeout=30).json()
         assert after["totals"]["pledged"] - before == sum(1_000 + k for k in range(5))

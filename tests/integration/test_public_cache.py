@@ -225,7 +225,7 @@ async def test_a_write_in_another_process_invalidates_every_web_process(tmp_path
             public_cache.install_redis_bumper(redis.url)
             event = await factories.event()
             project = await factories.project(event.id)
-            async with httpx.AsyncClient(base_url=base) as web:
+            async with httpx.AsyncClient(base_url=base, timeout=30) as web:
                 url = f"/api/v1/projects/{project}"
                 first = await web.get(url)
                 assert first.json()["totals"]["pledged"] == 0

@@ -66,7 +66,7 @@ def test_donor_tokens_never_reach_the_access_log(donor_token, tmp_path):
                     pass
                 assert time.monotonic() < deadline, log.read_text()
                 time.sleep(0.2)
-            with httpx.Client(base_url=base) as client:
+            with httpx.Client(base_url=base, timeout=30) as client:
                 assert client.get(f"/donor/{token}").status_code == 200
                 client.get(f"/donor/{token}?confirm=secretcode")
                 client.get(f"/donor/{token}x")  # an invalid one, 404

@@ -59,7 +59,15 @@ async def test_a_worker_process_keeps_one_pool_across_tasks(clean_db, private_re
     assert first, output
     assert after == first
     assert len(first) <= 2
-    assert await worker_connections(clean_db) == set()  # closed with the process
+    # Closed with the process: PostgreSQL drops a backend shortly after its client goes
+    # away, so allow it a moment on a busy machine.
+    left = await worker_connections(clean_db)
+    for _ in range(100):
+        if not left:
+            break
+        await asyncio.sleep(0.2)
+        left = await worker_connections(clean_db)
+    assert left == set(), output
 
 
 async def test_the_web_pool_is_sized_and_named_from_settings(clean_db):

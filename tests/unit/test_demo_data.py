@@ -258,3 +258,37 @@ def test_sixth_event_pledges_open() -> None:
 def test_seeds_are_immutable() -> None:
     with pytest.raises(AttributeError):
         event_seed(5).projects[0].title = "x"  # type: ignore[misc]
+
+
+def test_fifth_event_building_follows_its_money() -> None:
+    """Each built project starts after pledging closed, its deposits paid from gifts that
+    came in before them; its balance is paid after its last gift. Claims paid in two
+    instalments start on the first, so the works and the last gifts overlap in time."""
+    from service.demo.money_out import DEPOSIT_PERCENT, schedule
+
+    fifth = event_seed(5)
+    overlapping = 0
+    for project in fifth.projects:
+        when = schedule(fifth, project)
+        assert when.start > fifth.pledge_closes, project.key
+        deposits_paid_on = when.start + datetime.timedelta(days=7)
+        deposits = sum(
+            line.amount_fen * DEPOSIT_PERCENT.get(line.kind, 50) // 100 for line in project.budget
+        )
+        days = [
+            payment.paid_on
+            for pledge in fifth.pledges
+            if pledge.project == project.key
+            for payment in pledge.payments
+        ]
+        before = sum(
+            payment.amount_fen
+            for pledge in fifth.pledges
+            if pledge.project == project.key
+            for payment in pledge.payments
+            if payment.paid_on < deposits_paid_on
+        )
+        assert before >= deposits, project.key
+        assert when.funded_on == max(days)
+        overlapping += deposits_paid_on < when.funded_on
+    assert overlapping > 0
