@@ -48,6 +48,7 @@ KINDS = {
     "live.payment": "payment",
     "live.pledge_released": "pledge_released",
     "live.match": "match",
+    "live.match_released": "match_released",  # a refund gave (part of) a match back
 }
 _encode = msgspec.json.Encoder().encode
 

@@ -217,5 +217,16 @@ async def release_match(
             reason=reason,
             data={"amount_fen": amount, "pool": pool["id"]},
         )
+        await enqueue(
+            "live.match_released",
+            {
+                "release_id": str(release_id),
+                "event_id": pool["event"],
+                "project_id": allocation["project"],
+                "pool_id": pool["id"],
+                "amount_fen": amount,
+            },
+            dedupe_key=f"live.match_released:{release_id}",
+        )
         released_total += amount
     return released_total

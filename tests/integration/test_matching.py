@@ -15,10 +15,13 @@ from service.disbursements.settlement import record_offline_refund
 from service.donors.services import DonorDraft
 from service.donors.tables import Donor
 from service.ledger.tables import LedgerTransaction
+from service.live import services as live_services
+from service.live.tables import LiveEvent
 from service.matching.allocation import release_match
 from service.matching.drafts import PoolDraft
 from service.matching.pools import create_pool
 from service.matching.tables import MatchAllocation, MatchDecision, MatchingPool
+from service.outbox.tables import OutboxMessage
 from service.payments.services import OfflinePayment, record_offline_payment
 from service.payments.tables import Payment
 from service.pledges.services import PledgeDraft, create_pledge
@@ -293,6 +296,20 @@ async def test_a_refund_releases_its_match(clean_db):
     )
     assert len(kinds) == 1
     await assert_invariants(event.id, event.number)
+
+    # The live screen hears of it: one update (the replay wrote no second row) showing the
+    # pool's remainder after the release.
+    rows = (
+        await OutboxMessage.select(OutboxMessage.topic, OutboxMessage.payload)
+        .where(OutboxMessage.topic == "live.match_released")
+        .output(load_json=True)
+    )
+    assert [row["payload"]["amount_fen"] for row in rows] == [10_000]
+    await live_services.record_many([(row["topic"], row["payload"]) for row in rows])
+    update = await LiveEvent.select(LiveEvent.kind, LiveEvent.payload).output(load_json=True)
+    (released,) = [u for u in update if u["kind"] == "match_released"]
+    assert released["payload"]["item"]["amount_fen"] == 10_000
+    assert [p["remaining_fen"] for p in released["payload"]["pools"]] == [10_000]
 
 
 async def test_a_burst_from_one_donor_is_held_for_review_and_a_normal_donor_is_matched(client):
