@@ -15,8 +15,8 @@ class BudgetItem(TypedDict):
     kind: str
 
 
-class ProjectListRow(TypedDict):
-    """A published project as the portfolio reads it (`services._LIST_COLUMNS`)."""
+class ProjectCore(TypedDict):
+    """What every read of a project carries."""
 
     id: int
     title: str
@@ -27,6 +27,11 @@ class ProjectListRow(TypedDict):
     minimum_fen: int | None
     beneficiaries: str
     implementer: str
+
+
+class ProjectListRow(ProjectCore):
+    """A published project as the portfolio reads it (`services._LIST_COLUMNS`)."""
+
     cover_image: str | None
     event: int | None
     event_number: int | None
@@ -51,18 +56,9 @@ class PublicProject(ProjectListRow):
     """Only on one project (`get_public_project`)."""
 
 
-class StaffProject(TypedDict):
+class StaffProject(ProjectCore):
     """A project on the console (`proposals.get_for_staff`, `list_for_staff`)."""
 
-    id: int
-    title: str
-    summary: str
-    category: str
-    status: str
-    target_fen: int
-    minimum_fen: int | None
-    beneficiaries: str
-    implementer: str
     timeline: str
     review_note: str
     cover_image: str | None
