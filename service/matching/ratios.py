@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from fractions import Fraction
 
 from service.errors import InvalidInput
@@ -32,5 +33,6 @@ def ratio_text(numerator: int, denominator: int) -> str:
     value = Fraction(numerator, denominator)
     if value.denominator == 1:
         return f"1:{value.numerator}"
-    as_decimal = f"{float(value):.4f}".rstrip("0").rstrip(".")
+    exact = Decimal(value.numerator) / Decimal(value.denominator)  # no float for a ratio
+    as_decimal = f"{exact.quantize(Decimal('0.0001')):f}".rstrip("0").rstrip(".")
     return f"1:{as_decimal}" if Fraction(as_decimal) == value else f"{denominator}:{numerator}"
